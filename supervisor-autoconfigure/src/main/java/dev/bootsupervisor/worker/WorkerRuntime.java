@@ -1,11 +1,45 @@
 package dev.bootsupervisor.worker;
 
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+import dev.bootsupervisor.launcher.LaunchException;
+import dev.bootsupervisor.launcher.MasterLauncher;
+import dev.bootsupervisor.launcher.SignalRouter;
+import dev.bootsupervisor.launcher.SystemExit;
+import dev.bootsupervisor.protocol.ClusterView;
+import dev.bootsupervisor.protocol.Frame;
+import dev.bootsupervisor.protocol.FrameCodec;
+import dev.bootsupervisor.protocol.MessageType;
+import dev.bootsupervisor.protocol.ProtocolException;
+
+import org.springframework.core.env.Environment;
 
 /**
- * The worker side of the master-worker channel: who this worker is, and what it tells the master.
+ * The worker side of the master-worker channel: who this worker is, what it tells the master (ready, draining,
+ * a heartbeat every second), and the guard that shuts the worker down when its master is gone.
  */
 public final class WorkerRuntime {
+
+	private static final System.Logger log = System.getLogger(WorkerRuntime.class.getName());
+
+	private static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
 
 	private static volatile WorkerRuntime current;
 
@@ -13,9 +47,24 @@ public final class WorkerRuntime {
 
 	private final int generation;
 
-	WorkerRuntime(int workerId, int generation) {
+	private final SocketChannel channel;
+
+	private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor((task) -> {
+		Thread thread = new Thread(task, "supervisor-heartbeat");
+		thread.setDaemon(true);
+		return thread;
+	});
+
+	private volatile Supplier<String> health = () -> "UNKNOWN";
+
+	private volatile CompletableFuture<Frame> pendingReply;
+
+	private volatile boolean exiting;
+
+	WorkerRuntime(int workerId, int generation, SocketChannel channel) {
 		this.workerId = workerId;
 		this.generation = generation;
+		this.channel = channel;
 	}
 
 	/**
@@ -24,6 +73,47 @@ public final class WorkerRuntime {
 	 */
 	public static Optional<WorkerRuntime> current() {
 		return Optional.ofNullable(current);
+	}
+
+	/**
+	 * Connect this worker to its master: introduce it, start heartbeats and the master watch, and route TERM to
+	 * a graceful exit with status 0 (INT is left to the master, which forwards TERM).
+	 * @param environment the environment, carrying {@code supervisor.worker.id} and generation
+	 * @return the runtime
+	 * @throws LaunchException when this JVM was not started by a master
+	 */
+	public static synchronized WorkerRuntime start(Environment environment) throws LaunchException {
+		if (current != null) {
+			return current;
+		}
+		String path = System.getenv(MasterLauncher.CHANNEL_ENV);
+		String token = System.getenv(MasterLauncher.TOKEN_ENV);
+		if (path == null || token == null) {
+			throw new LaunchException("supervisor.worker.id is set, but this JVM was not started by a Boot "
+					+ "Supervisor master (" + MasterLauncher.CHANNEL_ENV + " is missing); workers are started by "
+					+ "the master only");
+		}
+		int id = environment.getProperty("supervisor.worker.id", Integer.class, 0);
+		int generation = environment.getProperty("supervisor.worker.generation", Integer.class, 1);
+		SocketChannel channel;
+		try {
+			channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+			channel.connect(UnixDomainSocketAddress.of(path));
+		}
+		catch (IOException ex) {
+			throw new LaunchException("Worker " + id + " cannot reach its master at " + path + ": " + ex.getMessage());
+		}
+		WorkerRuntime runtime = new WorkerRuntime(id, generation, channel);
+		runtime.send(Frame.of(MessageType.HELLO, "role", "worker", "token", token, "worker", id, "generation",
+				generation, "pid", ProcessHandle.current().pid()));
+		SignalRouter.route(List.of("TERM", "INT"), runtime::onSignal);
+		Thread watch = new Thread(runtime::watchMaster, "supervisor-master-watch");
+		watch.setDaemon(true);
+		watch.start();
+		runtime.heartbeats.scheduleAtFixedRate(runtime::heartbeat, 0, HEARTBEAT_INTERVAL.toMillis(),
+				TimeUnit.MILLISECONDS);
+		current = runtime;
+		return runtime;
 	}
 
 	public int workerId() {
@@ -36,10 +126,107 @@ public final class WorkerRuntime {
 
 	/** Tell the master that this worker accepts traffic. */
 	public void reportReady() {
+		send(Frame.of(MessageType.READY));
 	}
 
 	/** Tell the master that this worker stopped accepting new connections. */
 	public void reportDraining() {
+		send(Frame.of(MessageType.DRAINING, "reason", "worker is shutting down"));
+	}
+
+	/**
+	 * Set where the health status sent with each heartbeat comes from.
+	 * @param health the supplier of the aggregate health status
+	 */
+	public void healthSource(Supplier<String> health) {
+		this.health = health;
+	}
+
+	/**
+	 * Ask the master for the cluster view.
+	 * @param timeout how long to wait
+	 * @return the view
+	 * @throws IOException when the master does not answer in time or answers nonsense
+	 */
+	public synchronized ClusterView requestView(Duration timeout) throws IOException {
+		CompletableFuture<Frame> reply = new CompletableFuture<>();
+		this.pendingReply = reply;
+		send(Frame.of(MessageType.REQUEST, "command", "view"));
+		try {
+			return ClusterView.fromFrame(reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+		}
+		catch (ProtocolException | ExecutionException | TimeoutException ex) {
+			throw new IOException("The master did not answer with the cluster view: " + ex.getMessage(), ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IOException("Interrupted while waiting for the master", ex);
+		}
+		finally {
+			this.pendingReply = null;
+		}
+	}
+
+	private void heartbeat() {
+		Runtime runtime = Runtime.getRuntime();
+		String status;
+		try {
+			status = this.health.get();
+		}
+		catch (RuntimeException ex) {
+			status = "UNKNOWN";
+		}
+		send(Frame.of(MessageType.HEARTBEAT, "heapUsed", runtime.totalMemory() - runtime.freeMemory(), "heapMax",
+				runtime.maxMemory(), "health", status));
+	}
+
+	private synchronized void send(Frame frame) {
+		try {
+			ByteBuffer buffer = ByteBuffer.wrap(FrameCodec.encodeBytes(frame));
+			while (buffer.hasRemaining()) {
+				this.channel.write(buffer);
+			}
+		}
+		catch (IOException ex) {
+			log.log(System.Logger.Level.DEBUG, "Cannot send {0} to the master: {1}", frame.type(), ex.getMessage());
+		}
+	}
+
+	private void onSignal(String signal) {
+		if (signal.equals("TERM")) {
+			exit("SIGTERM received; shutting down gracefully");
+		}
+	}
+
+	private void watchMaster() {
+		try (InputStream in = Channels.newInputStream(this.channel)) {
+			while (true) {
+				Frame frame = FrameCodec.read(in);
+				CompletableFuture<Frame> reply = this.pendingReply;
+				if (frame.type() == MessageType.REPLY && reply != null) {
+					reply.complete(frame);
+				}
+			}
+		}
+		catch (EOFException ex) {
+			exit("the master is gone (its channel closed); shutting down gracefully");
+		}
+		catch (IOException | ProtocolException ex) {
+			exit("the channel to the master failed (" + ex.getMessage() + "); shutting down gracefully");
+		}
+	}
+
+	private void exit(String why) {
+		synchronized (this) {
+			if (this.exiting) {
+				return;
+			}
+			this.exiting = true;
+		}
+		log.log(System.Logger.Level.INFO, "Worker {0} (pid {1}): {2}", this.workerId,
+				String.valueOf(ProcessHandle.current().pid()), why);
+		Thread exit = new Thread(() -> SystemExit.exit(0), "supervisor-worker-exit");
+		exit.start();
 	}
 
 }

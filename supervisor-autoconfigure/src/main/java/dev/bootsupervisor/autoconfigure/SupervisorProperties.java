@@ -1,0 +1,228 @@
+package dev.bootsupervisor.autoconfigure;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Configuration of Boot Supervisor: the master, its workers, and how they start, restart and stop.
+ */
+@ConfigurationProperties("supervisor")
+public class SupervisorProperties {
+
+	/**
+	 * Whether "java -jar" starts a master that runs and supervises worker processes. When false, the app runs as
+	 * a single ordinary process.
+	 */
+	private boolean enabled = true;
+
+	/**
+	 * Number of worker processes, a whole number from 1 to 1024, or "auto" for the number of available
+	 * processors.
+	 */
+	private String workers = "2";
+
+	/**
+	 * Name of the app, used by control commands, the run directory and on every worker's command line. Defaults
+	 * to spring.application.name, else the jar's file name without ".jar".
+	 */
+	private String name;
+
+	/**
+	 * Directory of the pid file, lock and control socket, accessible to its owner only. Defaults to
+	 * $XDG_RUNTIME_DIR/boot-supervisor/NAME when XDG_RUNTIME_DIR is set, else
+	 * TMPDIR/boot-supervisor-USER/NAME.
+	 */
+	private String runDir;
+
+	/**
+	 * How long the workers may take to become ready, at startup and after a restart.
+	 */
+	private Duration startupTimeout = Duration.ofMinutes(5);
+
+	/**
+	 * How long workers may take to stop gracefully before the master kills them.
+	 */
+	private Duration shutdownTimeout = Duration.ofSeconds(30);
+
+	/**
+	 * How long a stopping worker waits for its open connections to close after it stopped accepting, before
+	 * Spring's graceful shutdown finishes the requests still in flight.
+	 */
+	private Duration drainTimeout = Duration.ofSeconds(10);
+
+	private final Restart restart = new Restart();
+
+	private final Worker worker = new Worker();
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public String getWorkers() {
+		return this.workers;
+	}
+
+	public void setWorkers(String workers) {
+		this.workers = workers;
+	}
+
+	public String getName() {
+		return this.name;
+	}
+
+	public void setName(String name) {
+		this.name = name;
+	}
+
+	public String getRunDir() {
+		return this.runDir;
+	}
+
+	public void setRunDir(String runDir) {
+		this.runDir = runDir;
+	}
+
+	public Duration getStartupTimeout() {
+		return this.startupTimeout;
+	}
+
+	public void setStartupTimeout(Duration startupTimeout) {
+		this.startupTimeout = startupTimeout;
+	}
+
+	public Duration getShutdownTimeout() {
+		return this.shutdownTimeout;
+	}
+
+	public void setShutdownTimeout(Duration shutdownTimeout) {
+		this.shutdownTimeout = shutdownTimeout;
+	}
+
+	public Duration getDrainTimeout() {
+		return this.drainTimeout;
+	}
+
+	public void setDrainTimeout(Duration drainTimeout) {
+		this.drainTimeout = drainTimeout;
+	}
+
+	public Restart getRestart() {
+		return this.restart;
+	}
+
+	public Worker getWorker() {
+		return this.worker;
+	}
+
+	/**
+	 * How crashed workers are restarted.
+	 */
+	public static class Restart {
+
+		/**
+		 * Delay before the first restart of a crashed worker; each further restart of the same slot waits twice
+		 * as long.
+		 */
+		private Duration backoffInitial = Duration.ofSeconds(1);
+
+		/**
+		 * Longest delay between restarts of a crashed worker.
+		 */
+		private Duration backoffMax = Duration.ofSeconds(30);
+
+		/**
+		 * How long a worker must have been ready for its slot's delay to start again from backoff-initial.
+		 */
+		private Duration backoffReset = Duration.ofMinutes(1);
+
+		/**
+		 * Restarts allowed for one worker slot within the window; one more marks the slot failed.
+		 */
+		private int maxRestarts = 10;
+
+		/**
+		 * Window in which max-restarts are counted.
+		 */
+		private Duration window = Duration.ofSeconds(60);
+
+		public Duration getBackoffInitial() {
+			return this.backoffInitial;
+		}
+
+		public void setBackoffInitial(Duration backoffInitial) {
+			this.backoffInitial = backoffInitial;
+		}
+
+		public Duration getBackoffMax() {
+			return this.backoffMax;
+		}
+
+		public void setBackoffMax(Duration backoffMax) {
+			this.backoffMax = backoffMax;
+		}
+
+		public Duration getBackoffReset() {
+			return this.backoffReset;
+		}
+
+		public void setBackoffReset(Duration backoffReset) {
+			this.backoffReset = backoffReset;
+		}
+
+		public int getMaxRestarts() {
+			return this.maxRestarts;
+		}
+
+		public void setMaxRestarts(int maxRestarts) {
+			this.maxRestarts = maxRestarts;
+		}
+
+		public Duration getWindow() {
+			return this.window;
+		}
+
+		public void setWindow(Duration window) {
+			this.window = window;
+		}
+
+	}
+
+	/**
+	 * Identity of the current worker, set by the master on each worker's command line; read it, do not set it.
+	 */
+	public static class Worker {
+
+		/**
+		 * Id of this worker, 1 to the number of workers; absent in the master and in unsupervised runs.
+		 */
+		private Integer id;
+
+		/**
+		 * Generation of this worker: 1 for the first worker of its slot, then one more for each replacement.
+		 */
+		private Integer generation;
+
+		public Integer getId() {
+			return this.id;
+		}
+
+		public void setId(Integer id) {
+			this.id = id;
+		}
+
+		public Integer getGeneration() {
+			return this.generation;
+		}
+
+		public void setGeneration(Integer generation) {
+			this.generation = generation;
+		}
+
+	}
+
+}

@@ -1,0 +1,166 @@
+package dev.bootsupervisor.boot;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.regex.Pattern;
+
+import dev.bootsupervisor.autoconfigure.SupervisorProperties;
+import dev.bootsupervisor.launcher.LaunchException;
+import dev.bootsupervisor.launcher.RunDirectory;
+import dev.bootsupervisor.launcher.SupervisorSettings;
+
+import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.ConfigurationProperty;
+import org.springframework.core.env.Environment;
+import org.springframework.util.ClassUtils;
+import org.springframework.util.StringUtils;
+
+/**
+ * Turns {@code supervisor.*} and {@code server.*} properties into validated master settings, with an error a
+ * user can act on for every bad value.
+ */
+final class MasterSettingsResolver {
+
+	private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+
+	private static final int MAX_WORKERS = 1024;
+
+	private MasterSettingsResolver() {
+	}
+
+	static SupervisorProperties bind(Environment environment) throws LaunchException {
+		try {
+			return Binder.get(environment)
+				.bind("supervisor", Bindable.ofInstance(new SupervisorProperties()))
+				.orElseGet(SupervisorProperties::new);
+		}
+		catch (BindException ex) {
+			ConfigurationProperty property = ex.getProperty();
+			Throwable cause = ex.getCause();
+			while (cause != null && cause.getCause() != null) {
+				cause = cause.getCause();
+			}
+			String name = (property != null) ? property.getName().toString() : ex.getName().toString();
+			String value = (property != null) ? String.valueOf(property.getValue()) : "?";
+			throw new LaunchException("Invalid value '" + value + "' for " + name + ": "
+					+ ((cause != null) ? cause.getMessage() : ex.getMessage()));
+		}
+	}
+
+	static SupervisorSettings resolve(Environment environment, SupervisorProperties properties, Class<?> mainClass)
+			throws LaunchException {
+		String name = name(environment, properties, mainClass);
+		int workers = workers(properties.getWorkers());
+		positive("supervisor.startup-timeout", properties.getStartupTimeout());
+		positive("supervisor.shutdown-timeout", properties.getShutdownTimeout());
+		positive("supervisor.drain-timeout", properties.getDrainTimeout());
+		SupervisorProperties.Restart restart = properties.getRestart();
+		positive("supervisor.restart.backoff-initial", restart.getBackoffInitial());
+		positive("supervisor.restart.backoff-max", restart.getBackoffMax());
+		positive("supervisor.restart.backoff-reset", restart.getBackoffReset());
+		positive("supervisor.restart.window", restart.getWindow());
+		if (restart.getMaxRestarts() < 0) {
+			throw new LaunchException("Invalid value '" + restart.getMaxRestarts()
+					+ "' for supervisor.restart.max-restarts: expected 0 or more");
+		}
+		int port = webServerListens(environment) ? integer(environment, "server.port", 8080, 0, 65535) : -1;
+		int backlog = integer(environment, "server.tomcat.accept-count", 100, 1, 65535);
+		Path runDir = StringUtils.hasText(properties.getRunDir()) ? Path.of(properties.getRunDir())
+				: RunDirectory.defaultPath(name);
+		return new SupervisorSettings(name, workers, environment.getProperty("server.address"), port, backlog,
+				restart.getBackoffInitial(), restart.getBackoffMax(), restart.getBackoffReset(),
+				restart.getMaxRestarts(), restart.getWindow(), properties.getStartupTimeout(),
+				properties.getShutdownTimeout(), runDir);
+	}
+
+	static String name(Environment environment, SupervisorProperties properties, Class<?> mainClass)
+			throws LaunchException {
+		String name = properties.getName();
+		if (!StringUtils.hasText(name)) {
+			name = environment.getProperty("spring.application.name");
+		}
+		if (!StringUtils.hasText(name)) {
+			String classPath = System.getProperty("java.class.path", "");
+			String file = Path.of(classPath.split(java.io.File.pathSeparator)[0]).getFileName().toString();
+			name = file.endsWith(".jar") ? file.substring(0, file.length() - 4)
+					: (mainClass != null) ? mainClass.getSimpleName() : "app";
+		}
+		if (!NAME.matcher(name).matches()) {
+			throw new LaunchException("Invalid value '" + name + "' for supervisor.name: use letters, digits, "
+					+ "'.', '_' and '-' only (it names the run directory)");
+		}
+		return name;
+	}
+
+	static int workers(String value) throws LaunchException {
+		String text = (value != null) ? value.trim() : "";
+		if (text.equalsIgnoreCase("auto")) {
+			return Runtime.getRuntime().availableProcessors();
+		}
+		try {
+			int workers = Integer.parseInt(text);
+			if (workers >= 1 && workers <= MAX_WORKERS) {
+				return workers;
+			}
+		}
+		catch (NumberFormatException ex) {
+			// reported below
+		}
+		throw new LaunchException("Invalid value '" + value + "' for supervisor.workers: expected a whole number "
+				+ "from 1 to " + MAX_WORKERS + ", or 'auto'");
+	}
+
+	private static void positive(String property, Duration value) throws LaunchException {
+		if (value == null || value.isNegative() || value.isZero()) {
+			throw new LaunchException("Invalid value '" + value + "' for " + property + ": expected a positive "
+					+ "duration such as 30s or 5m");
+		}
+	}
+
+	private static int integer(Environment environment, String property, int fallback, int min, int max)
+			throws LaunchException {
+		String text = environment.getProperty(property);
+		if (!StringUtils.hasText(text)) {
+			return fallback;
+		}
+		try {
+			int value = Integer.parseInt(text.trim());
+			if (value >= min && value <= max) {
+				return value;
+			}
+		}
+		catch (NumberFormatException ex) {
+			// reported below
+		}
+		throw new LaunchException("Invalid value '" + text + "' for " + property + ": expected a whole number from "
+				+ min + " to " + max);
+	}
+
+	/**
+	 * Whether the app runs a servlet web server on Tomcat, the one whose port the master shares.
+	 * @throws LaunchException for a web server whose port cannot be shared
+	 */
+	private static boolean webServerListens(Environment environment) throws LaunchException {
+		String type = environment.getProperty("spring.main.web-application-type", "");
+		if (type.equalsIgnoreCase("none")) {
+			return false;
+		}
+		ClassLoader loader = MasterSettingsResolver.class.getClassLoader();
+		boolean servlet = ClassUtils.isPresent("jakarta.servlet.Servlet", loader);
+		if (ClassUtils.isPresent("org.apache.catalina.startup.Tomcat", loader) && servlet
+				&& !type.equalsIgnoreCase("reactive")) {
+			return true;
+		}
+		if (ClassUtils.isPresent("org.eclipse.jetty.server.Server", loader)
+				|| ClassUtils.isPresent("reactor.netty.http.server.HttpServer", loader)
+				|| ClassUtils.isPresent("io.undertow.Undertow", loader)) {
+			throw new LaunchException("Boot Supervisor shares the port through Tomcat's inherited channel, and this "
+					+ "app's web server is not a servlet Tomcat. Use spring-boot-starter-tomcat, set "
+					+ "spring.main.web-application-type=none, or run with --supervisor.enabled=false");
+		}
+		return false;
+	}
+
+}

@@ -1,0 +1,76 @@
+package dev.bootsupervisor.boot;
+
+import java.lang.management.ManagementFactory;
+import java.time.Instant;
+
+import dev.bootsupervisor.autoconfigure.SupervisorProperties;
+import dev.bootsupervisor.launcher.LaunchException;
+import dev.bootsupervisor.launcher.MasterLauncher;
+import dev.bootsupervisor.launcher.SupervisorSettings;
+import dev.bootsupervisor.launcher.SystemExit;
+import dev.bootsupervisor.launcher.WorkerCommand;
+import dev.bootsupervisor.worker.WorkerRuntime;
+
+import org.springframework.boot.bootstrap.ConfigurableBootstrapContext;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.SpringApplicationRunListener;
+import org.springframework.core.Ordered;
+import org.springframework.core.env.ConfigurableEnvironment;
+
+/**
+ * The hook that decides, once the environment is prepared and before any application context exists, whether
+ * this JVM becomes the master (which then never returns), a worker, or an ordinary run.
+ */
+public class SupervisorRunListener implements SpringApplicationRunListener, Ordered {
+
+	private final SpringApplication application;
+
+	private final String[] args;
+
+	public SupervisorRunListener(SpringApplication application, String[] args) {
+		this.application = application;
+		this.args = args.clone();
+	}
+
+	@Override
+	public int getOrder() {
+		return Ordered.LOWEST_PRECEDENCE;
+	}
+
+	@Override
+	public void environmentPrepared(ConfigurableBootstrapContext bootstrapContext,
+			ConfigurableEnvironment environment) {
+		switch (LaunchMode.decide(environment, this.application)) {
+			case WORKER -> startWorker(environment);
+			case MASTER -> SystemExit.exit(runMaster(environment));
+			case OFF -> {
+			}
+		}
+	}
+
+	private void startWorker(ConfigurableEnvironment environment) {
+		try {
+			WorkerRuntime.start(environment);
+		}
+		catch (LaunchException ex) {
+			System.err.println("Boot Supervisor: " + ex.getMessage());
+			SystemExit.exit(ex.exitCode());
+		}
+	}
+
+	private int runMaster(ConfigurableEnvironment environment) {
+		try {
+			SupervisorProperties properties = MasterSettingsResolver.bind(environment);
+			SupervisorSettings settings = MasterSettingsResolver.resolve(environment, properties,
+					this.application.getMainApplicationClass());
+			WorkerCommand command = WorkerCommand.ofCurrentJvm(this.args, settings.name());
+			Instant launchedAt = Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime());
+			return new MasterLauncher(settings, command, launchedAt).run();
+		}
+		catch (LaunchException ex) {
+			System.err.println("Boot Supervisor: " + ex.getMessage());
+			return ex.exitCode();
+		}
+	}
+
+}

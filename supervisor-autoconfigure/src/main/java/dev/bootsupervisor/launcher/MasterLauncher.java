@@ -1,0 +1,84 @@
+package dev.bootsupervisor.launcher;
+
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Brings a master up and down: run directory and lock, shared listening socket, channel, pid file, signals,
+ * then the master loop; the run files are removed whatever happens.
+ */
+public final class MasterLauncher {
+
+	/** Environment variable that gives a worker the path of the master's socket. */
+	public static final String CHANNEL_ENV = "SUPERVISOR_CHANNEL";
+
+	/** Environment variable that gives a worker the cluster's secret token. */
+	public static final String TOKEN_ENV = "SUPERVISOR_TOKEN";
+
+	private static final System.Logger log = System.getLogger(MasterLauncher.class.getName());
+
+	private final SupervisorSettings settings;
+
+	private final WorkerCommand command;
+
+	private final Instant launchedAt;
+
+	public MasterLauncher(SupervisorSettings settings, WorkerCommand command, Instant launchedAt) {
+		this.settings = settings;
+		this.command = command;
+		this.launchedAt = launchedAt;
+	}
+
+	/**
+	 * Run the cluster until it stops.
+	 * @return the master's exit code
+	 * @throws LaunchException when the cluster cannot start, with a message for the user
+	 */
+	public int run() throws LaunchException {
+		RunDirectory runDirectory = new RunDirectory(this.settings.runDir());
+		runDirectory.prepare();
+		runDirectory.lock();
+		ChannelServer channel = null;
+		try {
+			int port = -1;
+			if (this.settings.listens()) {
+				SharedListener listener = SharedListener.bindOnStandardInput(this.settings.address(),
+						this.settings.port(), this.settings.backlog());
+				port = listener.port();
+				log.log(System.Logger.Level.INFO, "Port {0}: {1}", String.valueOf(port), listener.description());
+			}
+			String token = HexFormat.of().formatHex(random(32));
+			Master[] master = new Master[1];
+			channel = new ChannelServer(runDirectory.socket(), token, (event) -> master[0].post(event));
+			WorkerFactory factory = new JvmWorkerFactory(this.command,
+					Map.of(CHANNEL_ENV, runDirectory.socket().toString(), TOKEN_ENV, token));
+			master[0] = new Master(this.settings, factory, Clock.systemUTC(), this.launchedAt, port);
+			channel.start();
+			runDirectory.writeOwnerOnly(runDirectory.tokenFile(), token);
+			runDirectory.writeOwnerOnly(runDirectory.pidFile(), String.valueOf(ProcessHandle.current().pid()));
+			SignalRouter.route(List.of("TERM", "INT", "HUP", "TTIN", "TTOU"), master[0]::signal);
+			return master[0].run();
+		}
+		catch (IOException ex) {
+			throw new LaunchException("Cannot set up the run directory " + runDirectory.path() + ": " + ex.getMessage());
+		}
+		finally {
+			if (channel != null) {
+				channel.close();
+			}
+			runDirectory.release();
+		}
+	}
+
+	private static byte[] random(int length) {
+		byte[] bytes = new byte[length];
+		new SecureRandom().nextBytes(bytes);
+		return bytes;
+	}
+
+}

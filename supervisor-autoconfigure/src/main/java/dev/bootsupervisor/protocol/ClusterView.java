@@ -1,0 +1,94 @@
+package dev.bootsupervisor.protocol;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The whole cluster as the master sees it, sent to control commands and to workers for the actuator endpoint.
+ *
+ * @param name the app's name
+ * @param masterPid the master's process id
+ * @param masterStartedAt when the master was launched
+ * @param state starting, running, stopping or stopped
+ * @param configuredWorkers how many workers are configured
+ * @param liveWorkers how many worker processes are running
+ * @param port the shared port, -1 when none
+ * @param sharing how the port is shared
+ * @param at when this view was taken
+ * @param workers every slot's current worker
+ */
+public record ClusterView(String name, long masterPid, Instant masterStartedAt, String state, int configuredWorkers,
+		int liveWorkers, int port, String sharing, Instant at, List<WorkerView> workers) {
+
+	public ClusterView {
+		workers = List.copyOf(workers);
+	}
+
+	public static Frame toFrame(ClusterView view) {
+		List<Object> fields = new ArrayList<>(List.of("name", view.name, "masterPid", view.masterPid,
+				"masterStartedAt", view.masterStartedAt, "state", view.state, "configuredWorkers",
+				view.configuredWorkers, "liveWorkers", view.liveWorkers, "port", view.port, "sharing", view.sharing,
+				"at", view.at, "workers", view.workers.size()));
+		for (int i = 0; i < view.workers.size(); i++) {
+			WorkerView w = view.workers.get(i);
+			String p = "w" + i + ".";
+			fields.addAll(List.of(p + "id", w.id(), p + "pid", w.pid(), p + "generation", w.generation(),
+					p + "state", w.state(), p + "stateSince", w.stateSince(), p + "reason", w.reason(),
+					p + "startedAt", w.startedAt(), p + "ready", w.ready(), p + "restarts", w.restarts(),
+					p + "heapUsed", w.heapUsed(), p + "heapMax", w.heapMax(), p + "health", w.health()));
+			if (w.lastExitCode() != null) {
+				fields.addAll(List.of(p + "lastExitCode", w.lastExitCode(), p + "lastExitAt", w.lastExitAt(),
+						p + "lastExitReason", w.lastExitReason()));
+				if (w.lastExitSignal() != null) {
+					fields.addAll(List.of(p + "lastExitSignal", w.lastExitSignal()));
+				}
+			}
+		}
+		return Frame.of(MessageType.REPLY, fields.toArray());
+	}
+
+	public static ClusterView fromFrame(Frame frame) throws ProtocolException {
+		try {
+			int count = frame.requireInt("workers");
+			if (count < 0 || count > 1024) {
+				throw new ProtocolException("worker count out of range: " + count);
+			}
+			List<WorkerView> workers = new ArrayList<>();
+			for (int i = 0; i < count; i++) {
+				String p = "w" + i + ".";
+				Integer exitCode = frame.get(p + "lastExitCode").map(Integer::valueOf).orElse(null);
+				workers.add(new WorkerView(frame.requireInt(p + "id"), frame.requireLong(p + "pid"),
+						frame.requireInt(p + "generation"), frame.require(p + "state"),
+						instant(frame.require(p + "stateSince")), frame.require(p + "reason"),
+						instant(frame.require(p + "startedAt")), Boolean.parseBoolean(frame.require(p + "ready")),
+						frame.requireInt(p + "restarts"), exitCode, frame.get(p + "lastExitSignal").orElse(null),
+						frame.get(p + "lastExitAt").map(ClusterView::instant).orElse(null),
+						frame.get(p + "lastExitReason").orElse(null), frame.requireLong(p + "heapUsed"),
+						frame.requireLong(p + "heapMax"), frame.require(p + "health")));
+			}
+			return new ClusterView(frame.require("name"), frame.requireLong("masterPid"),
+					instant(frame.require("masterStartedAt")), frame.require("state"),
+					frame.requireInt("configuredWorkers"), frame.requireInt("liveWorkers"), frame.requireInt("port"),
+					frame.require("sharing"), instant(frame.require("at")), workers);
+		}
+		catch (RuntimeException ex) {
+			throw new ProtocolException("malformed cluster view: " + ex.getMessage());
+		}
+	}
+
+	private static Instant instant(String text) {
+		return Instant.parse(text);
+	}
+
+	/**
+	 * Find a worker by id.
+	 * @param id the worker id
+	 * @return the worker or {@code null}
+	 */
+	public WorkerView worker(int id) {
+		return this.workers.stream().filter((w) -> w.id() == id).findFirst().orElse(null);
+	}
+
+
+}

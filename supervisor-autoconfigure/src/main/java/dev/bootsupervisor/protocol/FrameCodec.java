@@ -1,0 +1,121 @@
+package dev.bootsupervisor.protocol;
+
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Encodes frames as one line of UTF-8 text, {@code TYPE key=value key=value}, values URL-encoded, and decodes
+ * them defensively: a line longer than {@link #MAX_LINE_BYTES}, an unknown type, a bad key or a repeated key is
+ * rejected.
+ */
+public final class FrameCodec {
+
+	/** The longest line accepted, newline excluded. */
+	public static final int MAX_LINE_BYTES = 16 * 1024;
+
+	private static final int MAX_FIELDS = 64;
+
+	private static final Pattern KEY = Pattern.compile("[A-Za-z][A-Za-z0-9._-]{0,63}");
+
+	private FrameCodec() {
+	}
+
+	public static String encode(Frame frame) {
+		StringBuilder line = new StringBuilder(frame.type().name());
+		frame.fields().forEach((key, value) -> {
+			if (!KEY.matcher(key).matches()) {
+				throw new IllegalArgumentException("Invalid field name '" + key + "'");
+			}
+			line.append(' ').append(key).append('=').append(URLEncoder.encode(value, StandardCharsets.UTF_8));
+		});
+		return line.append('\n').toString();
+	}
+
+	public static byte[] encodeBytes(Frame frame) {
+		return encode(frame).getBytes(StandardCharsets.UTF_8);
+	}
+
+	public static Frame decode(String line) throws ProtocolException {
+		if (line.isEmpty()) {
+			throw new ProtocolException("empty message");
+		}
+		String[] parts = line.split(" ", -1);
+		MessageType type;
+		try {
+			type = MessageType.valueOf(parts[0]);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new ProtocolException("unknown message type '" + abbreviate(parts[0]) + "'");
+		}
+		if (parts.length - 1 > MAX_FIELDS) {
+			throw new ProtocolException("too many fields (" + (parts.length - 1) + ")");
+		}
+		Map<String, String> fields = new LinkedHashMap<>();
+		for (int i = 1; i < parts.length; i++) {
+			int eq = parts[i].indexOf('=');
+			String key = (eq > 0) ? parts[i].substring(0, eq) : "";
+			if (!KEY.matcher(key).matches()) {
+				throw new ProtocolException("malformed field '" + abbreviate(parts[i]) + "'");
+			}
+			String value;
+			try {
+				value = URLDecoder.decode(parts[i].substring(eq + 1), StandardCharsets.UTF_8);
+			}
+			catch (IllegalArgumentException ex) {
+				throw new ProtocolException("badly encoded value of '" + key + "'");
+			}
+			if (fields.put(key, value) != null) {
+				throw new ProtocolException("repeated field '" + key + "'");
+			}
+		}
+		return new Frame(type, fields);
+	}
+
+	/**
+	 * Read one line from the stream, at most {@link #MAX_LINE_BYTES} bytes.
+	 * @param in the stream
+	 * @return the line without its newline
+	 * @throws EOFException when the stream ends before a full line
+	 * @throws ProtocolException when the line is too long or not UTF-8
+	 * @throws IOException on a read failure
+	 */
+	public static String readLine(InputStream in) throws IOException, ProtocolException {
+		ByteArrayOutputStream line = new ByteArrayOutputStream(128);
+		while (true) {
+			int b = in.read();
+			if (b == -1) {
+				throw new EOFException();
+			}
+			if (b == '\n') {
+				break;
+			}
+			if (line.size() >= MAX_LINE_BYTES) {
+				throw new ProtocolException("message longer than " + MAX_LINE_BYTES + " bytes");
+			}
+			line.write(b);
+		}
+		byte[] bytes = line.toByteArray();
+		String text = new String(bytes, StandardCharsets.UTF_8);
+		if (!text.chars().allMatch((c) -> c >= 0x20 && c != 0xFFFD)) {
+			throw new ProtocolException("message contains control characters or invalid UTF-8");
+		}
+		return text;
+	}
+
+	public static Frame read(InputStream in) throws IOException, ProtocolException {
+		return decode(readLine(in));
+	}
+
+	private static String abbreviate(String text) {
+		return (text.length() <= 32) ? text : text.substring(0, 32) + "...";
+	}
+
+}
