@@ -118,6 +118,14 @@ public final class Master {
 		return this.exitCode;
 	}
 
+	/** Handle every queued event, for tests that drive the loop step by step. */
+	void drain() {
+		MasterEvent event;
+		while ((event = this.events.poll()) != null) {
+			handle(event);
+		}
+	}
+
 	void start() {
 		Instant now = now();
 		this.startupDeadline = now.plus(this.settings.startupTimeout());

@@ -42,7 +42,7 @@ public final class WorkerHandle {
 	}
 
 	void transition(WorkerState to, String why, Instant now) {
-		if (to == this.state) {
+		if (to == this.state && why.equals(this.reason)) {
 			return;
 		}
 		System.Logger.Level level = (to == WorkerState.FAILED) ? System.Logger.Level.WARNING : System.Logger.Level.INFO;

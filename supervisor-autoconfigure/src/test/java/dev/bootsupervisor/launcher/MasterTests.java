@@ -1,0 +1,309 @@
+package dev.bootsupervisor.launcher;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import dev.bootsupervisor.protocol.Frame;
+import dev.bootsupervisor.protocol.MessageType;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link Master}'s decisions, with a fake clock and fake processes.
+ */
+class MasterTests {
+
+	private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+
+	private final FakeFactory factory = new FakeFactory();
+
+	private final Master master = new Master(settings(2), this.factory, this.clock, this.clock.instant(), 8080);
+
+	@Test
+	void startsEveryWorkerAndIsReadyWhenAllReportReady() {
+		this.master.start();
+		assertThat(this.factory.started).hasSize(2);
+		assertThat(this.master.phase()).isEqualTo(Master.Phase.STARTING);
+		ready(1);
+		assertThat(this.master.phase()).isEqualTo(Master.Phase.STARTING);
+		ready(2);
+		assertThat(this.master.phase()).isEqualTo(Master.Phase.RUNNING);
+		assertThat(this.master.worker(1).state()).isEqualTo(WorkerState.READY);
+	}
+
+	@Test
+	void workerExitBeforeReadyStopsEverythingWithoutRestart() {
+		this.master.start();
+		ready(1);
+		this.factory.started.get(1).exit(1);
+		step();
+		assertThat(this.master.phase()).isEqualTo(Master.Phase.STOPPING);
+		assertThat(this.factory.started.get(0).terminated).isTrue();
+		this.factory.started.get(0).exit(0);
+		this.clock.advance(Duration.ofSeconds(5));
+		step();
+		assertThat(this.master.phase()).isEqualTo(Master.Phase.STOPPED);
+		assertThat(this.master.exitCode()).isEqualTo(1);
+		assertThat(this.factory.started).hasSize(2);
+	}
+
+	@Test
+	void crashedWorkerIsRestartedAfterABackoffThatDoubles() {
+		runningCluster();
+		this.factory.started.get(0).exit(137);
+		step();
+		assertThat(this.master.worker(1).state()).isEqualTo(WorkerState.FAILED);
+		assertThat(this.master.worker(1).exit().signal()).isEqualTo("KILL");
+		this.clock.advance(Duration.ofMillis(900));
+		step();
+		assertThat(this.factory.started).hasSize(2);
+		this.clock.advance(Duration.ofMillis(200));
+		step();
+		assertThat(this.factory.started).hasSize(3);
+		assertThat(this.master.worker(1).generation()).isEqualTo(2);
+		assertThat(this.master.worker(1).pid()).isNotEqualTo(this.factory.started.get(0).pid());
+		this.factory.started.get(2).exit(1);
+		step();
+		this.clock.advance(Duration.ofMillis(1900));
+		step();
+		assertThat(this.factory.started).hasSize(3);
+		this.clock.advance(Duration.ofMillis(200));
+		step();
+		assertThat(this.factory.started).hasSize(4);
+		assertThat(this.master.slot(1).restarts()).isEqualTo(2);
+	}
+
+	@Test
+	void backoffStartsOverAfterAWorkerWasReadyLongEnough() {
+		runningCluster();
+		this.factory.started.get(0).exit(1);
+		step();
+		this.clock.advance(Duration.ofSeconds(1));
+		step();
+		ready(1);
+		this.clock.advance(Duration.ofMinutes(2));
+		this.factory.started.get(2).exit(1);
+		step();
+		this.clock.advance(Duration.ofSeconds(1));
+		step();
+		assertThat(this.factory.started).hasSize(4);
+	}
+
+	@Test
+	void slotIsFailedAfterTooManyRestartsAndMasterExitsWhenNoneIsLeft() {
+		Master single = new Master(settings(1), this.factory, this.clock, this.clock.instant(), 8080);
+		single.start();
+		connectAndReady(single, 1);
+		for (int i = 0; i < 4; i++) {
+			this.factory.started.get(this.factory.started.size() - 1).exit(1);
+			single.drain();
+			single.tick();
+			this.clock.advance(Duration.ofSeconds(31));
+			single.tick();
+		}
+		assertThat(this.factory.started).hasSize(4);
+		assertThat(single.slot(1).failed()).isTrue();
+		assertThat(single.phase()).isEqualTo(Master.Phase.STOPPED);
+		assertThat(single.exitCode()).isEqualTo(1);
+	}
+
+	@Test
+	void termStopsWorkersGracefullyAndExitsZeroWhenAllStopCleanly() {
+		runningCluster();
+		this.master.signal("TERM");
+		step();
+		assertThat(this.factory.started).allMatch((p) -> p.terminated && !p.killed);
+		assertThat(this.master.worker(1).state()).isEqualTo(WorkerState.DRAINING);
+		this.factory.started.forEach((p) -> p.exit(0));
+		step();
+		assertThat(this.master.phase()).isEqualTo(Master.Phase.STOPPED);
+		assertThat(this.master.exitCode()).isZero();
+		assertThat(this.master.worker(2).state()).isEqualTo(WorkerState.STOPPED);
+	}
+
+	@Test
+	void workersStillRunningAfterTheShutdownTimeoutAreKilled() {
+		runningCluster();
+		this.master.signal("INT");
+		step();
+		this.factory.started.get(0).exit(0);
+		this.clock.advance(Duration.ofSeconds(29));
+		step();
+		assertThat(this.factory.started.get(1).killed).isFalse();
+		this.clock.advance(Duration.ofSeconds(2));
+		step();
+		assertThat(this.factory.started.get(1).killed).isTrue();
+		this.factory.started.get(1).exit(137);
+		step();
+		assertThat(this.master.phase()).isEqualTo(Master.Phase.STOPPED);
+		assertThat(this.master.exitCode()).isEqualTo(1);
+		assertThat(this.master.worker(2).exit().reason()).startsWith("killed");
+	}
+
+	@Test
+	void notReadyWithinTheStartupTimeoutStopsWithExitCodeOne() {
+		this.master.start();
+		ready(1);
+		this.clock.advance(Duration.ofMinutes(5).plusSeconds(1));
+		step();
+		assertThat(this.master.phase()).isEqualTo(Master.Phase.STOPPING);
+		this.factory.started.forEach((p) -> p.exit(0));
+		step();
+		assertThat(this.master.exitCode()).isEqualTo(1);
+	}
+
+	@Test
+	void hangupIsIgnored() {
+		runningCluster();
+		this.master.signal("HUP");
+		step();
+		assertThat(this.master.phase()).isEqualTo(Master.Phase.RUNNING);
+		assertThat(this.factory.started).noneMatch((p) -> p.terminated);
+	}
+
+	@Test
+	void helloThatMatchesNoWorkerClosesTheConnection() {
+		this.master.start();
+		ChannelConnection stranger = new ChannelConnection(99, null);
+		stranger.role("worker");
+		this.master.post(new MasterEvent.WorkerConnected(stranger, 1, 1, 424242));
+		step();
+		assertThat(stranger.isClosed()).isTrue();
+		assertThat(this.master.phase()).isEqualTo(Master.Phase.STARTING);
+	}
+
+	@Test
+	void messageBeforeVerificationClosesOnlyThatConnection() {
+		this.master.start();
+		ChannelConnection unverified = new ChannelConnection(7, null);
+		unverified.role("worker");
+		this.master.post(new MasterEvent.Message(unverified, Frame.of(MessageType.READY)));
+		step();
+		assertThat(unverified.isClosed()).isTrue();
+		assertThat(this.master.worker(1).state()).isEqualTo(WorkerState.STARTING);
+	}
+
+	private void runningCluster() {
+		this.master.start();
+		ready(1);
+		ready(2);
+		assertThat(this.master.phase()).isEqualTo(Master.Phase.RUNNING);
+	}
+
+	private void ready(int id) {
+		connectAndReady(this.master, id);
+	}
+
+	private void connectAndReady(Master target, int id) {
+		WorkerHandle worker = target.worker(id);
+		ChannelConnection connection = new ChannelConnection(id, null);
+		connection.role("worker");
+		target.post(new MasterEvent.WorkerConnected(connection, id, worker.generation(), worker.pid()));
+		target.post(new MasterEvent.Message(connection, Frame.of(MessageType.READY)));
+		target.drain();
+	}
+
+	private void step() {
+		this.master.drain();
+		this.master.tick();
+	}
+
+	private static SupervisorSettings settings(int workers) {
+		return new SupervisorSettings("test", workers, null, 8080, 100, Duration.ofSeconds(1), Duration.ofSeconds(30),
+				Duration.ofMinutes(1), 3, Duration.ofSeconds(60 * 5), Duration.ofMinutes(5), Duration.ofSeconds(30),
+				Path.of("/nonexistent"));
+	}
+
+	static final class FakeFactory implements WorkerFactory {
+
+		final List<FakeProcess> started = new ArrayList<>();
+
+		private long nextPid = 1000;
+
+		@Override
+		public WorkerProcess start(int workerId, int generation) {
+			FakeProcess process = new FakeProcess(this.nextPid++);
+			this.started.add(process);
+			return process;
+		}
+
+	}
+
+	static final class FakeProcess implements WorkerProcess {
+
+		final long pid;
+
+		final CompletableFuture<Integer> exit = new CompletableFuture<>();
+
+		boolean terminated;
+
+		boolean killed;
+
+		FakeProcess(long pid) {
+			this.pid = pid;
+		}
+
+		void exit(int code) {
+			this.exit.complete(code);
+		}
+
+		@Override
+		public long pid() {
+			return this.pid;
+		}
+
+		@Override
+		public CompletableFuture<Integer> onExit() {
+			return this.exit;
+		}
+
+		@Override
+		public void terminate() {
+			this.terminated = true;
+		}
+
+		@Override
+		public void kill() {
+			this.killed = true;
+		}
+
+	}
+
+	static final class MutableClock extends Clock {
+
+		private Instant now;
+
+		MutableClock(Instant now) {
+			this.now = now;
+		}
+
+		void advance(Duration duration) {
+			this.now = this.now.plus(duration);
+		}
+
+		@Override
+		public ZoneId getZone() {
+			return ZoneOffset.UTC;
+		}
+
+		@Override
+		public Clock withZone(ZoneId zone) {
+			return this;
+		}
+
+		@Override
+		public Instant instant() {
+			return this.now;
+		}
+
+	}
+
+}
