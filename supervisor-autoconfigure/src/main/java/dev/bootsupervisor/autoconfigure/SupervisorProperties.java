@@ -51,9 +51,44 @@ public class SupervisorProperties {
 	 */
 	private Duration drainTimeout = Duration.ofSeconds(10);
 
+	/**
+	 * Whether "java -jar" starts the app in the background: the command returns once every worker is ready,
+	 * the master's output goes to log files. Refused as PID 1 and inside Kubernetes.
+	 */
+	private boolean daemon;
+
+	/**
+	 * Directory of a daemon's log files. Defaults to ${user.home}/logs/NAME.
+	 */
+	private String logDir;
+
+	/**
+	 * Standard output log file of a daemon. Defaults to LOG-DIR/master-stdout.log.
+	 */
+	private String stdout;
+
+	/**
+	 * Standard error log file of a daemon. Defaults to LOG-DIR/master-stderr.log.
+	 */
+	private String stderr;
+
+	/**
+	 * How many rotated files of each daemon log to keep; a log that exists at start is renamed with a
+	 * .yyyyMMdd.HHmmss suffix.
+	 */
+	private int logRetention = 10;
+
+	/**
+	 * Control command to run against the running app of the same name instead of starting it: "status", "stop"
+	 * or "reload".
+	 */
+	private String command;
+
 	private final Restart restart = new Restart();
 
 	private final Worker worker = new Worker();
+
+	private final Health health = new Health();
 
 	public boolean isEnabled() {
 		return this.enabled;
@@ -111,12 +146,64 @@ public class SupervisorProperties {
 		this.drainTimeout = drainTimeout;
 	}
 
+	public boolean isDaemon() {
+		return this.daemon;
+	}
+
+	public void setDaemon(boolean daemon) {
+		this.daemon = daemon;
+	}
+
+	public String getLogDir() {
+		return this.logDir;
+	}
+
+	public void setLogDir(String logDir) {
+		this.logDir = logDir;
+	}
+
+	public String getStdout() {
+		return this.stdout;
+	}
+
+	public void setStdout(String stdout) {
+		this.stdout = stdout;
+	}
+
+	public String getStderr() {
+		return this.stderr;
+	}
+
+	public void setStderr(String stderr) {
+		this.stderr = stderr;
+	}
+
+	public int getLogRetention() {
+		return this.logRetention;
+	}
+
+	public void setLogRetention(int logRetention) {
+		this.logRetention = logRetention;
+	}
+
+	public String getCommand() {
+		return this.command;
+	}
+
+	public void setCommand(String command) {
+		this.command = command;
+	}
+
 	public Restart getRestart() {
 		return this.restart;
 	}
 
 	public Worker getWorker() {
 		return this.worker;
+	}
+
+	public Health getHealth() {
+		return this.health;
 	}
 
 	/**
@@ -221,6 +308,27 @@ public class SupervisorProperties {
 
 		public void setGeneration(Integer generation) {
 			this.generation = generation;
+		}
+
+	}
+
+	/**
+	 * How the cluster's state shows in the health of each worker.
+	 */
+	public static class Health {
+
+		/**
+		 * Minimum number of ready workers for the "supervisor" health contributor to report UP; below it, the
+		 * contributor reports DOWN, and so does the readiness group that includes it.
+		 */
+		private int minReadyWorkers = 1;
+
+		public int getMinReadyWorkers() {
+			return this.minReadyWorkers;
+		}
+
+		public void setMinReadyWorkers(int minReadyWorkers) {
+			this.minReadyWorkers = minReadyWorkers;
 		}
 
 	}

@@ -2,6 +2,7 @@ package dev.bootsupervisor.boot;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.core.env.Environment;
+import org.springframework.util.StringUtils;
 
 /**
  * What this JVM is, decided before any application context exists.
@@ -13,6 +14,9 @@ public enum LaunchMode {
 
 	/** A worker started by a master. */
 	WORKER,
+
+	/** A control command ({@code supervisor.command}) against a running master. */
+	COMMAND,
 
 	/** An ordinary, unsupervised run: disabled, a test, a devtools restart, or not launched from a main method. */
 	OFF;
@@ -29,10 +33,13 @@ public enum LaunchMode {
 		if (environment.containsProperty(WORKER_ID)) {
 			return WORKER;
 		}
-		if (!environment.getProperty("supervisor.enabled", Boolean.class, true)) {
+		if (application.getMainApplicationClass() == null || !launchedFromMain()) {
 			return OFF;
 		}
-		if (application.getMainApplicationClass() == null || !launchedFromMain()) {
+		if (StringUtils.hasText(environment.getProperty("supervisor.command"))) {
+			return COMMAND;
+		}
+		if (!environment.getProperty("supervisor.enabled", Boolean.class, true)) {
 			return OFF;
 		}
 		return MASTER;

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.regex.Pattern;
 
 import dev.bootsupervisor.autoconfigure.SupervisorProperties;
+import dev.bootsupervisor.launcher.DaemonStarter;
 import dev.bootsupervisor.launcher.LaunchException;
 import dev.bootsupervisor.launcher.RunDirectory;
 import dev.bootsupervisor.launcher.SupervisorSettings;
@@ -73,6 +74,22 @@ final class MasterSettingsResolver {
 				restart.getBackoffInitial(), restart.getBackoffMax(), restart.getBackoffReset(),
 				restart.getMaxRestarts(), restart.getWindow(), properties.getStartupTimeout(),
 				properties.getShutdownTimeout(), runDir);
+	}
+
+	static DaemonStarter.DaemonSettings daemon(SupervisorProperties properties, String name)
+			throws LaunchException {
+		if (properties.getLogRetention() < 0) {
+			throw new LaunchException("Invalid value '" + properties.getLogRetention()
+					+ "' for supervisor.log-retention: expected 0 or more");
+		}
+		Path logDir = StringUtils.hasText(properties.getLogDir()) ? Path.of(properties.getLogDir())
+				: Path.of(System.getProperty("user.home"), "logs", name);
+		Path stdout = StringUtils.hasText(properties.getStdout()) ? Path.of(properties.getStdout())
+				: logDir.resolve("master-stdout.log");
+		Path stderr = StringUtils.hasText(properties.getStderr()) ? Path.of(properties.getStderr())
+				: logDir.resolve("master-stderr.log");
+		return new DaemonStarter.DaemonSettings(stdout.toAbsolutePath(), stderr.toAbsolutePath(),
+				properties.getLogRetention());
 	}
 
 	static String name(Environment environment, SupervisorProperties properties, Class<?> mainClass)

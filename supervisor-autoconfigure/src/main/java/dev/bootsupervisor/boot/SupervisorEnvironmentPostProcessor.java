@@ -24,7 +24,7 @@ public class SupervisorEnvironmentPostProcessor implements EnvironmentPostProces
 		String tag = switch (LaunchMode.decide(environment, application)) {
 			case WORKER -> "[worker-" + environment.getProperty(LaunchMode.WORKER_ID) + "] ";
 			case MASTER -> "[master] ";
-			case OFF -> null;
+			case COMMAND, OFF -> null;
 		};
 		if (tag != null) {
 			environment.getPropertySources()

@@ -4,6 +4,8 @@ import java.lang.management.ManagementFactory;
 import java.time.Instant;
 
 import dev.bootsupervisor.autoconfigure.SupervisorProperties;
+import dev.bootsupervisor.launcher.ControlCommands;
+import dev.bootsupervisor.launcher.DaemonStarter;
 import dev.bootsupervisor.launcher.LaunchException;
 import dev.bootsupervisor.launcher.MasterLauncher;
 import dev.bootsupervisor.launcher.SupervisorSettings;
@@ -43,8 +45,22 @@ public class SupervisorRunListener implements SpringApplicationRunListener, Orde
 		switch (LaunchMode.decide(environment, this.application)) {
 			case WORKER -> startWorker(environment);
 			case MASTER -> SystemExit.exit(runMaster(environment));
+			case COMMAND -> SystemExit.exit(runCommand(environment));
 			case OFF -> {
 			}
+		}
+	}
+
+	private int runCommand(ConfigurableEnvironment environment) {
+		try {
+			SupervisorProperties properties = MasterSettingsResolver.bind(environment);
+			SupervisorSettings settings = MasterSettingsResolver.resolve(environment, properties,
+					this.application.getMainApplicationClass());
+			return new ControlCommands(settings, System.out, System.err).run(properties.getCommand().trim());
+		}
+		catch (LaunchException ex) {
+			System.err.println("Boot Supervisor: " + ex.getMessage());
+			return ex.exitCode();
 		}
 	}
 
@@ -64,6 +80,14 @@ public class SupervisorRunListener implements SpringApplicationRunListener, Orde
 			SupervisorSettings settings = MasterSettingsResolver.resolve(environment, properties,
 					this.application.getMainApplicationClass());
 			WorkerCommand command = WorkerCommand.ofCurrentJvm(this.args, settings.name());
+			boolean daemonized = Boolean.getBoolean(WorkerCommand.DAEMONIZED);
+			if (properties.isDaemon() && !daemonized) {
+				DaemonStarter.DaemonSettings daemon = MasterSettingsResolver.daemon(properties, settings.name());
+				return new DaemonStarter(settings, daemon, command, System.out).start();
+			}
+			if (daemonized) {
+				DaemonStarter.detach();
+			}
 			Instant launchedAt = Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime());
 			return new MasterLauncher(settings, command, launchedAt).run();
 		}

@@ -49,6 +49,8 @@ public final class Master {
 
 	private final List<WorkerHandle> stopping = new ArrayList<>();
 
+	private final Map<String, Integer> restartsByReason = new TreeMap<>();
+
 	private final Instant launchedAt;
 
 	private final int port;
@@ -62,6 +64,8 @@ public final class Master {
 	private int exitCode;
 
 	private boolean everReady;
+
+	private String failure;
 
 	/**
 	 * Create a master.
@@ -161,21 +165,22 @@ public final class Master {
 		if (this.phase == Phase.STARTING && now.isAfter(this.startupDeadline)) {
 			log.log(System.Logger.Level.ERROR, "{0} was not ready within the startup timeout of {1}; stopping",
 					this.settings.name(), Durations.format(this.settings.startupTimeout()));
-			beginStop("startup timeout", 1);
+			beginStop("not ready within the startup timeout of " + Durations.format(this.settings.startupTimeout()),
+					1);
 		}
 		if (this.phase == Phase.RUNNING) {
 			for (WorkerSlot slot : this.slots.values()) {
 				WorkerHandle worker = slot.current();
-				if (worker != null && worker.state() == WorkerState.STARTING
+				if (worker != null && worker.state() == WorkerState.STARTING && !worker.reason().startsWith("killed")
 						&& now.isAfter(worker.startedAt().plus(this.settings.startupTimeout()))) {
-					log.log(System.Logger.Level.WARNING,
-							"Worker {0} (pid {1}) was not ready within {2}; killing it, it will be replaced",
-							slot.id(), String.valueOf(worker.pid()), Durations.format(this.settings.startupTimeout()));
+					worker.transition(WorkerState.STARTING,
+							"killed: not ready within " + Durations.format(this.settings.startupTimeout()), now);
 					worker.process().kill();
 				}
 				if (slot.restartAt() != null && !now.isBefore(slot.restartAt())) {
 					slot.restartAt(null);
 					slot.countRestart();
+					this.restartsByReason.merge(slot.restartReason(), 1, Integer::sum);
 					if (!spawn(slot)) {
 						crashed(slot, null, now);
 					}
@@ -193,6 +198,10 @@ public final class Master {
 						worker.transition(WorkerState.DRAINING, "killed after the shutdown timeout", now);
 						worker.process().kill();
 						this.exitCode = 1;
+						if (this.failure == null) {
+							this.failure = "worker " + worker.workerId() + " (pid " + worker.pid()
+									+ ") was killed after the shutdown timeout";
+						}
 					}
 				}
 			}
@@ -254,6 +263,9 @@ public final class Master {
 			if (connection.role().equals("worker")) {
 				onWorkerMessage(connection, frame);
 			}
+			else if (frame.type() == MessageType.REQUEST) {
+				onControlRequest(connection, frame);
+			}
 			else {
 				throw new ProtocolException("unexpected " + frame.type() + " from a control connection");
 			}
@@ -281,6 +293,23 @@ public final class Master {
 					frame.requireLong("heapMax"), frame.get("health").orElse("UNKNOWN")));
 			case REQUEST -> connection.send(reply(frame));
 			default -> throw new ProtocolException("unexpected " + frame.type() + " from a worker");
+		}
+	}
+
+	private void onControlRequest(ChannelConnection connection, Frame request) throws ProtocolException {
+		String command = request.require("command");
+		switch (command) {
+			case "view" -> connection.send(ClusterView.toFrame(view()));
+			case "stop" -> {
+				boolean already = this.phase == Phase.STOPPING || this.phase == Phase.STOPPED;
+				connection.send(Frame.of(MessageType.REPLY, "ok", true, "message",
+						already ? "already stopping" : "stopping"));
+				if (!already) {
+					beginStop("stop command", 0);
+				}
+			}
+			default -> connection.send(Frame.of(MessageType.REPLY, "ok", false, "message",
+					"unknown command '" + command + "'"));
 		}
 	}
 
@@ -337,7 +366,8 @@ public final class Master {
 			log.log(System.Logger.Level.ERROR,
 					"Worker {0} (pid {1}) exited with {2} before {3} was ready; stopping (see its output above)",
 					worker.workerId(), String.valueOf(worker.pid()), exit.describe(), this.settings.name());
-			beginStop("a worker failed to start", 1);
+			beginStop("worker " + worker.workerId() + " (pid " + worker.pid() + ") exited with " + exit.describe()
+					+ " before the cluster was ready", 1);
 			return;
 		}
 		crashed(slot, worker, now);
@@ -359,12 +389,17 @@ public final class Master {
 			return;
 		}
 		slot.restartAt(now.plus(delay));
+		slot.restartReason((worker != null && worker.reason().startsWith("killed: not ready")) ? "startup-timeout"
+				: "crash");
 		log.log(System.Logger.Level.INFO, "Worker {0} will be restarted in {1}", slot.id(), Durations.format(delay));
 	}
 
 	private void beginStop(String why, int code) {
 		Instant now = now();
 		this.exitCode = Math.max(this.exitCode, code);
+		if (code != 0 && this.failure == null) {
+			this.failure = why;
+		}
 		this.phase = Phase.STOPPING;
 		this.stopDeadline = now.plus(this.settings.shutdownTimeout());
 		long live = this.slots.values().stream().filter(WorkerSlot::isLive).count();
@@ -406,7 +441,15 @@ public final class Master {
 		return new ClusterView(this.settings.name(), ProcessHandle.current().pid(), this.launchedAt,
 				this.phase.name().toLowerCase(java.util.Locale.ROOT), this.settings.workers(),
 				(int) this.slots.values().stream().filter(WorkerSlot::isLive).count(), this.port,
-				(this.port >= 0) ? "inherited listening socket" : "none", now, workers);
+				(this.port >= 0) ? "inherited listening socket" : "none", now, workers, this.restartsByReason);
+	}
+
+	/**
+	 * Why the master stops with a non-zero exit code, {@code null} when it does not.
+	 * @return the reason
+	 */
+	String failure() {
+		return this.failure;
 	}
 
 	Phase phase() {

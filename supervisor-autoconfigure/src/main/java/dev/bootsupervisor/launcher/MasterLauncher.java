@@ -43,6 +43,9 @@ public final class MasterLauncher {
 		RunDirectory runDirectory = new RunDirectory(this.settings.runDir());
 		runDirectory.prepare();
 		runDirectory.lock();
+		runDirectory.removeStalePidFile()
+			.ifPresent((pid) -> log.log(System.Logger.Level.WARNING,
+					"Removed a stale pid file of a master that is gone (pid {0})", String.valueOf(pid)));
 		ChannelServer channel = null;
 		try {
 			int port = -1;
@@ -62,7 +65,11 @@ public final class MasterLauncher {
 			runDirectory.writeOwnerOnly(runDirectory.tokenFile(), token);
 			runDirectory.writeOwnerOnly(runDirectory.pidFile(), String.valueOf(ProcessHandle.current().pid()));
 			SignalRouter.route(List.of("TERM", "INT", "HUP", "TTIN", "TTOU"), master[0]::signal);
-			return master[0].run();
+			int exitCode = master[0].run();
+			if (exitCode != 0) {
+				System.err.println("Boot Supervisor: " + this.settings.name() + " failed: " + master[0].failure());
+			}
+			return exitCode;
 		}
 		catch (IOException ex) {
 			throw new LaunchException("Cannot set up the run directory " + runDirectory.path() + ": " + ex.getMessage());

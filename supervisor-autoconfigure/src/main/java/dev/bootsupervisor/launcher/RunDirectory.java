@@ -145,6 +145,24 @@ public final class RunDirectory {
 		}
 	}
 
+	/**
+	 * Remove a pid file left by a master that is gone; call only while no master holds the lock.
+	 * @return the pid the stale file named, if there was one
+	 */
+	public Optional<Long> removeStalePidFile() {
+		if (!Files.exists(pidFile())) {
+			return Optional.empty();
+		}
+		Optional<Long> pid = readPid();
+		try {
+			Files.deleteIfExists(pidFile());
+		}
+		catch (IOException ex) {
+			return Optional.empty();
+		}
+		return Optional.of(pid.orElse(-1L));
+	}
+
 	public Optional<Long> readPid() {
 		try {
 			return Optional.of(Long.parseLong(Files.readString(pidFile()).trim()));

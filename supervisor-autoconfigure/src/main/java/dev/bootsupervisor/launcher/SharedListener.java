@@ -7,8 +7,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 import com.sun.jna.LastErrorException;
-import com.sun.jna.Library;
-import com.sun.jna.Native;
 
 /**
  * The cluster's one listening socket. The master binds it once and places it on its own standard input, which
@@ -67,14 +65,7 @@ public final class SharedListener {
 	 * @throws LaunchException when the port cannot be bound, with a message for the user
 	 */
 	public static SharedListener bindOnStandardInput(String address, int port, int backlog) throws LaunchException {
-		LibC libc;
-		try {
-			libc = Native.load("c", LibC.class);
-		}
-		catch (UnsatisfiedLinkError ex) {
-			throw new LaunchException("Boot Supervisor needs the C library through JNA to share the port, and it "
-					+ "could not be loaded: " + ex.getMessage());
-		}
+		Posix.LibC libc = Posix.libc();
 		InetAddress bindAddress = resolve(address);
 		String shown = ((bindAddress != null) ? bindAddress.getHostAddress() : "*") + ":" + port;
 		int fd = -1;
@@ -158,27 +149,6 @@ public final class SharedListener {
 		buffer.order(ByteOrder.nativeOrder())
 			.putInt((address instanceof java.net.Inet6Address v6) ? v6.getScopeId() : 0);
 		return buffer.array();
-	}
-
-	/**
-	 * The few C library calls the listener needs.
-	 */
-	interface LibC extends Library {
-
-		int socket(int domain, int type, int protocol) throws LastErrorException;
-
-		int setsockopt(int fd, int level, int name, int[] value, int length) throws LastErrorException;
-
-		int bind(int fd, byte[] address, int length) throws LastErrorException;
-
-		int listen(int fd, int backlog) throws LastErrorException;
-
-		int getsockname(int fd, byte[] address, int[] length) throws LastErrorException;
-
-		int dup2(int fd, int target) throws LastErrorException;
-
-		int close(int fd) throws LastErrorException;
-
 	}
 
 }

@@ -20,6 +20,9 @@ import java.util.List;
 public record WorkerCommand(String javaExecutable, List<String> jvmOptions, List<String> launchTarget, List<String> arguments,
 		String name) {
 
+	/** System property that marks the master a daemon start launched, which then detaches itself. */
+	public static final String DAEMONIZED = "supervisor.daemonized";
+
 	public WorkerCommand {
 		jvmOptions = List.copyOf(jvmOptions);
 		launchTarget = List.copyOf(launchTarget);
@@ -49,7 +52,8 @@ public record WorkerCommand(String javaExecutable, List<String> jvmOptions, List
 	/** Options a worker must not repeat: a debugger port taken by the master, or worker markers. */
 	static boolean isMasterOnly(String option) {
 		return option.startsWith("-agentlib:jdwp") || option.startsWith("-Xrunjdwp")
-				|| option.startsWith("-Dsupervisor.worker.") || option.startsWith("-Dsupervisor.name=");
+				|| option.startsWith("-Dsupervisor.worker.") || option.startsWith("-Dsupervisor.name=")
+				|| option.startsWith("-D" + DAEMONIZED + "=");
 	}
 
 	private static List<String> currentLaunchTarget() {
@@ -67,6 +71,20 @@ public record WorkerCommand(String javaExecutable, List<String> jvmOptions, List
 					: Path.of(entry).toAbsolutePath().toString());
 		}
 		return List.of("-cp", String.join(File.pathSeparator, absolute), mainClass);
+	}
+
+	/**
+	 * The command line of a daemon's master: this command, marked as already detached.
+	 * @return the full command line
+	 */
+	public List<String> forDaemonMaster() {
+		List<String> line = new ArrayList<>();
+		line.add(this.javaExecutable);
+		line.addAll(this.jvmOptions);
+		line.add("-D" + DAEMONIZED + "=true");
+		line.addAll(this.launchTarget);
+		line.addAll(this.arguments);
+		return line;
 	}
 
 	/**

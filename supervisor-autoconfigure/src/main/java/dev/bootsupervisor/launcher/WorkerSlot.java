@@ -23,6 +23,8 @@ final class WorkerSlot {
 
 	private boolean failed;
 
+	private String restartReason = "crash";
+
 	WorkerSlot(int id) {
 		this.id = id;
 	}
@@ -69,6 +71,14 @@ final class WorkerSlot {
 
 	void restartAt(Instant at) {
 		this.restartAt = at;
+	}
+
+	String restartReason() {
+		return this.restartReason;
+	}
+
+	void restartReason(String reason) {
+		this.restartReason = reason;
 	}
 
 	boolean failed() {

@@ -2,7 +2,10 @@ package dev.bootsupervisor.protocol;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The whole cluster as the master sees it, sent to control commands and to workers for the actuator endpoint.
@@ -17,12 +20,17 @@ import java.util.List;
  * @param sharing how the port is shared
  * @param at when this view was taken
  * @param workers every slot's current worker
+ * @param restartsByReason how many workers were restarted, by reason ({@code crash}, {@code startup-timeout})
  */
 public record ClusterView(String name, long masterPid, Instant masterStartedAt, String state, int configuredWorkers,
-		int liveWorkers, int port, String sharing, Instant at, List<WorkerView> workers) {
+		int liveWorkers, int port, String sharing, Instant at, List<WorkerView> workers,
+		Map<String, Integer> restartsByReason) {
+
+	private static final String RESTARTS = "restarts.";
 
 	public ClusterView {
 		workers = List.copyOf(workers);
+		restartsByReason = Collections.unmodifiableMap(new TreeMap<>(restartsByReason));
 	}
 
 	public static Frame toFrame(ClusterView view) {
@@ -30,6 +38,7 @@ public record ClusterView(String name, long masterPid, Instant masterStartedAt, 
 				"masterStartedAt", view.masterStartedAt, "state", view.state, "configuredWorkers",
 				view.configuredWorkers, "liveWorkers", view.liveWorkers, "port", view.port, "sharing", view.sharing,
 				"at", view.at, "workers", view.workers.size()));
+		view.restartsByReason.forEach((reason, count) -> fields.addAll(List.of(RESTARTS + reason, count)));
 		for (int i = 0; i < view.workers.size(); i++) {
 			WorkerView w = view.workers.get(i);
 			String p = "w" + i + ".";
@@ -67,10 +76,16 @@ public record ClusterView(String name, long masterPid, Instant masterStartedAt, 
 						frame.get(p + "lastExitReason").orElse(null), frame.requireLong(p + "heapUsed"),
 						frame.requireLong(p + "heapMax"), frame.require(p + "health")));
 			}
+			Map<String, Integer> restarts = new TreeMap<>();
+			for (Map.Entry<String, String> field : frame.fields().entrySet()) {
+				if (field.getKey().startsWith(RESTARTS)) {
+					restarts.put(field.getKey().substring(RESTARTS.length()), Integer.valueOf(field.getValue()));
+				}
+			}
 			return new ClusterView(frame.require("name"), frame.requireLong("masterPid"),
 					instant(frame.require("masterStartedAt")), frame.require("state"),
 					frame.requireInt("configuredWorkers"), frame.requireInt("liveWorkers"), frame.requireInt("port"),
-					frame.require("sharing"), instant(frame.require("at")), workers);
+					frame.require("sharing"), instant(frame.require("at")), workers, restarts);
 		}
 		catch (RuntimeException ex) {
 			throw new ProtocolException("malformed cluster view: " + ex.getMessage());

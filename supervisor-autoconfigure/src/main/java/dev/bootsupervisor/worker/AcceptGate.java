@@ -34,7 +34,8 @@ public final class AcceptGate {
 	public interface Listener {
 
 		/**
-		 * Stop taking connections from the shared socket. Called once, when the gate drains.
+		 * Stop taking connections from the shared socket. Called when the gate drains, possibly twice when
+		 * registration races with draining, so it must be idempotent.
 		 */
 		void drained();
 

@@ -1,0 +1,166 @@
+package dev.bootsupervisor.actuate;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import dev.bootsupervisor.protocol.ClusterView;
+import dev.bootsupervisor.protocol.WorkerView;
+
+import org.springframework.boot.actuate.endpoint.OperationResponseBody;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+
+/**
+ * {@link Endpoint @Endpoint} that shows the whole cluster: the master and every worker. The view comes from the
+ * master, so it is the same whichever worker answers; {@code servedBy} tells which one did.
+ */
+@Endpoint(id = "supervisor")
+public class SupervisorEndpoint {
+
+	private final ClusterViewSource source;
+
+	private final ServedBy servedBy;
+
+	/**
+	 * Create an endpoint for the worker that runs it.
+	 * @param source where the cluster view comes from
+	 * @param workerId the id of this worker
+	 */
+	public SupervisorEndpoint(ClusterViewSource source, int workerId) {
+		this.source = source;
+		this.servedBy = new ServedBy(workerId, ProcessHandle.current().pid());
+	}
+
+	/**
+	 * Describe the cluster.
+	 * @return the master and its workers
+	 * @throws MasterUnavailableException when the master does not answer in time
+	 */
+	@ReadOperation
+	public ClusterDescriptor cluster() {
+		ClusterView view;
+		try {
+			view = this.source.clusterView();
+		}
+		catch (IOException ex) {
+			throw new MasterUnavailableException(ex);
+		}
+		List<WorkerDescriptor> workers = view.workers().stream().map((w) -> WorkerDescriptor.of(w, view.at())).toList();
+		return new ClusterDescriptor(MasterDescriptor.of(view), workers, this.servedBy, view.at());
+	}
+
+	/**
+	 * The cluster as the master saw it.
+	 *
+	 * @param master the master
+	 * @param workers every worker slot's current worker
+	 * @param servedBy the worker that answered
+	 * @param at when the master took this view
+	 */
+	public record ClusterDescriptor(MasterDescriptor master, List<WorkerDescriptor> workers, ServedBy servedBy,
+			Instant at) implements OperationResponseBody {
+	}
+
+	/**
+	 * The master process.
+	 *
+	 * @param pid its process id
+	 * @param name the app's name
+	 * @param state starting, running, stopping or stopped
+	 * @param startedAt when it was launched
+	 * @param uptime how long it has been running
+	 * @param configuredWorkers how many workers it is configured to run
+	 * @param liveWorkers how many worker processes are running
+	 * @param port the shared HTTP port
+	 * @param sharing how the workers share that port
+	 * @param restarts how many workers it restarted, by reason
+	 */
+	public record MasterDescriptor(long pid, String name, String state, Instant startedAt, Duration uptime,
+			int configuredWorkers, int liveWorkers, int port, String sharing, Map<String, Integer> restarts) {
+
+		static MasterDescriptor of(ClusterView view) {
+			return new MasterDescriptor(view.masterPid(), view.name(), view.state(), view.masterStartedAt(),
+					Duration.between(view.masterStartedAt(), view.at()), view.configuredWorkers(), view.liveWorkers(),
+					view.port(), view.sharing(), view.restartsByReason());
+		}
+
+	}
+
+	/**
+	 * One worker.
+	 *
+	 * @param id its slot, 1 to the number of workers
+	 * @param pid its process id
+	 * @param generation how many workers its slot has had, this one included
+	 * @param state starting, ready, draining, stopped or failed
+	 * @param stateSince when it entered that state
+	 * @param reason why it entered that state
+	 * @param startedAt when its process was started
+	 * @param uptime how long its process has been running
+	 * @param ready whether it accepts connections
+	 * @param restarts how often its slot's worker was restarted
+	 * @param lastExit how its slot's previous worker ended, {@code null} when none did
+	 * @param heap its heap, {@code null} until its first heartbeat
+	 * @param health its own health status, as it reported it with its last heartbeat
+	 */
+	public record WorkerDescriptor(int id, long pid, int generation, String state, Instant stateSince, String reason,
+			Instant startedAt, Duration uptime, boolean ready, int restarts, ExitDescriptor lastExit,
+			HeapDescriptor heap, String health) {
+
+		static WorkerDescriptor of(WorkerView worker, Instant at) {
+			ExitDescriptor lastExit = (worker.lastExitCode() != null) ? new ExitDescriptor(worker.lastExitCode(),
+					worker.lastExitSignal(), worker.lastExitAt(), worker.lastExitReason()) : null;
+			HeapDescriptor heap = (worker.heapUsed() >= 0) ? new HeapDescriptor(worker.heapUsed(), worker.heapMax())
+					: null;
+			return new WorkerDescriptor(worker.id(), worker.pid(), worker.generation(), worker.state(),
+					worker.stateSince(), worker.reason(), worker.startedAt(),
+					Duration.between(worker.startedAt(), at), worker.ready(), worker.restarts(), lastExit, heap,
+					worker.health());
+		}
+
+	}
+
+	/**
+	 * How a worker ended.
+	 *
+	 * @param code its exit code
+	 * @param signal the signal that ended it, {@code null} when it exited by itself
+	 * @param at when it ended
+	 * @param reason why: crashed, stopped, killed after the shutdown timeout...
+	 */
+	public record ExitDescriptor(int code, String signal, Instant at, String reason) {
+	}
+
+	/**
+	 * A worker's heap, in bytes.
+	 *
+	 * @param used the heap in use
+	 * @param max the maximum heap, -1 when unbounded
+	 */
+	public record HeapDescriptor(long used, long max) {
+	}
+
+	/**
+	 * The worker that answered.
+	 *
+	 * @param id its slot
+	 * @param pid its process id
+	 */
+	public record ServedBy(int id, long pid) {
+	}
+
+	/**
+	 * Thrown when the master cannot be asked for the cluster view or does not answer in time.
+	 */
+	public static class MasterUnavailableException extends RuntimeException {
+
+		MasterUnavailableException(IOException cause) {
+			super(cause.getMessage(), cause);
+		}
+
+	}
+
+}

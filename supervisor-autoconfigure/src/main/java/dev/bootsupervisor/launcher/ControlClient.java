@@ -1,0 +1,129 @@
+package dev.bootsupervisor.launcher;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import dev.bootsupervisor.protocol.ClusterView;
+import dev.bootsupervisor.protocol.Frame;
+import dev.bootsupervisor.protocol.FrameCodec;
+import dev.bootsupervisor.protocol.MessageType;
+import dev.bootsupervisor.protocol.ProtocolException;
+
+/**
+ * A control command's connection to a running master, through the run directory's socket and token.
+ */
+public final class ControlClient implements Closeable {
+
+	private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(10);
+
+	private final SocketChannel channel;
+
+	private final InputStream in;
+
+	private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor((task) -> {
+		Thread thread = new Thread(task, "supervisor-control-watchdog");
+		thread.setDaemon(true);
+		return thread;
+	});
+
+	private ControlClient(SocketChannel channel) {
+		this.channel = channel;
+		this.in = Channels.newInputStream(channel);
+	}
+
+	/**
+	 * Connect to the master of a run directory.
+	 * @param runDirectory the run directory
+	 * @return the client
+	 * @throws IOException when the master cannot be reached
+	 */
+	public static ControlClient connect(RunDirectory runDirectory) throws IOException {
+		String token = Files.readString(runDirectory.tokenFile()).trim();
+		SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+		try {
+			channel.connect(UnixDomainSocketAddress.of(runDirectory.socket()));
+		}
+		catch (IOException ex) {
+			channel.close();
+			throw ex;
+		}
+		ControlClient client = new ControlClient(channel);
+		client.send(Frame.of(MessageType.HELLO, "role", "control", "token", token));
+		return client;
+	}
+
+	/**
+	 * Send a request and wait for its reply.
+	 * @param command the command
+	 * @return the reply
+	 * @throws IOException when the master does not answer in time or answers nonsense
+	 */
+	public Frame request(String command) throws IOException {
+		send(Frame.of(MessageType.REQUEST, "command", command));
+		ScheduledFuture<?> timeout = this.watchdog.schedule(this::closeQuietly, REPLY_TIMEOUT.toMillis(),
+				TimeUnit.MILLISECONDS);
+		try {
+			Frame reply = FrameCodec.read(this.in);
+			if (reply.type() != MessageType.REPLY) {
+				throw new IOException("the master answered " + reply.type() + " instead of REPLY");
+			}
+			return reply;
+		}
+		catch (ProtocolException ex) {
+			throw new IOException("the master's reply is malformed: " + ex.getMessage(), ex);
+		}
+		catch (IOException ex) {
+			if (!this.channel.isOpen()) {
+				throw new IOException("the master did not answer within " + Durations.format(REPLY_TIMEOUT), ex);
+			}
+			throw ex;
+		}
+		finally {
+			timeout.cancel(false);
+		}
+	}
+
+	public ClusterView view() throws IOException {
+		try {
+			return ClusterView.fromFrame(request("view"));
+		}
+		catch (ProtocolException ex) {
+			throw new IOException(ex.getMessage(), ex);
+		}
+	}
+
+	private void send(Frame frame) throws IOException {
+		ByteBuffer buffer = ByteBuffer.wrap(FrameCodec.encodeBytes(frame));
+		while (buffer.hasRemaining()) {
+			this.channel.write(buffer);
+		}
+	}
+
+	private void closeQuietly() {
+		try {
+			this.channel.close();
+		}
+		catch (IOException ex) {
+			// closing anyway
+		}
+	}
+
+	@Override
+	public void close() {
+		closeQuietly();
+		this.watchdog.shutdownNow();
+	}
+
+}

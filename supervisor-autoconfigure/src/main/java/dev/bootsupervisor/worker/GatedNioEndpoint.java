@@ -1,0 +1,203 @@
+package dev.bootsupervisor.worker;
+
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.nio.channels.Channel;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.NetworkChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.apache.tomcat.util.net.NioEndpoint;
+
+/**
+ * A Tomcat NIO endpoint that serves the listening socket this worker inherited from the master (its standard
+ * input) and takes connections from it only while its {@link AcceptGate} is open.
+ * <p>
+ * The socket's queue is shared by every worker, so this endpoint never touches what the other processes see: it
+ * never switches the socket to non-blocking mode (the flag belongs to the open file, shared by all processes), never
+ * unlocks its acceptor with a connection to the shared port (the connection would land on any worker), and stops
+ * accepting by closing only its own copy of the socket, which wakes an acceptor blocked in {@code accept()}.
+ */
+public class GatedNioEndpoint extends NioEndpoint {
+
+	private static final Log logger = LogFactory.getLog(GatedNioEndpoint.class);
+
+	/**
+	 * How often an acceptor that may not accept checks whether the endpoint stopped. Tomcat waits
+	 * {@code 100 ms + 2 * unlockTimeout} for its acceptor, so this must stay well below 100 ms.
+	 */
+	private static final long STOP_POLL_MILLIS = 50;
+
+	private final ChannelSource channelSource;
+
+	private final AcceptGate.Listener gateListener = new GateListener();
+
+	private volatile AcceptGate gate;
+
+	private volatile ServerSocketChannel serverChannel;
+
+	// Acceptor thread only, as in NioEndpoint
+	private SocketAddress previousRemoteAddress;
+
+	private long previousAcceptNanos;
+
+	public GatedNioEndpoint() {
+		this(System::inheritedChannel);
+	}
+
+	GatedNioEndpoint(ChannelSource channelSource) {
+		this.channelSource = channelSource;
+		setUseInheritedChannel(true);
+	}
+
+	/**
+	 * Set the gate that decides when this endpoint accepts connections. Required before the endpoint binds.
+	 * @param gate the gate
+	 */
+	public void setAcceptGate(AcceptGate gate) {
+		this.gate = gate;
+		gate.register(this.gateListener);
+	}
+
+	public AcceptGate getAcceptGate() {
+		return this.gate;
+	}
+
+	/**
+	 * Return how many connections this endpoint holds open, idle keep-alive ones included.
+	 * @return the open connection count
+	 */
+	public int getOpenConnectionCount() {
+		return this.connections.size();
+	}
+
+	/**
+	 * Name the threads after the port ({@code http-nio-8080-exec-1}) rather than {@code JVMInheritedChannel}.
+	 */
+	@Override
+	public String getId() {
+		return null;
+	}
+
+	@Override
+	protected void initServerSocket() throws Exception {
+		if (this.gate == null) {
+			throw new IllegalStateException("No AcceptGate set on " + getClass().getSimpleName()
+					+ ": it is configured by SupervisorWorkerAutoConfiguration in a supervised worker only");
+		}
+		Channel channel = this.channelSource.get();
+		if (!(channel instanceof ServerSocketChannel inherited) || !inherited.isOpen()) {
+			throw new IllegalStateException("This JVM inherited no open listening socket on its standard input "
+					+ "(System.inheritedChannel() is " + channel + "): only a worker started by the supervisor "
+					+ "master can use " + getClass().getSimpleName());
+		}
+		// Not configureBlocking(true) as NioEndpoint does: the channel is left exactly as inherited
+		this.serverChannel = inherited;
+	}
+
+	@Override
+	protected NetworkChannel getServerSocket() {
+		return this.serverChannel;
+	}
+
+	@Override
+	protected SocketChannel serverSocketAccept() throws Exception {
+		AcceptGate gate = this.gate;
+		AcceptGate.State state = gate.state();
+		while (state == AcceptGate.State.CLOSED && isRunning()) {
+			state = gate.awaitChangeFrom(AcceptGate.State.CLOSED, STOP_POLL_MILLIS);
+		}
+		ServerSocketChannel channel = this.serverChannel;
+		if (state == AcceptGate.State.OPEN && isRunning() && channel != null) {
+			try {
+				return checkNotDuplicate(channel.accept());
+			}
+			catch (ClosedChannelException ex) {
+				// Includes AsynchronousCloseException: the gate drained while this thread was in accept()
+				if (gate.state() != AcceptGate.State.DRAINED) {
+					throw ex;
+				}
+			}
+		}
+		// Stopping before ready, or drained: wait outside accept() until the endpoint stops, then end the
+		// acceptor; Tomcat's Acceptor ends quietly on an exception once the endpoint is no longer running
+		while (isRunning()) {
+			gate.awaitChangeFrom(gate.state(), STOP_POLL_MILLIS);
+		}
+		throw new ClosedChannelException();
+	}
+
+	private SocketChannel checkNotDuplicate(SocketChannel socket) throws IOException {
+		// NioEndpoint's guard against a Linux kernel bug (before 5.10) that returned one connection twice
+		SocketAddress remoteAddress = socket.getRemoteAddress();
+		long now = System.nanoTime();
+		if (remoteAddress.equals(this.previousRemoteAddress) && now - this.previousAcceptNanos < 1000) {
+			throw new IOException("Duplicate accept of " + remoteAddress + " ignored (a Linux kernel bug)");
+		}
+		this.previousRemoteAddress = remoteAddress;
+		this.previousAcceptNanos = now;
+		return socket;
+	}
+
+	/**
+	 * Unlock the acceptor by draining instead of by a connection to the shared port, which would land on any worker.
+	 * Tomcat unlocks when it pauses or stops the endpoint, so no connection may be taken afterwards anyway.
+	 */
+	@Override
+	protected void unlockAccept() {
+		AcceptGate gate = this.gate;
+		if (gate != null) {
+			gate.drain();
+		}
+	}
+
+	/**
+	 * Forget the channel without closing it: it belongs to the JVM ({@code System.inheritedChannel()}) and only
+	 * draining closes this worker's copy.
+	 */
+	@Override
+	protected void doCloseServerSocket() {
+		this.serverChannel = null;
+	}
+
+	/**
+	 * Where the listening socket comes from; {@code System.inheritedChannel()} but in tests.
+	 */
+	@FunctionalInterface
+	interface ChannelSource {
+
+		Channel get() throws IOException;
+
+	}
+
+	private final class GateListener implements AcceptGate.Listener {
+
+		@Override
+		public void drained() {
+			// Http11Processor reads this before every request: later responses carry "Connection: close"
+			setMaxKeepAliveRequests(1);
+			ServerSocketChannel channel = GatedNioEndpoint.this.serverChannel;
+			if (channel != null) {
+				try {
+					// Closes this process's descriptor only: the master and the other workers keep the socket
+					// and its queue, and a thread blocked in accept() wakes with AsynchronousCloseException
+					channel.close();
+				}
+				catch (IOException ex) {
+					logger.warn("Could not close this worker's copy of the listening socket; "
+							+ "connections may still be accepted until the worker stops", ex);
+				}
+			}
+		}
+
+		@Override
+		public int openConnections() {
+			return getOpenConnectionCount();
+		}
+
+	}
+
+}

@@ -1,0 +1,44 @@
+package dev.bootsupervisor.worker;
+
+import java.util.Optional;
+import java.util.function.Supplier;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.ReadinessState;
+import org.springframework.context.ApplicationListener;
+
+/**
+ * Opens the {@link AcceptGate} when the application accepts traffic (after the application runners), and tells the
+ * master this worker is ready.
+ * <p>
+ * The gate opens once: a later {@code REFUSING_TRAFFIC} does not close it, only draining does.
+ */
+public class WorkerReadinessListener implements ApplicationListener<AvailabilityChangeEvent<ReadinessState>> {
+
+	private static final Log logger = LogFactory.getLog(WorkerReadinessListener.class);
+
+	private final AcceptGate gate;
+
+	private final Supplier<Optional<WorkerRuntime>> runtime;
+
+	public WorkerReadinessListener(AcceptGate gate) {
+		this(gate, WorkerRuntime::current);
+	}
+
+	WorkerReadinessListener(AcceptGate gate, Supplier<Optional<WorkerRuntime>> runtime) {
+		this.gate = gate;
+		this.runtime = runtime;
+	}
+
+	@Override
+	public void onApplicationEvent(AvailabilityChangeEvent<ReadinessState> event) {
+		if (event.getState() == ReadinessState.ACCEPTING_TRAFFIC && this.gate.open()) {
+			logger.info(WorkerLabel.describe() + " accepting connections on the shared listening socket");
+			this.runtime.get().ifPresent(WorkerRuntime::reportReady);
+		}
+	}
+
+}

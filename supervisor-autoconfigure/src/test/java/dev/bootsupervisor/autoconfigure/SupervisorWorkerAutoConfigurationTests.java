@@ -1,0 +1,90 @@
+package dev.bootsupervisor.autoconfigure;
+
+import java.time.Duration;
+
+import dev.bootsupervisor.worker.AcceptGate;
+import dev.bootsupervisor.worker.WorkerDrainLifecycle;
+import dev.bootsupervisor.worker.WorkerReadinessListener;
+import dev.bootsupervisor.worker.WorkerTomcatCustomizer;
+import org.apache.catalina.startup.Tomcat;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link SupervisorWorkerAutoConfiguration}.
+ */
+class SupervisorWorkerAutoConfigurationTests {
+
+	private final WebApplicationContextRunner contextRunner = new WebApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(SupervisorWorkerAutoConfiguration.class));
+
+	@Test
+	void configuresTheWorkerWebServerInAWorker() {
+		this.contextRunner.withPropertyValues("supervisor.worker.id=1").run((context) -> {
+			assertThat(context).hasSingleBean(AcceptGate.class);
+			assertThat(context).hasSingleBean(WorkerTomcatCustomizer.class);
+			assertThat(context).hasSingleBean(WorkerReadinessListener.class);
+			assertThat(context).hasSingleBean(WorkerDrainLifecycle.class);
+			assertThat(context.getBean(WorkerDrainLifecycle.class)).hasFieldOrPropertyWithValue("timeout",
+					Duration.ofSeconds(10));
+		});
+	}
+
+	@Test
+	void takesTheDrainTimeoutFromTheProperties() {
+		this.contextRunner.withPropertyValues("supervisor.worker.id=1", "supervisor.drain-timeout=3s")
+			.run((context) -> assertThat(context.getBean(WorkerDrainLifecycle.class))
+				.hasFieldOrPropertyWithValue("timeout", Duration.ofSeconds(3)));
+	}
+
+	@Test
+	void backsOffOutsideAWorker() {
+		this.contextRunner.run((context) -> assertThat(context).doesNotHaveBean(AcceptGate.class)
+			.doesNotHaveBean(WorkerTomcatCustomizer.class)
+			.doesNotHaveBean(WorkerDrainLifecycle.class));
+	}
+
+	@Test
+	void backsOffWithoutTomcat() {
+		this.contextRunner.withPropertyValues("supervisor.worker.id=1")
+			.withClassLoader(new FilteredClassLoader(Tomcat.class))
+			.run((context) -> assertThat(context).doesNotHaveBean(AcceptGate.class));
+	}
+
+	@Test
+	void backsOffInANonWebApplication() {
+		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(SupervisorWorkerAutoConfiguration.class))
+			.withPropertyValues("supervisor.worker.id=1")
+			.run((context) -> assertThat(context).doesNotHaveBean(AcceptGate.class));
+	}
+
+	@Test
+	void backsOffForUserBeans() {
+		this.contextRunner.withPropertyValues("supervisor.worker.id=1")
+			.withUserConfiguration(UserGateConfiguration.class)
+			.run((context) -> {
+				assertThat(context).hasSingleBean(AcceptGate.class);
+				assertThat(context.getBean(AcceptGate.class)).isSameAs(context.getBean("userGate"));
+				assertThat(context).hasSingleBean(WorkerTomcatCustomizer.class);
+			});
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserGateConfiguration {
+
+		@Bean
+		AcceptGate userGate() {
+			return new AcceptGate();
+		}
+
+	}
+
+}
