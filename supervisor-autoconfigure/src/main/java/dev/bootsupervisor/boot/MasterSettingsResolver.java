@@ -66,6 +66,9 @@ final class MasterSettingsResolver {
 			throw new LaunchException("Invalid value '" + restart.getMaxRestarts()
 					+ "' for supervisor.restart.max-restarts: expected 0 or more");
 		}
+		Duration reloadTimeout = (properties.getReload().getTimeout() != null) ? properties.getReload().getTimeout()
+				: properties.getStartupTimeout();
+		positive("supervisor.reload.timeout", reloadTimeout);
 		int port = webServerListens(environment) ? integer(environment, "server.port", 8080, 0, 65535) : -1;
 		int backlog = integer(environment, "server.tomcat.accept-count", 100, 1, 65535);
 		Path runDir = StringUtils.hasText(properties.getRunDir()) ? Path.of(properties.getRunDir())
@@ -73,7 +76,7 @@ final class MasterSettingsResolver {
 		return new SupervisorSettings(name, workers, environment.getProperty("server.address"), port, backlog,
 				restart.getBackoffInitial(), restart.getBackoffMax(), restart.getBackoffReset(),
 				restart.getMaxRestarts(), restart.getWindow(), properties.getStartupTimeout(),
-				properties.getShutdownTimeout(), runDir);
+				properties.getShutdownTimeout(), reloadTimeout, runDir);
 	}
 
 	static DaemonStarter.DaemonSettings daemon(SupervisorProperties properties, String name)

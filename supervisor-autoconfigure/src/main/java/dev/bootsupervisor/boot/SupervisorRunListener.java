@@ -16,6 +16,7 @@ import dev.bootsupervisor.worker.WorkerRuntime;
 import org.springframework.boot.bootstrap.ConfigurableBootstrapContext;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.SpringApplicationRunListener;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.ConfigurableEnvironment;
 
@@ -49,6 +50,11 @@ public class SupervisorRunListener implements SpringApplicationRunListener, Orde
 			case OFF -> {
 			}
 		}
+	}
+
+	@Override
+	public void failed(ConfigurableApplicationContext context, Throwable exception) {
+		WorkerRuntime.current().ifPresent((runtime) -> runtime.reportFailure(exception));
 	}
 
 	private int runCommand(ConfigurableEnvironment environment) {

@@ -71,8 +71,19 @@ public final class ControlClient implements Closeable {
 	 * @throws IOException when the master does not answer in time or answers nonsense
 	 */
 	public Frame request(String command) throws IOException {
-		send(Frame.of(MessageType.REQUEST, "command", command));
-		ScheduledFuture<?> timeout = this.watchdog.schedule(this::closeQuietly, REPLY_TIMEOUT.toMillis(),
+		return request(Frame.of(MessageType.REQUEST, "command", command), REPLY_TIMEOUT);
+	}
+
+	/**
+	 * Send a request and wait for its reply.
+	 * @param request the request
+	 * @param replyTimeout how long to wait for the reply
+	 * @return the reply
+	 * @throws IOException when the master does not answer in time or answers nonsense
+	 */
+	public Frame request(Frame request, Duration replyTimeout) throws IOException {
+		send(request);
+		ScheduledFuture<?> timeout = this.watchdog.schedule(this::closeQuietly, replyTimeout.toMillis(),
 				TimeUnit.MILLISECONDS);
 		try {
 			Frame reply = FrameCodec.read(this.in);
@@ -86,7 +97,7 @@ public final class ControlClient implements Closeable {
 		}
 		catch (IOException ex) {
 			if (!this.channel.isOpen()) {
-				throw new IOException("the master did not answer within " + Durations.format(REPLY_TIMEOUT), ex);
+				throw new IOException("the master did not answer within " + Durations.format(replyTimeout), ex);
 			}
 			throw ex;
 		}

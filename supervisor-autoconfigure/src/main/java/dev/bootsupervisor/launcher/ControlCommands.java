@@ -22,7 +22,7 @@ import dev.bootsupervisor.protocol.WorkerView;
 public final class ControlCommands {
 
 	/** The commands, in the order shown to users. */
-	public static final List<String> COMMANDS = List.of("status", "stop", "reload");
+	public static final List<String> COMMANDS = List.of("status", "stop", "reload", "scale");
 
 	private static final Duration STOP_MARGIN = Duration.ofSeconds(15);
 
@@ -50,10 +50,8 @@ public final class ControlCommands {
 		return switch (command) {
 			case "status" -> status();
 			case "stop" -> stop();
-			case "reload" -> {
-				this.err.println("reload is not available in this version of Boot Supervisor; nothing was done");
-				yield 1;
-			}
+			case "reload" -> reload();
+			case "scale" -> scale();
 			default -> {
 				this.err.println("Unknown command '" + command + "' for supervisor.command: expected one of "
 						+ String.join(", ", COMMANDS));
@@ -128,6 +126,71 @@ public final class ControlCommands {
 					+ "shutdown timeout of " + Durations.format(this.settings.shutdownTimeout())));
 		this.out.println(this.settings.name() + " stopped");
 		return 0;
+	}
+
+	private int reload() {
+		if (!this.runDirectory.isLocked()) {
+			this.err.println(this.settings.name() + " is not running");
+			return 1;
+		}
+		this.out.println("Reloading " + this.settings.name() + pidText() + ": one worker at a time...");
+		Duration timeout = this.settings.reloadTimeout()
+			.plus(this.settings.shutdownTimeout())
+			.multipliedBy(Math.max(1, this.settings.workers()) + 1);
+		try (ControlClient client = ControlClient.connect(this.runDirectory)) {
+			Frame reply = client.request(Frame.of(dev.bootsupervisor.protocol.MessageType.REQUEST, "command",
+					"reload"), timeout);
+			boolean ok = Boolean.parseBoolean(reply.get("ok").orElse("false"));
+			String message = reply.get("message").orElse("");
+			(ok ? this.out : this.err).println(ok ? "Reload succeeded: " + message : "Reload failed: " + message);
+			if (ok) {
+				print(client.view());
+			}
+			return ok ? 0 : 1;
+		}
+		catch (IOException ex) {
+			this.err.println("Reload failed: " + ex.getMessage());
+			return 1;
+		}
+	}
+
+	private int scale() {
+		if (!this.runDirectory.isLocked()) {
+			this.err.println(this.settings.name() + " is not running");
+			return 1;
+		}
+		int target = this.settings.workers();
+		try (ControlClient client = ControlClient.connect(this.runDirectory)) {
+			Frame reply = client.request(Frame.of(dev.bootsupervisor.protocol.MessageType.REQUEST, "command",
+					"scale", "workers", target), Duration.ofSeconds(10));
+			if (!Boolean.parseBoolean(reply.get("ok").orElse("false"))) {
+				this.err.println("Scale failed: " + reply.get("message").orElse(""));
+				return 1;
+			}
+			this.out.println("Scaling " + this.settings.name() + " to " + target + " workers...");
+		}
+		catch (IOException ex) {
+			this.err.println("Scale failed: " + ex.getMessage());
+			return 1;
+		}
+		Instant deadline = Instant.now().plus(this.settings.startupTimeout()).plus(this.settings.shutdownTimeout());
+		while (Instant.now().isBefore(deadline)) {
+			Optional<ClusterView> view = view();
+			if (view.isPresent() && scaled(view.get(), target)) {
+				this.out.println("Scaled " + this.settings.name() + " to " + target + " workers");
+				print(view.get());
+				return 0;
+			}
+			sleep();
+		}
+		this.err.println("Scale did not complete within " + Durations.format(Duration.between(Instant.now(), deadline)));
+		return 1;
+	}
+
+	private static boolean scaled(ClusterView view, int target) {
+		long ready = view.workers().stream().filter(WorkerView::ready).count();
+		boolean draining = view.workers().stream().anyMatch((w) -> w.state().equals("draining"));
+		return view.configuredWorkers() == target && ready == target && !draining;
 	}
 
 	private Optional<ClusterView> view() {

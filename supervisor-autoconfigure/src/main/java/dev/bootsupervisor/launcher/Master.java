@@ -5,7 +5,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
@@ -16,17 +18,20 @@ import dev.bootsupervisor.protocol.ClusterView;
 import dev.bootsupervisor.protocol.Frame;
 import dev.bootsupervisor.protocol.MessageType;
 import dev.bootsupervisor.protocol.ProtocolException;
-import dev.bootsupervisor.protocol.WorkerView;
 
 /**
  * The master loop: the only code that changes the worker table. It starts the workers, promotes them to ready,
- * replaces crashed ones, and stops them all on TERM or INT. Everything else posts {@link MasterEvent}s.
+ * replaces crashed ones, reloads and scales them, and stops them all on TERM or INT. Everything else posts
+ * {@link MasterEvent}s.
  */
 public final class Master {
 
 	private static final System.Logger log = System.getLogger(Master.class.getName());
 
 	private static final long TICK_MILLIS = 100;
+
+	/** The most workers a cluster may have. */
+	static final int MAX_WORKERS = 1024;
 
 	/** Where the whole cluster is. */
 	public enum Phase {
@@ -47,9 +52,13 @@ public final class Master {
 
 	private final Map<Integer, WorkerSlot> slots = new TreeMap<>();
 
-	private final List<WorkerHandle> stopping = new ArrayList<>();
+	private final Map<Long, WorkerHandle> live = new HashMap<>();
+
+	private final List<WorkerHandle> retiring = new ArrayList<>();
 
 	private final Map<String, Integer> restartsByReason = new TreeMap<>();
+
+	private final Map<String, Integer> reloadsByOutcome = new TreeMap<>();
 
 	private final Instant launchedAt;
 
@@ -63,9 +72,9 @@ public final class Master {
 
 	private int exitCode;
 
-	private boolean everReady;
-
 	private String failure;
+
+	private RollingReload reload;
 
 	/**
 	 * Create a master.
@@ -131,14 +140,13 @@ public final class Master {
 	}
 
 	void start() {
-		Instant now = now();
-		this.startupDeadline = now.plus(this.settings.startupTimeout());
+		this.startupDeadline = now().plus(this.settings.startupTimeout());
 		log.log(System.Logger.Level.INFO, "Starting {0} workers of {1}{2}", this.settings.workers(),
 				this.settings.name(), (this.port >= 0) ? " on port " + this.port : "");
 		for (int id = 1; id <= this.settings.workers(); id++) {
 			WorkerSlot slot = new WorkerSlot(id);
 			this.slots.put(id, slot);
-			if (!spawn(slot)) {
+			if (spawn(slot) == null) {
 				beginStop("worker " + id + " could not be started", 1);
 				return;
 			}
@@ -169,50 +177,65 @@ public final class Master {
 					1);
 		}
 		if (this.phase == Phase.RUNNING) {
-			for (WorkerSlot slot : this.slots.values()) {
-				WorkerHandle worker = slot.current();
-				if (worker != null && worker.state() == WorkerState.STARTING && !worker.reason().startsWith("killed")
-						&& now.isAfter(worker.startedAt().plus(this.settings.startupTimeout()))) {
-					worker.transition(WorkerState.STARTING,
-							"killed: not ready within " + Durations.format(this.settings.startupTimeout()), now);
-					worker.process().kill();
-				}
-				if (slot.restartAt() != null && !now.isBefore(slot.restartAt())) {
-					slot.restartAt(null);
-					slot.countRestart();
-					this.restartsByReason.merge(slot.restartReason(), 1, Integer::sum);
-					if (!spawn(slot)) {
-						crashed(slot, null, now);
-					}
-				}
-			}
+			tickRunning(now);
 		}
 		if (this.phase == Phase.STOPPING) {
-			if (now.isAfter(this.stopDeadline)) {
-				for (WorkerHandle worker : this.stopping) {
-					if (worker.exit() == null && !worker.reason().startsWith("killed")) {
-						log.log(System.Logger.Level.WARNING,
-								"Worker {0} (pid {1}) still running after the shutdown timeout of {2}; killing it",
-								worker.workerId(), String.valueOf(worker.pid()),
-								Durations.format(this.settings.shutdownTimeout()));
-						worker.transition(WorkerState.DRAINING, "killed after the shutdown timeout", now);
-						worker.process().kill();
-						this.exitCode = 1;
-						if (this.failure == null) {
-							this.failure = "worker " + worker.workerId() + " (pid " + worker.pid()
-									+ ") was killed after the shutdown timeout";
-						}
-					}
-				}
-			}
-			if (this.stopping.stream().allMatch((worker) -> worker.exit() != null)) {
-				this.phase = Phase.STOPPED;
-				log.log(System.Logger.Level.INFO, "{0} stopped (exit code {1})", this.settings.name(), this.exitCode);
-			}
+			tickStopping(now);
 		}
 	}
 
-	private boolean spawn(WorkerSlot slot) {
+	private void tickRunning(Instant now) {
+		for (WorkerSlot slot : this.slots.values()) {
+			WorkerHandle worker = slot.current();
+			if (worker != null && worker.state() == WorkerState.STARTING && !worker.reason().startsWith("killed")
+					&& now.isAfter(worker.startedAt().plus(this.settings.startupTimeout()))) {
+				worker.transition(WorkerState.STARTING,
+						"killed: not ready within " + Durations.format(this.settings.startupTimeout()), now);
+				worker.process().kill();
+			}
+			if (slot.restartAt() != null && !now.isBefore(slot.restartAt())) {
+				slot.restartAt(null);
+				slot.countRestart();
+				this.restartsByReason.merge(slot.restartReason(), 1, Integer::sum);
+				if (spawn(slot) == null) {
+					crashed(slot, null, now);
+				}
+			}
+		}
+		if (this.reload != null && this.reload.replacementOverdue(now)) {
+			WorkerHandle replacement = this.reload.replacement();
+			replacement.transition(WorkerState.STARTING,
+					"killed: not ready within the reload timeout of " + Durations.format(this.settings.reloadTimeout()),
+					now);
+			replacement.process().kill();
+		}
+	}
+
+	private void tickStopping(Instant now) {
+		if (now.isAfter(this.stopDeadline)) {
+			for (WorkerHandle worker : this.live.values()) {
+				if (!worker.reason().startsWith("killed")) {
+					log.log(System.Logger.Level.WARNING,
+							"Worker {0} (pid {1}) still running after the shutdown timeout of {2}; killing it",
+							worker.workerId(), String.valueOf(worker.pid()),
+							Durations.format(this.settings.shutdownTimeout()));
+					worker.transition(WorkerState.DRAINING, "killed after the shutdown timeout", now);
+					worker.process().kill();
+					this.exitCode = 1;
+					if (this.failure == null) {
+						this.failure = "worker " + worker.workerId() + " (pid " + worker.pid()
+								+ ") was killed after the shutdown timeout";
+					}
+				}
+			}
+		}
+		if (this.live.isEmpty()) {
+			this.phase = Phase.STOPPED;
+			log.log(System.Logger.Level.INFO, "{0} stopped (exit code {1})", this.settings.name(), this.exitCode);
+		}
+	}
+
+	private WorkerHandle spawn(WorkerSlot slot) {
 		int generation = slot.nextGeneration();
 		WorkerProcess process;
 		try {
@@ -220,12 +243,13 @@ public final class Master {
 		}
 		catch (IOException | RuntimeException ex) {
 			log.log(System.Logger.Level.ERROR, "Worker {0} could not be started: {1}", slot.id(), ex.getMessage());
-			return false;
+			return null;
 		}
 		WorkerHandle worker = new WorkerHandle(slot.id(), generation, process, now());
-		slot.current(worker);
+		this.live.put(worker.pid(), worker);
 		process.onExit().thenAccept((code) -> post(new MasterEvent.WorkerExited(worker, code)));
-		return true;
+		slot.current(worker);
+		return worker;
 	}
 
 	private void onSignal(String name) {
@@ -239,18 +263,19 @@ public final class Master {
 					beginStop("SIG" + name + " received", 0);
 				}
 			}
-			case "HUP" -> log.log(System.Logger.Level.INFO,
-					"SIGHUP received: rolling reload is not available in this version; ignored");
+			case "HUP" -> startReload("SIGHUP", null, (ok, message) -> {
+			});
+			case "TTIN" -> scale(this.slots.size() + 1, "SIGTTIN");
+			case "TTOU" -> scale(this.slots.size() - 1, "SIGTTOU");
 			default -> log.log(System.Logger.Level.INFO, "SIG{0} received; ignored", name);
 		}
 	}
 
 	private void onWorkerConnected(MasterEvent.WorkerConnected connected) {
 		ChannelConnection connection = connected.connection();
-		WorkerSlot slot = this.slots.get(connected.workerId());
-		WorkerHandle worker = (slot != null) ? slot.current() : null;
-		if (worker == null || worker.pid() != connected.pid() || worker.generation() != connected.generation()
-				|| !worker.state().isLive()) {
+		WorkerHandle worker = this.live.get(connected.pid());
+		if (worker == null || worker.workerId() != connected.workerId()
+				|| worker.generation() != connected.generation()) {
 			connection.close("HELLO from worker " + connected.workerId() + " pid " + connected.pid()
 					+ " generation " + connected.generation() + " matches no worker this master started");
 			return;
@@ -264,7 +289,7 @@ public final class Master {
 				onWorkerMessage(connection, frame);
 			}
 			else if (frame.type() == MessageType.REQUEST) {
-				onControlRequest(connection, frame);
+				onRequest(connection, frame, true);
 			}
 			else {
 				throw new ProtocolException("unexpected " + frame.type() + " from a control connection");
@@ -283,6 +308,7 @@ public final class Master {
 		Instant now = now();
 		switch (frame.type()) {
 			case READY -> onReady(worker, now);
+			case FAILED -> worker.startupError(frame.require("error"));
 			case DRAINING -> {
 				if (worker.state() == WorkerState.READY || worker.state() == WorkerState.STARTING) {
 					worker.transition(WorkerState.DRAINING, frame.get("reason").orElse("worker is shutting down"),
@@ -291,56 +317,83 @@ public final class Master {
 			}
 			case HEARTBEAT -> worker.heartbeat(new WorkerHeartbeat(now, frame.requireLong("heapUsed"),
 					frame.requireLong("heapMax"), frame.get("health").orElse("UNKNOWN")));
-			case REQUEST -> connection.send(reply(frame));
+			case REQUEST -> onRequest(connection, frame, false);
 			default -> throw new ProtocolException("unexpected " + frame.type() + " from a worker");
 		}
 	}
 
-	private void onControlRequest(ChannelConnection connection, Frame request) throws ProtocolException {
+	private void onRequest(ChannelConnection connection, Frame request, boolean control) throws ProtocolException {
 		String command = request.require("command");
 		switch (command) {
-			case "view" -> connection.send(ClusterView.toFrame(view()));
+			case "view" -> connection.send(withId(request, ClusterView.toFrame(view())));
 			case "stop" -> {
+				if (!control) {
+					throw new ProtocolException("workers cannot stop the cluster");
+				}
 				boolean already = this.phase == Phase.STOPPING || this.phase == Phase.STOPPED;
-				connection.send(Frame.of(MessageType.REPLY, "ok", true, "message",
-						already ? "already stopping" : "stopping"));
+				connection.send(reply(request, true, already ? "already stopping" : "stopping"));
 				if (!already) {
 					beginStop("stop command", 0);
 				}
 			}
-			default -> connection.send(Frame.of(MessageType.REPLY, "ok", false, "message",
-					"unknown command '" + command + "'"));
+			case "reload" -> {
+				String trigger = control ? "reload command"
+						: "actuator request via worker " + connection.worker().workerId();
+				Integer requester = control ? null : connection.worker().workerId();
+				startReload(trigger, requester, (ok, message) -> connection.send(reply(request, ok, message)));
+			}
+			case "scale" -> {
+				int workers = request.requireInt("workers");
+				String outcome = scale(workers, control ? "scale command" : "actuator request");
+				connection.send(reply(request, outcome == null, (outcome != null) ? outcome
+						: "scaling to " + workers + " workers"));
+			}
+			default -> connection.send(reply(request, false, "unknown command '" + command + "'"));
 		}
 	}
 
-	private Frame reply(Frame request) throws ProtocolException {
-		String command = request.require("command");
-		if (command.equals("view")) {
-			return ClusterView.toFrame(view());
+	private static Frame reply(Frame request, boolean ok, String message) {
+		return withId(request, Frame.of(MessageType.REPLY, "ok", ok, "message", message));
+	}
+
+	private static Frame withId(Frame request, Frame reply) {
+		String id = request.fields().get("id");
+		if (id == null) {
+			return reply;
 		}
-		throw new ProtocolException("unknown request '" + command + "'");
+		Map<String, String> fields = new java.util.LinkedHashMap<>(reply.fields());
+		fields.put("id", id);
+		return new Frame(reply.type(), fields);
 	}
 
 	private void onReady(WorkerHandle worker, Instant now) {
 		if (worker.state() != WorkerState.STARTING) {
 			return;
 		}
+		if (this.reload != null && this.reload.isReplacement(worker)) {
+			worker.transition(WorkerState.READY, "replacement ready, accepting connections (reload)", now);
+			replaceOld(worker, now);
+			return;
+		}
 		worker.transition(WorkerState.READY, "application ready, accepting connections", now);
-		if (this.phase == Phase.STARTING
-				&& this.slots.values().stream().allMatch((slot) -> slot.current().state() == WorkerState.READY)) {
+		if (this.phase == Phase.STARTING && this.slots.values()
+			.stream()
+			.allMatch((slot) -> slot.current() != null && slot.current().state() == WorkerState.READY)) {
 			this.phase = Phase.RUNNING;
-			this.everReady = true;
 			Duration sinceLaunch = Duration.between(this.launchedAt, now);
 			log.log(System.Logger.Level.INFO, "Supervisor ready: {0} with {1} workers on port {2} ({3} s since launch)",
 					this.settings.name(), this.settings.workers(), String.valueOf(this.port),
-					String.format(java.util.Locale.ROOT, "%.3f", sinceLaunch.toMillis() / 1000.0));
+					String.format(Locale.ROOT, "%.3f", sinceLaunch.toMillis() / 1000.0));
 		}
 	}
 
 	private void onExit(WorkerHandle worker, int code) {
 		Instant now = now();
+		this.live.remove(worker.pid());
 		WorkerSlot slot = this.slots.get(worker.workerId());
-		boolean requested = worker.state() == WorkerState.DRAINING && this.phase == Phase.STOPPING;
+		boolean retired = this.retiring.remove(worker);
+		boolean requested = retired || (worker.state() == WorkerState.DRAINING && this.phase == Phase.STOPPING);
+		boolean replacement = this.reload != null && this.reload.isReplacement(worker);
 		String reason;
 		if (worker.reason().startsWith("killed")) {
 			reason = worker.reason();
@@ -349,11 +402,13 @@ public final class Master {
 			reason = (code == 0) ? "stopped" : "stopped with a failure";
 		}
 		else {
-			reason = "crashed";
+			reason = (worker.state() == WorkerState.STARTING) ? "failed to start" : "crashed";
 		}
 		ExitStatus exit = new ExitStatus(code, now, reason);
 		worker.exited(exit);
-		slot.lastExit(exit);
+		if (slot != null && !retired) {
+			slot.lastExit(exit);
+		}
 		boolean clean = requested && code == 0;
 		worker.transition(clean ? WorkerState.STOPPED : WorkerState.FAILED, reason + ", " + exit.describe(), now);
 		if (this.phase == Phase.STOPPING) {
@@ -362,12 +417,27 @@ public final class Master {
 			}
 			return;
 		}
+		if (replacement) {
+			reloadFailed(worker, exit, now);
+			return;
+		}
+		if (retired) {
+			if (this.reload != null && this.reload.retiring() == worker) {
+				this.reload.retired();
+				continueReload(now);
+			}
+			return;
+		}
+		if (slot == null || slot.current() != worker) {
+			return;
+		}
 		if (this.phase == Phase.STARTING) {
+			String error = (worker.startupError() != null) ? ": " + worker.startupError() : "";
 			log.log(System.Logger.Level.ERROR,
-					"Worker {0} (pid {1}) exited with {2} before {3} was ready; stopping (see its output above)",
-					worker.workerId(), String.valueOf(worker.pid()), exit.describe(), this.settings.name());
+					"Worker {0} (pid {1}) exited with {2} before {3} was ready; stopping (see its output above){4}",
+					worker.workerId(), String.valueOf(worker.pid()), exit.describe(), this.settings.name(), error);
 			beginStop("worker " + worker.workerId() + " (pid " + worker.pid() + ") exited with " + exit.describe()
-					+ " before the cluster was ready", 1);
+					+ " before the cluster was ready" + error, 1);
 			return;
 		}
 		crashed(slot, worker, now);
@@ -384,7 +454,7 @@ public final class Master {
 			if (this.slots.values().stream().allMatch(WorkerSlot::failed)) {
 				log.log(System.Logger.Level.ERROR, "No worker of {0} is left serving; stopping",
 						this.settings.name());
-				beginStop("no worker left", 1);
+				beginStop("no worker left serving", 1);
 			}
 			return;
 		}
@@ -394,24 +464,171 @@ public final class Master {
 		log.log(System.Logger.Level.INFO, "Worker {0} will be restarted in {1}", slot.id(), Durations.format(delay));
 	}
 
+	private void startReload(String trigger, Integer requesterSlot, java.util.function.BiConsumer<Boolean, String> waiter) {
+		if (this.reload != null) {
+			log.log(System.Logger.Level.INFO, "Reload requested ({0}) while a reload runs; not queued", trigger);
+			waiter.accept(false, "reload already in progress");
+			return;
+		}
+		if (this.phase != Phase.RUNNING) {
+			log.log(System.Logger.Level.INFO, "Reload requested ({0}) while {1}; ignored", trigger,
+					this.phase.name().toLowerCase(Locale.ROOT));
+			waiter.accept(false, "cannot reload while the cluster is " + this.phase.name().toLowerCase(Locale.ROOT));
+			return;
+		}
+		List<Integer> order = new ArrayList<>();
+		this.slots.values().stream().filter((slot) -> !slot.failed()).forEach((slot) -> order.add(slot.id()));
+		if (requesterSlot != null && order.remove(requesterSlot)) {
+			order.add(requesterSlot);
+		}
+		Instant now = now();
+		this.reload = new RollingReload(order, now, trigger);
+		this.reload.addWaiter(waiter);
+		log.log(System.Logger.Level.INFO, "Rolling reload of {0} workers ({1}): one at a time, each replacement "
+				+ "must be ready before its old worker drains", order.size(), trigger);
+		continueReload(now);
+	}
+
+	private void continueReload(Instant now) {
+		if (this.reload.retiring() != null || this.reload.replacement() != null) {
+			return;
+		}
+		Integer id = this.reload.nextSlot();
+		while (id != null && !this.slots.containsKey(id)) {
+			id = this.reload.nextSlot();
+		}
+		if (id == null) {
+			finishReload(true, "reloaded " + this.reload.replacedCount() + " workers in "
+					+ Durations.format(this.reload.elapsed(now)), now);
+			return;
+		}
+		WorkerSlot slot = this.slots.get(id);
+		WorkerHandle replacement = spawnReplacement(slot);
+		if (replacement == null) {
+			finishReload(false, "worker " + id + " could not be started; the old workers keep serving", now);
+		}
+	}
+
+	private WorkerHandle spawnReplacement(WorkerSlot slot) {
+		this.reload.replacement(null, null);
+		int generation = slot.nextGeneration();
+		WorkerProcess process;
+		try {
+			process = this.factory.start(slot.id(), generation);
+		}
+		catch (IOException | RuntimeException ex) {
+			log.log(System.Logger.Level.ERROR, "Worker {0} could not be started: {1}", slot.id(), ex.getMessage());
+			return null;
+		}
+		Instant now = now();
+		WorkerHandle worker = new WorkerHandle(slot.id(), generation, process, now);
+		this.live.put(worker.pid(), worker);
+		process.onExit().thenAccept((code) -> post(new MasterEvent.WorkerExited(worker, code)));
+		this.reload.replacement(worker, now.plus(this.settings.reloadTimeout()));
+		return worker;
+	}
+
+	private void replaceOld(WorkerHandle replacement, Instant now) {
+		WorkerSlot slot = this.slots.get(replacement.workerId());
+		WorkerHandle old = slot.current();
+		slot.current(replacement);
+		slot.restartAt(null);
+		boolean retire = old != null && old != replacement && old.state().isLive();
+		this.reload.replaced(retire ? old : null);
+		if (retire) {
+			retire(old, "replaced by generation " + replacement.generation() + " (reload)", now);
+		}
+		if (!this.reload.hasRemaining()) {
+			this.reload.report(true, "reloaded " + this.reload.replacedCount() + " workers in "
+					+ Durations.format(this.reload.elapsed(now)));
+		}
+		continueReload(now);
+	}
+
+	private void reloadFailed(WorkerHandle replacement, ExitStatus exit, Instant now) {
+		String error = (replacement.startupError() != null) ? ": " + replacement.startupError() : "";
+		String what = replacement.reason().startsWith("killed") ? replacement.reason()
+				: "exited with " + exit.describe() + " before it was ready" + error;
+		this.reload.replacement(null, null);
+		finishReload(false, "reload failed and was rolled back: worker " + replacement.workerId() + " generation "
+				+ replacement.generation() + " (pid " + replacement.pid() + ") " + what + "; the previous workers "
+				+ "keep serving" + ((this.reload.replacedCount() > 0)
+						? " (" + this.reload.replacedCount() + " slot(s) had already been replaced)" : ""),
+				now);
+	}
+
+	private void finishReload(boolean success, String message, Instant now) {
+		this.reloadsByOutcome.merge(success ? "success" : "failure", 1, Integer::sum);
+		log.log(success ? System.Logger.Level.INFO : System.Logger.Level.ERROR, "Rolling reload ({0}): {1}",
+				this.reload.trigger(), message);
+		this.reload.report(success, message);
+		this.reload = null;
+	}
+
+	/**
+	 * Change the number of workers.
+	 * @param target the new number
+	 * @param trigger what asked for it
+	 * @return {@code null} when accepted, else why not
+	 */
+	private String scale(int target, String trigger) {
+		if (this.phase != Phase.RUNNING) {
+			return "cannot scale while the cluster is " + this.phase.name().toLowerCase(Locale.ROOT);
+		}
+		if (this.reload != null) {
+			return "cannot scale while a reload is in progress";
+		}
+		if (target < 1 || target > MAX_WORKERS) {
+			return "cannot scale to " + target + " workers: expected 1 to " + MAX_WORKERS;
+		}
+		int current = this.slots.size();
+		if (target == current) {
+			return null;
+		}
+		log.log(System.Logger.Level.INFO, "Scaling {0} from {1} to {2} workers ({3})", this.settings.name(), current,
+				target, trigger);
+		Instant now = now();
+		for (int id = current + 1; id <= target; id++) {
+			WorkerSlot slot = new WorkerSlot(id);
+			this.slots.put(id, slot);
+			spawn(slot);
+		}
+		for (int id = current; id > target; id--) {
+			WorkerSlot slot = this.slots.remove(id);
+			WorkerHandle worker = slot.current();
+			if (worker != null && worker.state().isLive()) {
+				retire(worker, "scaled down to " + target + " workers", now);
+			}
+		}
+		return null;
+	}
+
+	private void retire(WorkerHandle worker, String why, Instant now) {
+		worker.transition(WorkerState.DRAINING, why, now);
+		this.retiring.add(worker);
+		worker.process().terminate();
+	}
+
 	private void beginStop(String why, int code) {
 		Instant now = now();
 		this.exitCode = Math.max(this.exitCode, code);
 		if (code != 0 && this.failure == null) {
 			this.failure = why;
 		}
+		if (this.reload != null) {
+			finishReload(false, "reload interrupted: the master is stopping (" + why + ")", now);
+		}
 		this.phase = Phase.STOPPING;
 		this.stopDeadline = now.plus(this.settings.shutdownTimeout());
-		long live = this.slots.values().stream().filter(WorkerSlot::isLive).count();
 		log.log(System.Logger.Level.INFO, "Stopping {0} ({1}): {2} workers, shutdown timeout {3}",
-				this.settings.name(), why, live, Durations.format(this.settings.shutdownTimeout()));
+				this.settings.name(), why, this.live.size(), Durations.format(this.settings.shutdownTimeout()));
 		for (WorkerSlot slot : this.slots.values()) {
 			slot.restartAt(null);
-			WorkerHandle worker = slot.current();
-			if (worker != null && worker.state().isLive()) {
+		}
+		for (WorkerHandle worker : this.live.values()) {
+			if (worker.state() != WorkerState.DRAINING || !this.retiring.contains(worker)) {
 				worker.transition(WorkerState.DRAINING, why, now);
 				worker.process().terminate();
-				this.stopping.add(worker);
 			}
 		}
 	}
@@ -421,27 +638,8 @@ public final class Master {
 	 * @return the view
 	 */
 	ClusterView view() {
-		Instant now = now();
-		List<WorkerView> workers = new ArrayList<>();
-		for (WorkerSlot slot : this.slots.values()) {
-			WorkerHandle worker = slot.current();
-			if (worker == null) {
-				continue;
-			}
-			WorkerHeartbeat heartbeat = worker.lastHeartbeat();
-			ExitStatus exit = slot.lastExit();
-			String state = slot.failed() ? "failed" : worker.state().label();
-			workers.add(new WorkerView(slot.id(), worker.pid(), worker.generation(), state, worker.stateSince(),
-					worker.reason(), worker.startedAt(), worker.state() == WorkerState.READY, slot.restarts(),
-					(exit != null) ? exit.code() : null, (exit != null) ? exit.signal() : null,
-					(exit != null) ? exit.at() : null, (exit != null) ? exit.reason() : null,
-					(heartbeat != null) ? heartbeat.heapUsed() : -1, (heartbeat != null) ? heartbeat.heapMax() : -1,
-					(heartbeat != null) ? heartbeat.health() : "UNKNOWN"));
-		}
-		return new ClusterView(this.settings.name(), ProcessHandle.current().pid(), this.launchedAt,
-				this.phase.name().toLowerCase(java.util.Locale.ROOT), this.settings.workers(),
-				(int) this.slots.values().stream().filter(WorkerSlot::isLive).count(), this.port,
-				(this.port >= 0) ? "inherited listening socket" : "none", now, workers, this.restartsByReason);
+		return ClusterViews.of(this.settings, this.slots.values(), this.retiring, this.reload, this.phase,
+				this.launchedAt, this.port, now(), this.restartsByReason, this.reloadsByOutcome, this.live.size());
 	}
 
 	/**
@@ -460,10 +658,6 @@ public final class Master {
 		return this.exitCode;
 	}
 
-	boolean everReady() {
-		return this.everReady;
-	}
-
 	WorkerHandle worker(int id) {
 		WorkerSlot slot = this.slots.get(id);
 		return (slot != null) ? slot.current() : null;
@@ -471,6 +665,14 @@ public final class Master {
 
 	WorkerSlot slot(int id) {
 		return this.slots.get(id);
+	}
+
+	int slotCount() {
+		return this.slots.size();
+	}
+
+	boolean reloading() {
+		return this.reload != null;
 	}
 
 	private Instant now() {

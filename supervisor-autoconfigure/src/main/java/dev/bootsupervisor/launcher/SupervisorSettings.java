@@ -18,11 +18,12 @@ import java.time.Duration;
  * @param restartWindow the window of {@code maxRestarts}
  * @param startupTimeout how long workers may take to become ready
  * @param shutdownTimeout how long workers may take to stop before they are killed
+ * @param reloadTimeout how long a replacement may take to become ready during a rolling reload
  * @param runDir the directory of the pid file and control socket
  */
 public record SupervisorSettings(String name, int workers, String address, int port, int backlog,
 		Duration backoffInitial, Duration backoffMax, Duration backoffReset, int maxRestarts, Duration restartWindow,
-		Duration startupTimeout, Duration shutdownTimeout, Path runDir) {
+		Duration startupTimeout, Duration shutdownTimeout, Duration reloadTimeout, Path runDir) {
 
 	public boolean listens() {
 		return this.port >= 0;

@@ -30,6 +30,8 @@ public final class WorkerHandle {
 
 	private WorkerHeartbeat heartbeat;
 
+	private String startupError;
+
 	WorkerHandle(int workerId, int generation, WorkerProcess process, Instant startedAt) {
 		this.workerId = workerId;
 		this.generation = generation;
@@ -62,6 +64,18 @@ public final class WorkerHandle {
 
 	void heartbeat(WorkerHeartbeat heartbeat) {
 		this.heartbeat = heartbeat;
+	}
+
+	void startupError(String error) {
+		this.startupError = (error.length() > 2000) ? error.substring(0, 2000) + "..." : error;
+	}
+
+	/**
+	 * The error the worker reported when its application failed to start, {@code null} when none.
+	 * @return the error
+	 */
+	public String startupError() {
+		return this.startupError;
 	}
 
 	public int workerId() {

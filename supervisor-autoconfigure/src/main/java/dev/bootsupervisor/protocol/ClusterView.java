@@ -21,16 +21,20 @@ import java.util.TreeMap;
  * @param at when this view was taken
  * @param workers every slot's current worker
  * @param restartsByReason how many workers were restarted, by reason ({@code crash}, {@code startup-timeout})
+ * @param reloadsByOutcome how many rolling reloads ended, by outcome ({@code success}, {@code failure})
  */
 public record ClusterView(String name, long masterPid, Instant masterStartedAt, String state, int configuredWorkers,
 		int liveWorkers, int port, String sharing, Instant at, List<WorkerView> workers,
-		Map<String, Integer> restartsByReason) {
+		Map<String, Integer> restartsByReason, Map<String, Integer> reloadsByOutcome) {
 
 	private static final String RESTARTS = "restarts.";
+
+	private static final String RELOADS = "reloads.";
 
 	public ClusterView {
 		workers = List.copyOf(workers);
 		restartsByReason = Collections.unmodifiableMap(new TreeMap<>(restartsByReason));
+		reloadsByOutcome = Collections.unmodifiableMap(new TreeMap<>(reloadsByOutcome));
 	}
 
 	public static Frame toFrame(ClusterView view) {
@@ -39,6 +43,7 @@ public record ClusterView(String name, long masterPid, Instant masterStartedAt, 
 				view.configuredWorkers, "liveWorkers", view.liveWorkers, "port", view.port, "sharing", view.sharing,
 				"at", view.at, "workers", view.workers.size()));
 		view.restartsByReason.forEach((reason, count) -> fields.addAll(List.of(RESTARTS + reason, count)));
+		view.reloadsByOutcome.forEach((outcome, count) -> fields.addAll(List.of(RELOADS + outcome, count)));
 		for (int i = 0; i < view.workers.size(); i++) {
 			WorkerView w = view.workers.get(i);
 			String p = "w" + i + ".";
@@ -76,20 +81,26 @@ public record ClusterView(String name, long masterPid, Instant masterStartedAt, 
 						frame.get(p + "lastExitReason").orElse(null), frame.requireLong(p + "heapUsed"),
 						frame.requireLong(p + "heapMax"), frame.require(p + "health")));
 			}
-			Map<String, Integer> restarts = new TreeMap<>();
-			for (Map.Entry<String, String> field : frame.fields().entrySet()) {
-				if (field.getKey().startsWith(RESTARTS)) {
-					restarts.put(field.getKey().substring(RESTARTS.length()), Integer.valueOf(field.getValue()));
-				}
-			}
+			Map<String, Integer> restarts = counts(frame, RESTARTS);
+			Map<String, Integer> reloads = counts(frame, RELOADS);
 			return new ClusterView(frame.require("name"), frame.requireLong("masterPid"),
 					instant(frame.require("masterStartedAt")), frame.require("state"),
 					frame.requireInt("configuredWorkers"), frame.requireInt("liveWorkers"), frame.requireInt("port"),
-					frame.require("sharing"), instant(frame.require("at")), workers, restarts);
+					frame.require("sharing"), instant(frame.require("at")), workers, restarts, reloads);
 		}
 		catch (RuntimeException ex) {
 			throw new ProtocolException("malformed cluster view: " + ex.getMessage());
 		}
+	}
+
+	private static Map<String, Integer> counts(Frame frame, String prefix) {
+		Map<String, Integer> counts = new TreeMap<>();
+		for (Map.Entry<String, String> field : frame.fields().entrySet()) {
+			if (field.getKey().startsWith(prefix)) {
+				counts.put(field.getKey().substring(prefix.length()), Integer.valueOf(field.getValue()));
+			}
+		}
+		return counts;
 	}
 
 	private static Instant instant(String text) {

@@ -14,6 +14,9 @@ public enum MessageType {
 	/** Worker to master: the worker stopped accepting and is finishing its open connections. */
 	DRAINING,
 
+	/** Worker to master: the application failed to start, with the error. */
+	FAILED,
+
 	/** Worker to master, every second: pid, heap and health. */
 	HEARTBEAT,
 

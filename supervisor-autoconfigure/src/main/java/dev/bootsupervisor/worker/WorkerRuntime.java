@@ -9,14 +9,18 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import dev.bootsupervisor.launcher.LaunchException;
@@ -57,7 +61,9 @@ public final class WorkerRuntime {
 
 	private volatile Supplier<String> health = () -> "UNKNOWN";
 
-	private volatile CompletableFuture<Frame> pendingReply;
+	private final Map<String, CompletableFuture<Frame>> pending = new ConcurrentHashMap<>();
+
+	private final AtomicLong requestIds = new AtomicLong();
 
 	private volatile boolean exiting;
 
@@ -148,23 +154,61 @@ public final class WorkerRuntime {
 	 * @return the view
 	 * @throws IOException when the master does not answer in time or answers nonsense
 	 */
-	public synchronized ClusterView requestView(Duration timeout) throws IOException {
-		CompletableFuture<Frame> reply = new CompletableFuture<>();
-		this.pendingReply = reply;
-		send(Frame.of(MessageType.REQUEST, "command", "view"));
+	public ClusterView requestView(Duration timeout) throws IOException {
 		try {
-			return ClusterView.fromFrame(reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+			return ClusterView.fromFrame(request(timeout, "command", "view"));
 		}
-		catch (ProtocolException | ExecutionException | TimeoutException ex) {
-			throw new IOException("The master did not answer with the cluster view: " + ex.getMessage(), ex);
+		catch (ProtocolException ex) {
+			throw new IOException("The master answered with a malformed cluster view: " + ex.getMessage(), ex);
+		}
+	}
+
+	/**
+	 * Send a request to the master and wait for its reply.
+	 * @param timeout how long to wait
+	 * @param fields the request's fields, {@code command} first
+	 * @return the reply
+	 * @throws IOException when the master does not answer in time
+	 */
+	public Frame request(Duration timeout, Object... fields) throws IOException {
+		String id = String.valueOf(this.requestIds.incrementAndGet());
+		Object[] withId = Arrays.copyOf(fields, fields.length + 2);
+		withId[fields.length] = "id";
+		withId[fields.length + 1] = id;
+		CompletableFuture<Frame> reply = new CompletableFuture<>();
+		this.pending.put(id, reply);
+		try {
+			send(Frame.of(MessageType.REQUEST, withId));
+			return reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (ExecutionException | TimeoutException ex) {
+			throw new IOException("The master did not answer within " + timeout.toMillis() + " ms", ex);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 			throw new IOException("Interrupted while waiting for the master", ex);
 		}
 		finally {
-			this.pendingReply = null;
+			this.pending.remove(id);
 		}
+	}
+
+	/**
+	 * Tell the master why this worker's application failed to start, before the JVM exits.
+	 * @param failure the failure
+	 */
+	public void reportFailure(Throwable failure) {
+		StringBuilder error = new StringBuilder();
+		for (Throwable t = failure; t != null && error.length() < 2000; t = t.getCause()) {
+			if (error.length() > 0) {
+				error.append("; caused by ");
+			}
+			error.append(t.getClass().getSimpleName()).append(": ").append(t.getMessage());
+			if (t.getCause() == t) {
+				break;
+			}
+		}
+		send(Frame.of(MessageType.FAILED, "error", error.toString().replace('\n', ' ')));
 	}
 
 	private void heartbeat() {
@@ -202,7 +246,7 @@ public final class WorkerRuntime {
 		try (InputStream in = Channels.newInputStream(this.channel)) {
 			while (true) {
 				Frame frame = FrameCodec.read(in);
-				CompletableFuture<Frame> reply = this.pendingReply;
+				CompletableFuture<Frame> reply = frame.get("id").map(this.pending::get).orElse(null);
 				if (frame.type() == MessageType.REPLY && reply != null) {
 					reply.complete(frame);
 				}

@@ -161,12 +161,88 @@ class MasterTests {
 	}
 
 	@Test
-	void hangupIsIgnored() {
+	void hangupReloadsOneSlotAtATimeStartingTheReplacementBeforeStoppingTheOldWorker() {
 		runningCluster();
 		this.master.signal("HUP");
 		step();
+		assertThat(this.factory.started).hasSize(3);
+		assertThat(this.factory.started.get(0).terminated).isFalse();
+		readyByPid(this.factory.started.get(2).pid());
+		assertThat(this.factory.started.get(0).terminated).isTrue();
+		assertThat(this.master.worker(1).generation()).isEqualTo(2);
+		assertThat(this.factory.started).as("at most one extra worker").hasSize(3);
+		this.factory.started.get(0).exit(0);
+		step();
+		assertThat(this.factory.started).hasSize(4);
+		assertThat(this.factory.started.get(1).terminated).isFalse();
+		readyByPid(this.factory.started.get(3).pid());
+		this.factory.started.get(1).exit(0);
+		step();
+		assertThat(this.master.reloading()).isFalse();
+		assertThat(this.master.view().reloadsByOutcome()).containsEntry("success", 1);
+		assertThat(this.master.view().workers()).extracting((w) -> w.generation()).containsExactly(2, 2);
+	}
+
+	@Test
+	void reloadWhoseReplacementFailsIsRolledBackAndTheOldWorkersKeepServing() {
+		runningCluster();
+		this.master.signal("HUP");
+		step();
+		this.master.signal("HUP");
+		step();
+		assertThat(this.factory.started).as("a second reload is not queued").hasSize(3);
+		this.factory.started.get(2).exit(1);
+		step();
+		assertThat(this.master.reloading()).isFalse();
+		assertThat(this.factory.started.get(0).terminated).isFalse();
+		assertThat(this.master.worker(1).pid()).isEqualTo(this.factory.started.get(0).pid());
+		assertThat(this.master.view().reloadsByOutcome()).containsEntry("failure", 1);
+		this.clock.advance(Duration.ofMinutes(1));
+		step();
+		assertThat(this.factory.started).as("no restart of a failed replacement").hasSize(3);
+	}
+
+	@Test
+	void replacementNotReadyWithinTheReloadTimeoutIsKilled() {
+		runningCluster();
+		this.master.signal("HUP");
+		step();
+		this.clock.advance(Duration.ofMinutes(2).plusSeconds(1));
+		step();
+		assertThat(this.factory.started.get(2).killed).isTrue();
+		assertThat(this.factory.started.get(0).terminated).isFalse();
+	}
+
+	@Test
+	void ttinAddsAWorkerAndTtouDrainsTheHighestOne() {
+		runningCluster();
+		this.master.signal("TTIN");
+		step();
+		assertThat(this.factory.started).hasSize(3);
+		assertThat(this.master.slotCount()).isEqualTo(3);
+		this.master.signal("TTOU");
+		step();
+		assertThat(this.master.slotCount()).isEqualTo(2);
+		assertThat(this.factory.started.get(2).terminated).isTrue();
+		assertThat(this.factory.started.get(2).killed).isFalse();
+		this.factory.started.get(2).exit(0);
+		step();
 		assertThat(this.master.phase()).isEqualTo(Master.Phase.RUNNING);
-		assertThat(this.factory.started).noneMatch((p) -> p.terminated);
+		assertThat(this.factory.started).as("a scaled-down worker is not restarted").hasSize(3);
+	}
+
+	@Test
+	void termDuringAReloadStopsEverything() {
+		runningCluster();
+		this.master.signal("HUP");
+		step();
+		this.master.signal("TERM");
+		step();
+		assertThat(this.factory.started).allMatch((p) -> p.terminated);
+		this.factory.started.forEach((p) -> p.exit(0));
+		step();
+		assertThat(this.master.phase()).isEqualTo(Master.Phase.STOPPED);
+		assertThat(this.master.exitCode()).isZero();
 	}
 
 	@Test
@@ -211,6 +287,21 @@ class MasterTests {
 		target.drain();
 	}
 
+	private void readyByPid(long pid) {
+		WorkerHandle worker = null;
+		for (dev.bootsupervisor.protocol.WorkerView view : this.master.view().workers()) {
+			if (view.pid() == pid) {
+				ChannelConnection connection = new ChannelConnection(100, null);
+				connection.role("worker");
+				this.master.post(new MasterEvent.WorkerConnected(connection, view.id(), view.generation(), pid));
+				this.master.post(new MasterEvent.Message(connection, Frame.of(MessageType.READY)));
+				this.master.drain();
+				return;
+			}
+		}
+		throw new AssertionError("no worker with pid " + pid + " " + worker);
+	}
+
 	private void step() {
 		this.master.drain();
 		this.master.tick();
@@ -219,7 +310,7 @@ class MasterTests {
 	private static SupervisorSettings settings(int workers) {
 		return new SupervisorSettings("test", workers, null, 8080, 100, Duration.ofSeconds(1), Duration.ofSeconds(30),
 				Duration.ofMinutes(1), 3, Duration.ofSeconds(60 * 5), Duration.ofMinutes(5), Duration.ofSeconds(30),
-				Path.of("/nonexistent"));
+				Duration.ofMinutes(2), Path.of("/nonexistent"));
 	}
 
 	static final class FakeFactory implements WorkerFactory {
