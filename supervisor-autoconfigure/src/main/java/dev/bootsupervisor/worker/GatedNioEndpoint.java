@@ -19,7 +19,8 @@ import org.apache.tomcat.util.net.NioEndpoint;
  * The socket's queue is shared by every worker, so this endpoint never touches what the other processes see: it
  * never switches the socket to non-blocking mode (the flag belongs to the open file, shared by all processes), never
  * unlocks its acceptor with a connection to the shared port (the connection would land on any worker), and stops
- * accepting by closing only its own copy of the socket, which wakes an acceptor blocked in {@code accept()}.
+ * accepting by closing only its own copy of the socket, which wakes an acceptor blocked in {@code accept()}. That
+ * close would also detach standard output and error, so {@link StandardStreams} puts them back.
  */
 public class GatedNioEndpoint extends NioEndpoint {
 
@@ -38,6 +39,8 @@ public class GatedNioEndpoint extends NioEndpoint {
 	private volatile AcceptGate gate;
 
 	private volatile ServerSocketChannel serverChannel;
+
+	private volatile boolean jvmInheritedChannel;
 
 	// Acceptor thread only, as in NioEndpoint
 	private SocketAddress previousRemoteAddress;
@@ -96,6 +99,10 @@ public class GatedNioEndpoint extends NioEndpoint {
 		}
 		// Not configureBlocking(true) as NioEndpoint does: the channel is left exactly as inherited
 		this.serverChannel = inherited;
+		this.jvmInheritedChannel = (inherited == System.inheritedChannel());
+		if (this.jvmInheritedChannel) {
+			StandardStreams.prepare();
+		}
 	}
 
 	@Override
@@ -184,7 +191,12 @@ public class GatedNioEndpoint extends NioEndpoint {
 				try {
 					// Closes this process's descriptor only: the master and the other workers keep the socket
 					// and its queue, and a thread blocked in accept() wakes with AsynchronousCloseException
-					channel.close();
+					if (GatedNioEndpoint.this.jvmInheritedChannel) {
+						StandardStreams.preserveAcross(channel::close);
+					}
+					else {
+						channel.close();
+					}
 				}
 				catch (IOException ex) {
 					logger.warn("Could not close this worker's copy of the listening socket; "
