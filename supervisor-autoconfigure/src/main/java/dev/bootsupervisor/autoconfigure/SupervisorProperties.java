@@ -86,6 +86,8 @@ public class SupervisorProperties {
 
 	private final Restart restart = new Restart();
 
+	private final Reload reload = new Reload();
+
 	private final Worker worker = new Worker();
 
 	private final Health health = new Health();
@@ -198,6 +200,10 @@ public class SupervisorProperties {
 		return this.restart;
 	}
 
+	public Reload getReload() {
+		return this.reload;
+	}
+
 	public Worker getWorker() {
 		return this.worker;
 	}
@@ -275,6 +281,27 @@ public class SupervisorProperties {
 
 		public void setWindow(Duration window) {
 			this.window = window;
+		}
+
+	}
+
+	/**
+	 * Rolling reloads.
+	 */
+	public static class Reload {
+
+		/**
+		 * How long a replacement worker may take to become ready during a rolling reload before the reload is
+		 * rolled back. Defaults to the startup timeout.
+		 */
+		private Duration timeout;
+
+		public Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(Duration timeout) {
+			this.timeout = timeout;
 		}
 
 	}
