@@ -1,6 +1,7 @@
 package dev.bootsupervisor.launcher;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -15,19 +16,52 @@ public final class JvmWorkerFactory implements WorkerFactory {
 
 	private final Map<String, String> environment;
 
-	public JvmWorkerFactory(WorkerCommand command, Map<String, String> environment) {
+	private final JarSnapshots snapshots;
+
+	/**
+	 * Create a factory.
+	 * @param command the worker command
+	 * @param environment environment variables added for workers
+	 * @param snapshotDirectory where workers' private copies of the jar go, {@code null} to run the jar itself
+	 */
+	public JvmWorkerFactory(WorkerCommand command, Map<String, String> environment, Path snapshotDirectory) {
 		this.command = command;
 		this.environment = Map.copyOf(environment);
+		this.snapshots = (command.jar() != null && snapshotDirectory != null)
+				? new JarSnapshots(command.jar(), snapshotDirectory) : null;
 	}
 
 	@Override
 	public WorkerProcess start(int workerId, int generation) throws IOException {
-		List<String> commandLine = this.command.forWorker(workerId, generation);
+		WorkerCommand launch = (this.snapshots != null) ? this.command.withJar(this.snapshots.current())
+				: this.command;
+		List<String> commandLine = launch.forWorker(workerId, generation);
 		ProcessBuilder builder = new ProcessBuilder(commandLine).redirectInput(ProcessBuilder.Redirect.INHERIT)
 			.redirectOutput(ProcessBuilder.Redirect.INHERIT)
 			.redirectError(ProcessBuilder.Redirect.INHERIT);
 		builder.environment().putAll(this.environment);
 		return new JvmWorkerProcess(builder.start());
+	}
+
+	@Override
+	public void beginReload() throws IOException {
+		if (this.snapshots != null) {
+			this.snapshots.beginReload();
+		}
+	}
+
+	@Override
+	public void endReload(boolean success) {
+		if (this.snapshots != null) {
+			this.snapshots.endReload(success);
+		}
+	}
+
+	@Override
+	public void close() {
+		if (this.snapshots != null) {
+			this.snapshots.deleteAll();
+		}
 	}
 
 	private record JvmWorkerProcess(Process process) implements WorkerProcess {

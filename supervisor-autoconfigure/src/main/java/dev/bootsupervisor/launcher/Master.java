@@ -481,6 +481,14 @@ public final class Master {
 		if (requesterSlot != null && order.remove(requesterSlot)) {
 			order.add(requesterSlot);
 		}
+		try {
+			this.factory.beginReload();
+		}
+		catch (IOException ex) {
+			log.log(System.Logger.Level.ERROR, "Reload ({0}) not started: {1}", trigger, ex.getMessage());
+			waiter.accept(false, "cannot prepare the reload: " + ex.getMessage());
+			return;
+		}
 		Instant now = now();
 		this.reload = new RollingReload(order, now, trigger);
 		this.reload.addWaiter(waiter);
@@ -559,6 +567,7 @@ public final class Master {
 
 	private void finishReload(boolean success, String message, Instant now) {
 		this.reloadsByOutcome.merge(success ? "success" : "failure", 1, Integer::sum);
+		this.factory.endReload(success);
 		log.log(success ? System.Logger.Level.INFO : System.Logger.Level.ERROR, "Rolling reload ({0}): {1}",
 				this.reload.trigger(), message);
 		this.reload.report(success, message);

@@ -28,6 +28,8 @@ public final class MasterLauncher {
 
 	private final Instant launchedAt;
 
+	private WorkerFactory factory;
+
 	public MasterLauncher(SupervisorSettings settings, WorkerCommand command, Instant launchedAt) {
 		this.settings = settings;
 		this.command = command;
@@ -40,6 +42,8 @@ public final class MasterLauncher {
 	 * @throws LaunchException when the cluster cannot start, with a message for the user
 	 */
 	public int run() throws LaunchException {
+		ClassPreloader.preload(MasterLauncher.class,
+				List.of("dev/bootsupervisor/launcher/", "dev/bootsupervisor/protocol/"));
 		RunDirectory runDirectory = new RunDirectory(this.settings.runDir());
 		runDirectory.prepare();
 		runDirectory.lock();
@@ -59,7 +63,9 @@ public final class MasterLauncher {
 			Master[] master = new Master[1];
 			channel = new ChannelServer(runDirectory.socket(), token, (event) -> master[0].post(event));
 			WorkerFactory factory = new JvmWorkerFactory(this.command,
-					Map.of(CHANNEL_ENV, runDirectory.socket().toString(), TOKEN_ENV, token));
+					Map.of(CHANNEL_ENV, runDirectory.socket().toString(), TOKEN_ENV, token),
+					runDirectory.path().resolve("jars"));
+			this.factory = factory;
 			master[0] = new Master(this.settings, factory, Clock.systemUTC(), this.launchedAt, port);
 			channel.start();
 			runDirectory.writeOwnerOnly(runDirectory.tokenFile(), token);
@@ -77,6 +83,9 @@ public final class MasterLauncher {
 		finally {
 			if (channel != null) {
 				channel.close();
+			}
+			if (this.factory != null) {
+				this.factory.close();
 			}
 			runDirectory.release();
 		}

@@ -74,6 +74,25 @@ public record WorkerCommand(String javaExecutable, List<String> jvmOptions, List
 	}
 
 	/**
+	 * The jar this command runs, {@code null} when it runs a classpath and main class.
+	 * @return the jar
+	 */
+	public Path jar() {
+		return (this.launchTarget.size() == 2 && this.launchTarget.get(0).equals("-jar"))
+				? Path.of(this.launchTarget.get(1)) : null;
+	}
+
+	/**
+	 * This command, running another copy of the jar.
+	 * @param jar the jar to run
+	 * @return the command
+	 */
+	public WorkerCommand withJar(Path jar) {
+		return new WorkerCommand(this.javaExecutable, this.jvmOptions, List.of("-jar", jar.toString()), this.arguments,
+				this.name);
+	}
+
+	/**
 	 * The command line of a daemon's master: this command, marked as already detached.
 	 * @return the full command line
 	 */

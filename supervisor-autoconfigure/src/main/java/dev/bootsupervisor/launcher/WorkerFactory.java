@@ -17,4 +17,22 @@ public interface WorkerFactory {
 	 */
 	WorkerProcess start(int workerId, int generation) throws IOException;
 
+	/**
+	 * A rolling reload begins: workers started from now on run the app as it is on disk now.
+	 * @throws IOException when the app cannot be prepared
+	 */
+	default void beginReload() throws IOException {
+	}
+
+	/**
+	 * A rolling reload ended; after a failure, workers started from now on run the previous app again.
+	 * @param success whether the reload succeeded
+	 */
+	default void endReload(boolean success) {
+	}
+
+	/** The master stops: remove what the factory created. */
+	default void close() {
+	}
+
 }
