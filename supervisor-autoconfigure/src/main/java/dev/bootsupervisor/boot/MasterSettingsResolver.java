@@ -71,6 +71,13 @@ final class MasterSettingsResolver {
 		positive("supervisor.reload.timeout", reloadTimeout);
 		int port = webServerListens(environment) ? integer(environment, "server.port", 8080, 0, 65535) : -1;
 		int backlog = integer(environment, "server.tomcat.accept-count", 100, 1, 65535);
+		String managementPort = environment.getProperty("management.server.port");
+		if (port >= 0 && StringUtils.hasText(managementPort) && !managementPort.trim().equals(String.valueOf(port))
+				&& !managementPort.trim().equals("-1")) {
+			throw new LaunchException("management.server.port=" + managementPort.trim() + " is not supported under "
+					+ "Boot Supervisor: every worker would try to bind that port. Serve actuator on the app's port "
+					+ "(remove management.server.port), or run with --supervisor.enabled=false");
+		}
 		Path runDir = StringUtils.hasText(properties.getRunDir()) ? Path.of(properties.getRunDir())
 				: RunDirectory.defaultPath(name);
 		return new SupervisorSettings(name, workers, environment.getProperty("server.address"), port, backlog,
