@@ -7,11 +7,18 @@ import java.util.function.LongSupplier;
 import dev.bootsupervisor.protocol.ClusterView;
 import dev.bootsupervisor.worker.WorkerRuntime;
 
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.context.ApplicationListener;
+
 /**
  * Asks the master of this worker for the cluster view, and keeps the answer (or the failure) for a second, so that
  * a scrape of every supervisor meter, a health check and an endpoint call together ask the master once.
+ * <p>
+ * An availability change of this worker (ready, draining) changes the view: the kept answer is dropped then, so
+ * that a worker that just became ready does not answer its first readiness checks with a view that shows it
+ * starting. The master reads this worker's messages in order, so the next view includes the change.
  */
-public class WorkerClusterViewSource implements ClusterViewSource {
+public class WorkerClusterViewSource implements ClusterViewSource, ApplicationListener<AvailabilityChangeEvent<?>> {
 
 	/** How long the master may take to answer. */
 	public static final Duration TIMEOUT = Duration.ofSeconds(2);
@@ -44,6 +51,11 @@ public class WorkerClusterViewSource implements ClusterViewSource {
 			throw this.answer.failure();
 		}
 		return this.answer.view();
+	}
+
+	@Override
+	public synchronized void onApplicationEvent(AvailabilityChangeEvent<?> event) {
+		this.answer = null;
 	}
 
 	private Answer ask() {

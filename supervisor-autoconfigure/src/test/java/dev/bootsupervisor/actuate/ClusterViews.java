@@ -1,0 +1,73 @@
+package dev.bootsupervisor.actuate;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import dev.bootsupervisor.protocol.ClusterView;
+import dev.bootsupervisor.protocol.WorkerView;
+
+/**
+ * Cluster views for tests: a master started a minute before the view was taken, and its workers.
+ */
+public final class ClusterViews {
+
+	/** When the views were taken. */
+	public static final Instant AT = Instant.parse("2026-01-01T12:00:00Z");
+
+	/** When the master started. */
+	public static final Instant MASTER_STARTED_AT = AT.minus(Duration.ofMinutes(1));
+
+	private ClusterViews() {
+	}
+
+	/**
+	 * A view of 2 configured workers.
+	 * @param restarts restarts by reason
+	 * @param workers the workers
+	 * @return the view
+	 */
+	public static ClusterView of(Map<String, Integer> restarts, WorkerView... workers) {
+		return new ClusterView("app", 100, MASTER_STARTED_AT, "running", 2,
+				(int) List.of(workers).stream().filter((w) -> !w.state().equals("stopped")).count(), 8080, "inherited",
+				AT, List.of(workers), restarts, Map.of());
+	}
+
+	/**
+	 * A ready worker, started 30 s before the view, with its first heartbeat done.
+	 * @param id the id
+	 * @param pid the pid
+	 * @return the worker
+	 */
+	public static WorkerView ready(int id, long pid) {
+		return worker(id, pid, "ready", true);
+	}
+
+	/**
+	 * A worker with the given state, started 30 s before the view, without a previous exit.
+	 * @param id the id
+	 * @param pid the pid
+	 * @param state the state
+	 * @param ready whether it is ready
+	 * @return the worker
+	 */
+	public static WorkerView worker(int id, long pid, String state, boolean ready) {
+		Instant started = AT.minus(Duration.ofSeconds(30));
+		return new WorkerView(id, pid, 1, state, started, "started", started, ready, 0, null, null, null, null,
+				50_000_000, 256_000_000, "UP");
+	}
+
+	/**
+	 * A ready worker of generation 2 that replaced one killed by SIGKILL, before its first heartbeat.
+	 * @param id the id
+	 * @param pid the pid
+	 * @return the worker
+	 */
+	public static WorkerView restarted(int id, long pid) {
+		Instant started = AT.minus(Duration.ofSeconds(5));
+		return new WorkerView(id, pid, 2, "ready", started, "ready", started, true, 1, 137, "KILL",
+				started.minusSeconds(1), "crashed", -1, -1, "UNKNOWN");
+	}
+
+}

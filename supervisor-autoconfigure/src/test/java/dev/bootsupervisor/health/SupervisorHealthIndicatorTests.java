@@ -1,0 +1,53 @@
+package dev.bootsupervisor.health;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+
+import dev.bootsupervisor.actuate.ClusterViews;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link SupervisorHealthIndicator}.
+ */
+class SupervisorHealthIndicatorTests {
+
+	@Test
+	void upWhileEnoughWorkersAreReady() {
+		SupervisorHealthIndicator indicator = new SupervisorHealthIndicator(() -> ClusterViews.of(Map.of(),
+				ClusterViews.ready(1, 11), ClusterViews.worker(2, 22, "starting", false)), 1);
+		Health health = indicator.health();
+		assertThat(health.getStatus()).isEqualTo(Status.UP);
+		assertThat(health.getDetails()).containsEntry("readyWorkers", 1L)
+			.containsEntry("minReadyWorkers", 1)
+			.containsEntry("configuredWorkers", 2);
+		assertThat(health.getDetails().get("workers")).isEqualTo(
+				List.of(Map.of("id", 1, "pid", 11L, "state", "ready", "health", "UP"),
+						Map.of("id", 2, "pid", 22L, "state", "starting", "health", "UP")));
+	}
+
+	@Test
+	void downBelowTheMinimumOfReadyWorkers() {
+		SupervisorHealthIndicator indicator = new SupervisorHealthIndicator(() -> ClusterViews.of(Map.of(),
+				ClusterViews.ready(1, 11), ClusterViews.worker(2, 22, "draining", false)), 2);
+		Health health = indicator.health();
+		assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+		assertThat(health.getDetails()).containsEntry("readyWorkers", 1L).containsEntry("minReadyWorkers", 2);
+	}
+
+	@Test
+	void downWithTheErrorWhenTheMasterDoesNotAnswer() {
+		SupervisorHealthIndicator indicator = new SupervisorHealthIndicator(() -> {
+			throw new IOException("no answer in 2 s");
+		}, 1);
+		Health health = indicator.health();
+		assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+		assertThat(health.getDetails()).containsEntry("error", "java.io.IOException: no answer in 2 s");
+	}
+
+}
