@@ -1,0 +1,20 @@
+package dev.bootsupervisor.sample;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Switches that make the sample application misbehave on purpose, so that tests can watch the supervisor cope.
+ *
+ * @param chaos whether {@code POST /crash} is enabled; it halts the serving process abruptly
+ * @param startupDelay how long an application runner blocks the startup, delaying readiness
+ * @param failOnStart whether the application fails to start
+ * @param failFromGeneration the first worker generation whose startup fails; 0 for none
+ */
+@ConfigurationProperties("sample")
+public record SampleProperties(boolean chaos, @DefaultValue("0s") Duration startupDelay, boolean failOnStart,
+		int failFromGeneration) {
+
+}
