@@ -9,9 +9,12 @@ import java.util.Map;
 import dev.bootsupervisor.protocol.ClusterView;
 import dev.bootsupervisor.protocol.WorkerView;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.boot.actuate.endpoint.OperationResponseBody;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 
 /**
  * {@link Endpoint @Endpoint} that shows the whole cluster: the master and every worker. The view comes from the
@@ -24,14 +27,64 @@ public class SupervisorEndpoint {
 
 	private final ServedBy servedBy;
 
+	private final @Nullable ClusterControl control;
+
 	/**
 	 * Create an endpoint for the worker that runs it.
 	 * @param source where the cluster view comes from
 	 * @param workerId the id of this worker
 	 */
 	public SupervisorEndpoint(ClusterViewSource source, int workerId) {
+		this(source, null, workerId);
+	}
+
+	/**
+	 * Create an endpoint for the worker that runs it, with write operations.
+	 * @param source where the cluster view comes from
+	 * @param control how the cluster is reloaded and scaled, {@code null} for a read-only endpoint
+	 * @param workerId the id of this worker
+	 */
+	public SupervisorEndpoint(ClusterViewSource source, @Nullable ClusterControl control, int workerId) {
 		this.source = source;
+		this.control = control;
 		this.servedBy = new ServedBy(workerId, ProcessHandle.current().pid());
+	}
+
+	/**
+	 * Act on the cluster through the master: {@code reload} (rolling reload, answered with its outcome) or
+	 * {@code scale} (to {@code workers} workers).
+	 * @param action {@code reload} or {@code scale}
+	 * @param workers the number of workers, for {@code scale}
+	 * @return the outcome
+	 * @throws MasterUnavailableException when the master cannot be asked
+	 */
+	@WriteOperation
+	public ControlOutcome control(String action, @Nullable Integer workers) {
+		if (this.control == null) {
+			return new ControlOutcome(action, false, "write operations are not available");
+		}
+		try {
+			return switch (action) {
+				case "reload" -> this.control.reload();
+				case "scale" -> (workers != null) ? this.control.scale(workers)
+						: new ControlOutcome(action, false, "scale needs 'workers'");
+				default -> new ControlOutcome(action, false,
+						"unknown action '" + action + "': expected 'reload' or 'scale'");
+			};
+		}
+		catch (IOException ex) {
+			throw new MasterUnavailableException(ex);
+		}
+	}
+
+	/**
+	 * The outcome of a write operation.
+	 *
+	 * @param action the action
+	 * @param success whether it succeeded
+	 * @param message what happened
+	 */
+	public record ControlOutcome(String action, boolean success, String message) implements OperationResponseBody {
 	}
 
 	/**
@@ -77,14 +130,16 @@ public class SupervisorEndpoint {
 	 * @param port the shared HTTP port
 	 * @param sharing how the workers share that port
 	 * @param restarts how many workers it restarted, by reason
+	 * @param reloads how many rolling reloads ended, by outcome
 	 */
 	public record MasterDescriptor(long pid, String name, String state, Instant startedAt, Duration uptime,
-			int configuredWorkers, int liveWorkers, int port, String sharing, Map<String, Integer> restarts) {
+			int configuredWorkers, int liveWorkers, int port, String sharing, Map<String, Integer> restarts,
+			Map<String, Integer> reloads) {
 
 		static MasterDescriptor of(ClusterView view) {
 			return new MasterDescriptor(view.masterPid(), view.name(), view.state(), view.masterStartedAt(),
 					Duration.between(view.masterStartedAt(), view.at()), view.configuredWorkers(), view.liveWorkers(),
-					view.port(), view.sharing(), view.restartsByReason());
+					view.port(), view.sharing(), view.restartsByReason(), view.reloadsByOutcome());
 		}
 
 	}

@@ -4,7 +4,10 @@ import java.util.Map;
 
 import dev.bootsupervisor.actuate.SupervisorEndpoint.MasterUnavailableException;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 import org.springframework.boot.actuate.endpoint.web.annotation.EndpointWebExtension;
 
@@ -15,10 +18,34 @@ import org.springframework.boot.actuate.endpoint.web.annotation.EndpointWebExten
 @EndpointWebExtension(endpoint = SupervisorEndpoint.class)
 public class SupervisorEndpointWebExtension {
 
+	private static final int STATUS_CONFLICT = 409;
+
 	private final SupervisorEndpoint delegate;
 
 	public SupervisorEndpointWebExtension(SupervisorEndpoint delegate) {
 		this.delegate = delegate;
+	}
+
+	/**
+	 * Reload or scale the cluster: 200 with the outcome when it succeeded, 400 for a bad request, 409 when the
+	 * master refused or the reload was rolled back, 503 when the master does not answer.
+	 * @param action {@code reload} or {@code scale}
+	 * @param workers the number of workers, for {@code scale}
+	 * @return the outcome
+	 */
+	@WriteOperation
+	public WebEndpointResponse<Object> control(String action, @Nullable Integer workers) {
+		try {
+			SupervisorEndpoint.ControlOutcome outcome = this.delegate.control(action, workers);
+			boolean wellFormed = action.equals("reload") || (action.equals("scale") && workers != null);
+			int status = outcome.success() ? WebEndpointResponse.STATUS_OK
+					: wellFormed ? STATUS_CONFLICT : WebEndpointResponse.STATUS_BAD_REQUEST;
+			return new WebEndpointResponse<>(outcome, status);
+		}
+		catch (MasterUnavailableException ex) {
+			Map<String, String> body = Map.of("error", "Service Unavailable", "message", String.valueOf(ex.getMessage()));
+			return new WebEndpointResponse<>(body, WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE);
+		}
 	}
 
 	@ReadOperation

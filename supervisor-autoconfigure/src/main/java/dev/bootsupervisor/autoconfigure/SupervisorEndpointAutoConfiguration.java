@@ -1,15 +1,21 @@
 package dev.bootsupervisor.autoconfigure;
 
+import java.time.Duration;
+
+import dev.bootsupervisor.actuate.ClusterControl;
 import dev.bootsupervisor.actuate.ClusterViewSource;
 import dev.bootsupervisor.actuate.SupervisorEndpoint;
 import dev.bootsupervisor.actuate.SupervisorEndpointWebExtension;
+import dev.bootsupervisor.actuate.WorkerClusterControl;
 
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.autoconfigure.endpoint.expose.EndpointExposure;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 
@@ -26,9 +32,27 @@ public final class SupervisorEndpointAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	@ConditionalOnAvailableEndpoint
-	SupervisorEndpoint supervisorEndpoint(ClusterViewSource source, SupervisorProperties properties) {
+	SupervisorEndpoint supervisorEndpoint(ClusterViewSource source, ObjectProvider<ClusterControl> control,
+			SupervisorProperties properties) {
 		Integer workerId = properties.getWorker().getId();
-		return new SupervisorEndpoint(source, (workerId != null) ? workerId : 0);
+		return new SupervisorEndpoint(source, control.getIfAvailable(), (workerId != null) ? workerId : 0);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnProperty(name = "supervisor.worker.id")
+	ClusterControl supervisorClusterControl(SupervisorProperties properties) {
+		Duration perWorker = ((properties.getReload().getTimeout() != null) ? properties.getReload().getTimeout()
+				: properties.getStartupTimeout())
+			.plus(properties.getShutdownTimeout());
+		int workers;
+		try {
+			workers = Integer.parseInt(properties.getWorkers().trim());
+		}
+		catch (NumberFormatException ex) {
+			workers = Runtime.getRuntime().availableProcessors();
+		}
+		return new WorkerClusterControl(perWorker.multipliedBy(workers + 1L));
 	}
 
 	@Bean

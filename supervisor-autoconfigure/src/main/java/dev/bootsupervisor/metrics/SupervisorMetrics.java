@@ -42,6 +42,11 @@ public class SupervisorMetrics implements MeterBinder {
 
 	private final Map<String, Integer> lastRestarts = new ConcurrentHashMap<>();
 
+	private final Map<String, Integer> lastReloads = new ConcurrentHashMap<>();
+
+	/** The outcomes of a rolling reload, each one a {@code supervisor.reloads} counter. */
+	static final List<String> OUTCOMES = List.of("success", "failure");
+
 	public SupervisorMetrics(ClusterViewSource source) {
 		this.source = source;
 	}
@@ -60,6 +65,13 @@ public class SupervisorMetrics implements MeterBinder {
 				.register(registry);
 		}
 		REASONS.forEach((reason) -> registerRestarts(registry, reason));
+		for (String outcome : OUTCOMES) {
+			FunctionCounter.builder("supervisor.reloads", this, (metrics) -> metrics.reloads(outcome))
+				.description("Number of rolling reloads that ended, by outcome")
+				.baseUnit("reloads")
+				.tag("outcome", outcome)
+				.register(registry);
+		}
 		this.reasons.forEach((reason) -> registerRestarts(registry, reason));
 		ClusterView view = view();
 		int configured = (view != null) ? view.configuredWorkers() : 0;
@@ -107,6 +119,11 @@ public class SupervisorMetrics implements MeterBinder {
 		return this.lastRestarts.getOrDefault(reason, 0);
 	}
 
+	private double reloads(String outcome) {
+		view();
+		return this.lastReloads.getOrDefault(outcome, 0);
+	}
+
 	private double uptime(int id) {
 		ClusterView view = view();
 		WorkerView worker = (view != null) ? view.worker(id) : null;
@@ -125,6 +142,7 @@ public class SupervisorMetrics implements MeterBinder {
 			return null;
 		}
 		this.lastRestarts.putAll(view.restartsByReason());
+		this.lastReloads.putAll(view.reloadsByOutcome());
 		discover(view);
 		return view;
 	}
