@@ -1,0 +1,307 @@
+package dev.bootsupervisor.sample;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.MatchResult;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * One {@code java -jar sample-app.jar} process started by a test: its output goes to a file that tests assert on
+ * and people read, and every process it spawns is remembered (even after it is orphaned) so that none outlives
+ * the test.
+ */
+final class SupervisedProcess implements AutoCloseable {
+
+	/** Options for a smaller, faster starting JVM; the workers inherit them from the master. */
+	private static final List<String> JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-Xss512k",
+			"-XX:+UseSerialGC", "-Xmx256m");
+
+	private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+
+	private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
+
+	static {
+		// Every request asks for "Connection: close", so each one takes a new connection from the shared accept
+		// queue (and reaches whichever worker accepts next) and no idle keep-alive connection delays a drain.
+		System.setProperty("jdk.httpclient.allowRestrictedHeaders", "connection");
+	}
+
+	private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(REQUEST_TIMEOUT).build();
+
+	private final Process process;
+
+	private final int port;
+
+	private final Path log;
+
+	private final int headerLength;
+
+	private final Set<ProcessHandle> spawned = ConcurrentHashMap.newKeySet();
+
+	private final ScheduledExecutorService tracker;
+
+	private SupervisedProcess(Process process, int port, Path log, int headerLength) {
+		this.process = process;
+		this.port = port;
+		this.log = log;
+		this.headerLength = headerLength;
+		this.tracker = Executors.newSingleThreadScheduledExecutor((runnable) -> {
+			Thread thread = new Thread(runnable, "pid-tracker-" + process.pid());
+			thread.setDaemon(true);
+			return thread;
+		});
+		// Sampled while the master lives: once it is gone its orphans are no longer its descendants.
+		this.tracker.scheduleWithFixedDelay(this::rememberDescendants, 0, 50, TimeUnit.MILLISECONDS);
+	}
+
+	static SupervisedProcess start(Path jar, Path log, int port, List<String> args) throws IOException {
+		List<String> command = new ArrayList<>();
+		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+		command.addAll(JVM_OPTIONS);
+		command.add("-jar");
+		command.add(jar.toString());
+		command.add("--server.port=" + port);
+		command.addAll(args);
+		String header = "# " + String.join(" ", command) + System.lineSeparator();
+		Files.createDirectories(log.getParent());
+		Files.writeString(log, header);
+		Process process = new ProcessBuilder(command).redirectErrorStream(true)
+			.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+			.start();
+		return new SupervisedProcess(process, port, log, header.getBytes(StandardCharsets.UTF_8).length);
+	}
+
+	long pid() {
+		return this.process.pid();
+	}
+
+	int port() {
+		return this.port;
+	}
+
+	Path log() {
+		return this.log;
+	}
+
+	/**
+	 * Return everything the master and its workers wrote so far (both share the master's standard output).
+	 * @return the output
+	 */
+	String output() {
+		try {
+			byte[] bytes = Files.readAllBytes(this.log);
+			return new String(bytes, this.headerLength, bytes.length - this.headerLength, StandardCharsets.UTF_8);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/**
+	 * Wait until the output matches {@code regex}, failing early if the process exits without printing it.
+	 * @param regex the pattern to find
+	 * @param timeout how long to wait
+	 * @return the first match
+	 */
+	MatchResult awaitOutput(String regex, Duration timeout) {
+		Pattern pattern = Pattern.compile(regex);
+		try {
+			await("output matching " + regex).atMost(timeout)
+				.pollInterval(Duration.ofMillis(50))
+				.failFast("process exited without printing " + regex,
+						() -> !this.process.isAlive() && !pattern.matcher(output()).find())
+				.until(() -> pattern.matcher(output()).find());
+		}
+		catch (ConditionTimeoutException | TerminalFailureException ex) {
+			throw new AssertionError(ex.getMessage() + "\n" + describe(), ex);
+		}
+		Matcher matcher = pattern.matcher(output());
+		matcher.find();
+		return matcher.toMatchResult();
+	}
+
+	/**
+	 * Wait for the master's {@code Supervisor ready: ...} line.
+	 * @param workers the number of workers the line must announce
+	 */
+	void awaitReady(int workers) {
+		awaitOutput("Supervisor ready: .* with " + workers + " workers? on port " + this.port, READY_TIMEOUT);
+	}
+
+	/**
+	 * Send a request on a new connection, closed after the response.
+	 * @param path the request path
+	 * @return the response
+	 */
+	Response get(String path) throws IOException, InterruptedException {
+		return Response.of(CLIENT.send(request(path), BodyHandlers.ofString()));
+	}
+
+	CompletableFuture<Response> getAsync(String path) {
+		return CLIENT.sendAsync(request(path), BodyHandlers.ofString()).thenApply(Response::of);
+	}
+
+	private HttpRequest request(String path) {
+		return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path))
+			.header("Connection", "close")
+			.timeout(REQUEST_TIMEOUT)
+			.build();
+	}
+
+	/**
+	 * Return the pids of the master's live child processes, its workers.
+	 * @return the worker pids
+	 */
+	Set<Long> workerPids() {
+		Set<ProcessHandle> children = this.process.children()
+			.filter(ProcessHandle::isAlive)
+			.collect(Collectors.toSet());
+		this.spawned.addAll(children);
+		return children.stream().map(ProcessHandle::pid).collect(Collectors.toSet());
+	}
+
+	void signal(String signal) throws IOException, InterruptedException {
+		signal(pid(), signal);
+	}
+
+	/**
+	 * Send a signal with {@code kill -s}.
+	 * @param pid the process
+	 * @param signal the signal name without {@code SIG}: TERM, KILL, HUP, INT
+	 */
+	static void signal(long pid, String signal) throws IOException, InterruptedException {
+		Process kill = new ProcessBuilder("kill", "-s", signal, Long.toString(pid)).inheritIO().start();
+		if (kill.waitFor() != 0) {
+			throw new AssertionError("kill -s " + signal + " " + pid + " failed");
+		}
+	}
+
+	/**
+	 * Wait until the master exits.
+	 * @param timeout how long to wait
+	 * @return its exit code
+	 */
+	int awaitExit(Duration timeout) {
+		try {
+			await("exit of master " + pid()).atMost(timeout).until(() -> !this.process.isAlive());
+		}
+		catch (ConditionTimeoutException ex) {
+			throw new AssertionError(ex.getMessage() + "\n" + describe(), ex);
+		}
+		return this.process.exitValue();
+	}
+
+	/**
+	 * Return the pids of the master and of every process it spawned that are still alive.
+	 * @return the live pids
+	 */
+	Set<Long> alivePids() {
+		rememberDescendants();
+		return Stream.concat(Stream.of(this.process.toHandle()), this.spawned.stream())
+			.filter(ProcessHandle::isAlive)
+			.map(ProcessHandle::pid)
+			.collect(Collectors.toSet());
+	}
+
+	/**
+	 * Wait until every process started for this test has exited by itself.
+	 * @param timeout how long to wait
+	 */
+	void awaitAllExited(Duration timeout) {
+		try {
+			await("exit of every process").atMost(timeout).until(() -> alivePids().isEmpty());
+		}
+		catch (ConditionTimeoutException ex) {
+			throw new AssertionError(ex.getMessage() + ", alive: " + alivePids() + "\n" + describe(), ex);
+		}
+	}
+
+	private void rememberDescendants() {
+		// Handles, not pids: a handle is alive only while the pid names the same process (start time checked).
+		this.process.descendants().forEach(this.spawned::add);
+	}
+
+	/** Kill the master and everything it spawned, and wait until all of them are gone. */
+	@Override
+	public void close() {
+		rememberDescendants();
+		this.tracker.shutdownNow();
+		this.spawned.forEach(ProcessHandle::destroyForcibly);
+		this.process.destroyForcibly();
+		await("all processes killed").atMost(Duration.ofSeconds(30))
+			.until(() -> Stream.concat(Stream.of(this.process.toHandle()), this.spawned.stream())
+				.noneMatch(ProcessHandle::isAlive));
+	}
+
+	String describe() {
+		String output = output();
+		String tail = output.lines().skip(Math.max(0, output.lines().count() - 60)).collect(Collectors.joining("\n"));
+		return "--- last lines of " + this.log + " ---\n" + tail;
+	}
+
+	/**
+	 * An HTTP response, with the moment it arrived.
+	 *
+	 * @param status the status code
+	 * @param body the body
+	 * @param receivedAt when the response arrived
+	 */
+	record Response(int status, String body, Instant receivedAt) {
+
+		private static final Pattern FIELD = Pattern.compile("\"(\\w+)\"\\s*:\\s*(\\d+)");
+
+		static Response of(HttpResponse<String> response) {
+			return new Response(response.statusCode(), response.body(), Instant.now());
+		}
+
+		long pid() {
+			return field("pid");
+		}
+
+		int worker() {
+			return (int) field("worker");
+		}
+
+		int generation() {
+			return (int) field("generation");
+		}
+
+		private long field(String name) {
+			Matcher matcher = FIELD.matcher(this.body);
+			while (matcher.find()) {
+				if (matcher.group(1).equals(name)) {
+					return Long.parseLong(matcher.group(2));
+				}
+			}
+			throw new AssertionError("No \"" + name + "\" in response body " + this.body);
+		}
+
+	}
+
+}
