@@ -69,7 +69,7 @@ final class MasterSettingsResolver {
 		Duration reloadTimeout = (properties.getReload().getTimeout() != null) ? properties.getReload().getTimeout()
 				: properties.getStartupTimeout();
 		positive("supervisor.reload.timeout", reloadTimeout);
-		int port = webServerListens(environment) ? integer(environment, "server.port", 8080, 0, 65535) : -1;
+		int port = webServerListens(environment) ? integer(environment, "server.port", 8080, -1, 65535) : -1;
 		int backlog = integer(environment, "server.tomcat.accept-count", 100, 1, 65535);
 		String managementPort = environment.getProperty("management.server.port");
 		if (port >= 0 && StringUtils.hasText(managementPort) && !managementPort.trim().equals(String.valueOf(port))
@@ -113,6 +113,10 @@ final class MasterSettingsResolver {
 			String file = Path.of(classPath.split(java.io.File.pathSeparator)[0]).getFileName().toString();
 			name = file.endsWith(".jar") ? file.substring(0, file.length() - 4)
 					: (mainClass != null) ? mainClass.getSimpleName() : "app";
+			name = name.replaceAll("[^A-Za-z0-9._-]", "-").replaceFirst("^[^A-Za-z0-9]+", "");
+			if (name.isEmpty()) {
+				name = "app";
+			}
 		}
 		if (!NAME.matcher(name).matches()) {
 			throw new LaunchException("Invalid value '" + name + "' for supervisor.name: use letters, digits, "

@@ -1,5 +1,6 @@
 package dev.bootsupervisor.launcher;
 
+import java.io.BufferedInputStream;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
@@ -97,7 +98,7 @@ final class ChannelServer implements Closeable {
 	}
 
 	private void read(ChannelConnection connection) {
-		try (InputStream in = Channels.newInputStream(connection.channel())) {
+		try (InputStream in = new BufferedInputStream(Channels.newInputStream(connection.channel()))) {
 			checkPeer(connection.channel());
 			this.timer.schedule(() -> {
 				if (connection.role().equals("unauthenticated")) {

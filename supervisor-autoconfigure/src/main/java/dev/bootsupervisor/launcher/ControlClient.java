@@ -1,5 +1,6 @@
 package dev.bootsupervisor.launcher;
 
+import java.io.BufferedInputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,7 +41,7 @@ public final class ControlClient implements Closeable {
 
 	private ControlClient(SocketChannel channel) {
 		this.channel = channel;
-		this.in = Channels.newInputStream(channel);
+		this.in = new BufferedInputStream(Channels.newInputStream(channel));
 	}
 
 	/**
@@ -86,7 +87,7 @@ public final class ControlClient implements Closeable {
 		ScheduledFuture<?> timeout = this.watchdog.schedule(this::closeQuietly, replyTimeout.toMillis(),
 				TimeUnit.MILLISECONDS);
 		try {
-			Frame reply = FrameCodec.read(this.in);
+			Frame reply = FrameCodec.readReply(this.in);
 			if (reply.type() != MessageType.REPLY) {
 				throw new IOException("the master answered " + reply.type() + " instead of REPLY");
 			}

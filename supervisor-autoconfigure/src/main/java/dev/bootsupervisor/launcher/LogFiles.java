@@ -1,6 +1,7 @@
 package dev.bootsupervisor.launcher;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -77,7 +78,7 @@ final class LogFiles {
 	 */
 	static List<String> tail(Path file, int count) {
 		try {
-			List<String> lines = Files.readAllLines(file);
+			List<String> lines = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).lines().toList();
 			return lines.subList(Math.max(0, lines.size() - count), lines.size());
 		}
 		catch (IOException ex) {

@@ -49,6 +49,8 @@ final class Posix {
 
 		int setsid() throws LastErrorException;
 
+		int execve(String path, String[] argv, String[] envp) throws LastErrorException;
+
 	}
 
 }

@@ -23,6 +23,11 @@ public final class FrameCodec {
 
 	private static final int MAX_FIELDS = 64;
 
+	/** The longest reply from the master accepted by workers and commands: a cluster view of 1024 workers. */
+	public static final int MAX_REPLY_BYTES = 4 * 1024 * 1024;
+
+	private static final int MAX_REPLY_FIELDS = 32 * 1024;
+
 	private static final Pattern KEY = Pattern.compile("[A-Za-z][A-Za-z0-9._-]{0,63}");
 
 	private FrameCodec() {
@@ -44,6 +49,20 @@ public final class FrameCodec {
 	}
 
 	public static Frame decode(String line) throws ProtocolException {
+		return decode(line, MAX_FIELDS);
+	}
+
+	/**
+	 * Decode a reply from the master, which may carry a cluster view of many workers.
+	 * @param line the line
+	 * @return the frame
+	 * @throws ProtocolException when the line is malformed
+	 */
+	public static Frame decodeReply(String line) throws ProtocolException {
+		return decode(line, MAX_REPLY_FIELDS);
+	}
+
+	private static Frame decode(String line, int maxFields) throws ProtocolException {
 		if (line.isEmpty()) {
 			throw new ProtocolException("empty message");
 		}
@@ -55,7 +74,7 @@ public final class FrameCodec {
 		catch (IllegalArgumentException ex) {
 			throw new ProtocolException("unknown message type '" + abbreviate(parts[0]) + "'");
 		}
-		if (parts.length - 1 > MAX_FIELDS) {
+		if (parts.length - 1 > maxFields) {
 			throw new ProtocolException("too many fields (" + (parts.length - 1) + ")");
 		}
 		Map<String, String> fields = new LinkedHashMap<>();
@@ -88,6 +107,19 @@ public final class FrameCodec {
 	 * @throws IOException on a read failure
 	 */
 	public static String readLine(InputStream in) throws IOException, ProtocolException {
+		return readLine(in, MAX_LINE_BYTES);
+	}
+
+	/**
+	 * Read one line from the stream.
+	 * @param in the stream
+	 * @param maxBytes the longest line accepted
+	 * @return the line without its newline
+	 * @throws EOFException when the stream ends before a full line
+	 * @throws ProtocolException when the line is too long or not UTF-8
+	 * @throws IOException on a read failure
+	 */
+	public static String readLine(InputStream in, int maxBytes) throws IOException, ProtocolException {
 		ByteArrayOutputStream line = new ByteArrayOutputStream(128);
 		while (true) {
 			int b = in.read();
@@ -97,8 +129,8 @@ public final class FrameCodec {
 			if (b == '\n') {
 				break;
 			}
-			if (line.size() >= MAX_LINE_BYTES) {
-				throw new ProtocolException("message longer than " + MAX_LINE_BYTES + " bytes");
+			if (line.size() >= maxBytes) {
+				throw new ProtocolException("message longer than " + maxBytes + " bytes");
 			}
 			line.write(b);
 		}
@@ -112,6 +144,17 @@ public final class FrameCodec {
 
 	public static Frame read(InputStream in) throws IOException, ProtocolException {
 		return decode(readLine(in));
+	}
+
+	/**
+	 * Read a reply from the master, see {@link #MAX_REPLY_BYTES}.
+	 * @param in the stream
+	 * @return the frame
+	 * @throws IOException on a read failure or end of stream
+	 * @throws ProtocolException when the reply is malformed
+	 */
+	public static Frame readReply(InputStream in) throws IOException, ProtocolException {
+		return decodeReply(readLine(in, MAX_REPLY_BYTES));
 	}
 
 	private static String abbreviate(String text) {

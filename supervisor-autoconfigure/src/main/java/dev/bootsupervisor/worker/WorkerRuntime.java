@@ -1,5 +1,6 @@
 package dev.bootsupervisor.worker;
 
+import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -243,9 +244,18 @@ public final class WorkerRuntime {
 	}
 
 	private void watchMaster() {
-		try (InputStream in = Channels.newInputStream(this.channel)) {
+		try (InputStream in = new BufferedInputStream(Channels.newInputStream(this.channel))) {
 			while (true) {
-				Frame frame = FrameCodec.read(in);
+				String line = FrameCodec.readLine(in, FrameCodec.MAX_REPLY_BYTES);
+				Frame frame;
+				try {
+					frame = FrameCodec.decodeReply(line);
+				}
+				catch (ProtocolException ex) {
+					log.log(System.Logger.Level.WARNING, "Ignoring a malformed message from the master: {0}",
+							ex.getMessage());
+					continue;
+				}
 				CompletableFuture<Frame> reply = frame.get("id").map(this.pending::get).orElse(null);
 				if (frame.type() == MessageType.REPLY && reply != null) {
 					reply.complete(frame);
