@@ -7,7 +7,9 @@ import dev.bootsupervisor.autoconfigure.SupervisorProperties;
 import dev.bootsupervisor.launcher.ControlCommands;
 import dev.bootsupervisor.launcher.DaemonStarter;
 import dev.bootsupervisor.launcher.LaunchException;
+import dev.bootsupervisor.launcher.LeanMaster;
 import dev.bootsupervisor.launcher.MasterLauncher;
+import dev.bootsupervisor.launcher.MasterSpec;
 import dev.bootsupervisor.launcher.SupervisorSettings;
 import dev.bootsupervisor.launcher.SystemExit;
 import dev.bootsupervisor.launcher.WorkerCommand;
@@ -25,6 +27,9 @@ import org.springframework.core.env.ConfigurableEnvironment;
  * this JVM becomes the master (which then never returns), a worker, or an ordinary run.
  */
 public class SupervisorRunListener implements SpringApplicationRunListener, Ordered {
+
+	/** System property that keeps the master in the application's JVM instead of a lean JVM of its own. */
+	static final String IN_PROCESS = "supervisor.master.in-process";
 
 	private final SpringApplication application;
 
@@ -95,6 +100,11 @@ public class SupervisorRunListener implements SpringApplicationRunListener, Orde
 				DaemonStarter.detach();
 			}
 			Instant launchedAt = Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime());
+			if (!Boolean.getBoolean(IN_PROCESS)) {
+				// Returns only when the lean master JVM cannot be exec'd: then this JVM is the master
+				LeanMaster.exec(new MasterSpec(settings, command, launchedAt),
+						ManagementFactory.getRuntimeMXBean().getInputArguments());
+			}
 			return new MasterLauncher(settings, command, launchedAt).run();
 		}
 		catch (LaunchException ex) {
