@@ -55,12 +55,14 @@ class ClusterIntegrationTests {
 		await("death of worker " + victim).atMost(Duration.ofSeconds(10)).until(() -> !isAlive(victim));
 		List<Response> responses = new ArrayList<>();
 		// Backoff of 1 s plus a worker's startup (5-10 s on two idle cores), with room for a loaded machine.
-		await("a new worker answering").atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofMillis(100)).until(() -> {
-			Response response = app.get("/");
-			responses.add(response);
-			assertThat(response.status()).as("response %s", response).isEqualTo(200);
-			return !workers.contains(response.pid());
-		});
+		await("a new worker answering").atMost(Duration.ofSeconds(45))
+			.pollInterval(Duration.ofMillis(100))
+			.until(() -> {
+				Response response = app.get("/");
+				responses.add(response);
+				assertThat(response.status()).as("response %s", response).isEqualTo(200);
+				return !workers.contains(response.pid());
+			});
 		Response replacement = responses.remove(responses.size() - 1);
 		assertThat(responses).as("responses while the killed worker was being replaced").isNotEmpty()
 			.allSatisfy((response) -> assertThat(response.pid()).isEqualTo(survivor));

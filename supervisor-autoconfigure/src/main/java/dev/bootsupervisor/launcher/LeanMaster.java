@@ -20,7 +20,7 @@ public final class LeanMaster {
 	/** JVM options of the lean master: small heap, serial GC, no optimizing compiler. */
 	static final List<String> JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xms8m", "-Xmx64m", "-Xss512k",
 			"-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-XX:ReservedCodeCacheSize=16m",
-			"-XX:MaxMetaspaceSize=64m", "-XX:+UseStringDeduplication");
+			"-XX:MaxMetaspaceSize=64m");
 
 	private static final String BOOT_LAUNCHER = "org.springframework.boot.loader.launch.PropertiesLauncher";
 

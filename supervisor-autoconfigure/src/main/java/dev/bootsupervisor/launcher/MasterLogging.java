@@ -1,13 +1,12 @@
 package dev.bootsupervisor.launcher;
 
-import java.io.PrintStream;
 import java.time.Instant;
-import java.util.logging.ConsoleHandler;
 import java.util.logging.Formatter;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import java.util.logging.StreamHandler;
 
 /**
  * Logging of the lean master, with no logging library: java.util.logging to standard output, in Spring Boot's
@@ -28,19 +27,25 @@ final class MasterLogging {
 	}
 
 	/**
-	 * A handler that writes to standard output, as Spring Boot's console appender does.
+	 * A handler that writes to standard output, as Spring Boot's console appender does. Not a ConsoleHandler:
+	 * switching its stream would close System.err.
 	 */
-	private static final class StdoutHandler extends ConsoleHandler {
+	private static final class StdoutHandler extends StreamHandler {
 
 		StdoutHandler(Formatter formatter) {
-			setOutputStream(new PrintStream(System.out, true));
-			setFormatter(formatter);
+			super(System.out, formatter);
 			setLevel(Level.ALL);
 		}
 
 		@Override
 		public synchronized void publish(LogRecord record) {
 			super.publish(record);
+			flush();
+		}
+
+		@Override
+		public synchronized void close() {
+			// standard output outlives logging: flush, never close
 			flush();
 		}
 
