@@ -236,6 +236,15 @@ public final class Master {
 	}
 
 	private WorkerHandle spawn(WorkerSlot slot) {
+		WorkerHandle worker = launch(slot);
+		if (worker != null) {
+			slot.current(worker);
+		}
+		return worker;
+	}
+
+	/** Start the next generation of a slot; the caller decides whether it is the slot's current worker. */
+	private WorkerHandle launch(WorkerSlot slot) {
 		int generation = slot.nextGeneration();
 		WorkerProcess process;
 		try {
@@ -248,7 +257,6 @@ public final class Master {
 		WorkerHandle worker = new WorkerHandle(slot.id(), generation, process, now());
 		this.live.put(worker.pid(), worker);
 		process.onExit().thenAccept((code) -> post(new MasterEvent.WorkerExited(worker, code)));
-		slot.current(worker);
 		return worker;
 	}
 
@@ -519,20 +527,10 @@ public final class Master {
 
 	private WorkerHandle spawnReplacement(WorkerSlot slot) {
 		this.reload.replacement(null, null);
-		int generation = slot.nextGeneration();
-		WorkerProcess process;
-		try {
-			process = this.factory.start(slot.id(), generation);
+		WorkerHandle worker = launch(slot);
+		if (worker != null) {
+			this.reload.replacement(worker, worker.startedAt().plus(this.settings.reloadTimeout()));
 		}
-		catch (IOException | RuntimeException ex) {
-			log.log(System.Logger.Level.ERROR, "Worker {0} could not be started: {1}", slot.id(), ex.getMessage());
-			return null;
-		}
-		Instant now = now();
-		WorkerHandle worker = new WorkerHandle(slot.id(), generation, process, now);
-		this.live.put(worker.pid(), worker);
-		process.onExit().thenAccept((code) -> post(new MasterEvent.WorkerExited(worker, code)));
-		this.reload.replacement(worker, now.plus(this.settings.reloadTimeout()));
 		return worker;
 	}
 
