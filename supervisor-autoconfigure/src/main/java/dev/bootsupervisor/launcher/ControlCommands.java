@@ -47,6 +47,18 @@ public final class ControlCommands {
 	 * @return the exit code
 	 */
 	public int run(String command) {
+		if (!COMMANDS.contains(command)) {
+			this.err.println("Unknown command '" + command + "' for supervisor.command: expected one of "
+					+ String.join(", ", COMMANDS));
+			return 2;
+		}
+		try {
+			this.runDirectory.verifyIfExists();
+		}
+		catch (LaunchException ex) {
+			this.err.println(ex.getMessage());
+			return 1;
+		}
 		return switch (command) {
 			case "status" -> status();
 			case "stop" -> stop();

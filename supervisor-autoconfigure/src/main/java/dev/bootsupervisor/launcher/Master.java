@@ -407,7 +407,7 @@ public final class Master {
 			reason = worker.reason();
 		}
 		else if (requested) {
-			reason = (code == 0) ? "stopped" : "stopped with a failure";
+			reason = (code == 0 || code == 128 + 15) ? "stopped" : "stopped with a failure";
 		}
 		else {
 			reason = (worker.state() == WorkerState.STARTING) ? "failed to start" : "crashed";
@@ -417,7 +417,8 @@ public final class Master {
 		if (slot != null && !retired) {
 			slot.lastExit(exit);
 		}
-		boolean clean = requested && code == 0;
+		// 143: TERM reached the JVM before the worker routed it, and the JVM's own shutdown hooks ran
+		boolean clean = requested && (code == 0 || code == 128 + 15);
 		worker.transition(clean ? WorkerState.STOPPED : WorkerState.FAILED, reason + ", " + exit.describe(), now);
 		if (this.phase == Phase.STOPPING) {
 			if (!clean) {

@@ -89,6 +89,21 @@ public final class RunDirectory {
 		Files.setPosixFilePermissions(directory, OWNER_ONLY);
 	}
 
+	/**
+	 * Check an existing run directory before trusting its token and socket; a missing one is fine.
+	 * @throws LaunchException when it exists and is unsafe
+	 */
+	public void verifyIfExists() throws LaunchException {
+		try {
+			if (Files.isDirectory(this.path)) {
+				checkSafe(this.path);
+			}
+		}
+		catch (IOException ex) {
+			throw new LaunchException("Cannot check the run directory " + this.path + ": " + ex.getMessage());
+		}
+	}
+
 	private static void checkSafe(Path directory) throws IOException, LaunchException {
 		String owner = Files.getOwner(directory, LinkOption.NOFOLLOW_LINKS).getName();
 		String self = System.getProperty("user.name");
