@@ -67,6 +67,8 @@ public final class LeanMaster {
 		argv.add(spec.command().javaExecutable());
 		argv.addAll(JVM_OPTIONS);
 		userOptions.stream().filter((option) -> option.startsWith("-D")).forEach(argv::add);
+		argv.add("-Dsupervisor.name=" + spec.settings().name());
+		argv.add("-Dsupervisor.role=master");
 		if (!addLaunchTarget(argv)) {
 			return;
 		}
