@@ -410,7 +410,8 @@ public final class Master {
 			reason = (code == 0 || code == 128 + 15) ? "stopped" : "stopped with a failure";
 		}
 		else {
-			reason = (worker.state() == WorkerState.STARTING) ? "failed to start" : "crashed";
+			reason = (worker.state() == WorkerState.STARTING) ? "failed to start"
+					: (code == 0) ? "exited without being asked to" : "crashed";
 		}
 		ExitStatus exit = new ExitStatus(code, now, reason);
 		worker.exited(exit);
