@@ -1,0 +1,802 @@
+package dev.bootsupervisor.sample;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
+
+import com.jayway.jsonpath.DocumentContext;
+import com.jayway.jsonpath.JsonPath;
+import dev.bootsupervisor.sample.SupervisedProcess.Response;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Process-level tests of rolling reloads, rollback, redeploys and scaling at runtime. Whatever replaces or removes
+ * workers runs under a client load (a new connection per request, and a keep-alive connection) and no request may
+ * fail.
+ */
+class ReloadIntegrationTests {
+
+	/** The same flags {@link SupervisedProcess} gives the apps, for the short-lived control command JVMs. */
+	private static final List<String> JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-Xss512k",
+			"-XX:+UseSerialGC", "-Xmx256m");
+
+	/** A reload of two workers takes about 10 s on an idle machine; leave room for a slow, shared one. */
+	private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(3);
+
+	private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(60);
+
+	/** What a worker or the master prints when a jar changed under it. */
+	private static final Pattern BROKEN_JAR = Pattern.compile(
+			"NoClassDefFoundError|ClassNotFoundException|ZipException|NoSuchFileException|ClassFormatError"
+					+ "|invalid (LOC|CEN) header|IllegalStateException: Unable to|java.io.EOFException");
+
+	/** A status line of {@code --supervisor.command=status}: worker, pid, generation, state. */
+	private static final Pattern STATUS_LINE = Pattern.compile("(?m)^(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+(\\w+)\\s");
+
+	@RegisterExtension
+	final ProcessFixture processes = new ProcessFixture();
+
+	@TempDir
+	Path temp;
+
+	private Path runDir;
+
+	private String testName;
+
+	private final List<SupervisedProcess> startedFromCopies = new ArrayList<>();
+
+	private final AtomicInteger commands = new AtomicInteger();
+
+	@BeforeEach
+	void prepare(TestInfo info) {
+		this.runDir = this.temp.resolve("run");
+		this.testName = getClass().getSimpleName() + "-" + info.getTestMethod().orElseThrow().getName();
+	}
+
+	@AfterEach
+	void stopCopies() {
+		List<Long> survivors = new ArrayList<>();
+		for (SupervisedProcess process : this.startedFromCopies) {
+			process.close();
+			survivors.addAll(process.alivePids());
+		}
+		assertThat(survivors).as("processes still alive after the test").isEmpty();
+	}
+
+	@Test
+	void reloadCommandReplacesEveryWorkerWhileEveryRequestSucceeds() throws Exception {
+		SupervisedProcess app = startCluster(2);
+		Set<Long> before = app.workerPids();
+		assertThat(generations(supervisor(app))).containsOnly(1);
+		LoadResult load;
+		try (Load running = Load.start(app)) {
+			CommandResult reload = command("--supervisor.command=reload");
+			assertThat(reload.exitCode()).as("exit code of %s", reload).isZero();
+			assertThat(reload.output()).contains("Reload succeeded: reloaded 2 workers");
+			// The outcome is reported once the last replacement is ready: its old worker may still be draining.
+			awaitExited(before);
+			load = running.stop();
+		}
+		assertNoFailedRequest(load, app);
+		assertThat(load.generations()).as("generations that answered during the reload").contains(1, 2);
+		Set<Long> after = app.workerPids();
+		assertThat(after).hasSize(2).doesNotContainAnyElementsOf(before);
+		DocumentContext cluster = awaitSettled(app, 2);
+		assertThat(pids(cluster)).containsExactlyInAnyOrderElementsOf(after);
+		assertThat(generations(cluster)).containsOnly(2);
+		Map<Long, Integer> status = statusGenerations(command("--supervisor.command=status"));
+		assertThat(status).containsOnlyKeys(after).allSatisfy((pid, generation) -> assertThat(generation).isEqualTo(2));
+		for (long pid : before) {
+			awaitStoppedCleanly(app, pid);
+		}
+	}
+
+	@Test
+	void reloadWhoseReplacementFailsRollsBackAndTheOldWorkersKeepServing() throws Exception {
+		SupervisedProcess app = startCluster(2, "--sample.fail-from-generation=2");
+		Set<Long> before = app.workerPids();
+		LoadResult load;
+		CommandResult reload;
+		try (Load running = Load.start(app)) {
+			reload = command("--supervisor.command=reload");
+			load = running.stop();
+		}
+		assertThat(reload.exitCode()).as("exit code of %s", reload).isEqualTo(1);
+		assertThat(reload.output()).contains("Reload failed")
+			.contains("rolled back")
+			.contains("Startup failure requested by sample.fail-from-generation=2");
+		Matcher replacement = Pattern.compile("generation 2 \\(pid (\\d+)\\)").matcher(reload.output());
+		assertThat(replacement.find()).as("pid of the failed replacement in %s", reload).isTrue();
+		long failedPid = Long.parseLong(replacement.group(1));
+		assertThat(isAlive(failedPid)).as("failed replacement %s alive", failedPid).isFalse();
+		assertNoFailedRequest(load, app);
+		assertThat(load.generations()).containsOnly(1);
+		assertThat(load.pids()).isSubsetOf(before);
+		assertThat(app.workerPids()).isEqualTo(before);
+		assertThat(serveUntilSeen(app, before)).containsOnlyKeys(before);
+		DocumentContext cluster = awaitSettled(app, 2);
+		assertThat(pids(cluster)).containsExactlyInAnyOrderElementsOf(before);
+		assertThat(generations(cluster)).containsOnly(1);
+		app.awaitOutput("Rolling reload \\(reload command\\): reload failed and was rolled back",
+				Duration.ofSeconds(5));
+	}
+
+	@Test
+	void reloadRequestedWhileAReloadRunsIsAnsweredAndNotQueued() throws Exception {
+		// Each replacement takes 3 s more to become ready: time for the second request to arrive.
+		SupervisedProcess app = startCluster(2, "--sample.startup-delay=3s");
+		Set<Long> before = app.workerPids();
+		RunningCommand first = startCommand("--supervisor.command=reload");
+		try {
+			app.awaitOutput("Rolling reload of 2 workers \\(reload command\\)", COMMAND_TIMEOUT);
+			CommandResult second = command("--supervisor.command=reload");
+			assertThat(second.exitCode()).as("exit code of %s", second).isEqualTo(1);
+			assertThat(second.output()).contains("reload already in progress");
+			app.signal("HUP");
+			app.awaitOutput("Reload requested \\(SIGHUP\\) while a reload runs; not queued", Duration.ofSeconds(10));
+			CommandResult outcome = finish(first);
+			assertThat(outcome.exitCode()).as("exit code of %s", outcome).isZero();
+			assertThat(outcome.output()).contains("Reload succeeded: reloaded 2 workers");
+		}
+		finally {
+			first.process().destroyForcibly();
+		}
+		awaitExited(before);
+		// Long enough for a queued reload to begin, had one been queued.
+		await("no second reload").during(Duration.ofSeconds(3))
+			.atMost(Duration.ofSeconds(10))
+			.until(() -> count(app.output(), "Rolling reload of ") == 1);
+		DocumentContext cluster = awaitSettled(app, 2);
+		assertThat(generations(cluster)).containsOnly(2);
+		assertThat(pids(cluster)).doesNotContainAnyElementsOf(before);
+	}
+
+	@Test
+	void sighupReloadsLikeTheCommand() throws Exception {
+		SupervisedProcess app = startCluster(2);
+		Set<Long> before = app.workerPids();
+		LoadResult load;
+		try (Load running = Load.start(app)) {
+			app.signal("HUP");
+			app.awaitOutput("Rolling reload \\(SIGHUP\\): reloaded 2 workers", COMMAND_TIMEOUT);
+			awaitExited(before);
+			load = running.stop();
+		}
+		assertNoFailedRequest(load, app);
+		Set<Long> after = app.workerPids();
+		assertThat(after).hasSize(2).doesNotContainAnyElementsOf(before);
+		DocumentContext cluster = awaitSettled(app, 2);
+		assertThat(pids(cluster)).containsExactlyInAnyOrderElementsOf(after);
+		assertThat(generations(cluster)).containsOnly(2);
+		assertThat(serveUntilSeen(app, after)).containsOnlyKeys(after);
+	}
+
+	@Test
+	void scaleCommandAddsWorkersThatServe() throws Exception {
+		SupervisedProcess app = startCluster(2);
+		Set<Long> before = app.workerPids();
+		CommandResult scale = command("--supervisor.command=scale", "--supervisor.workers=3");
+		assertThat(scale.exitCode()).as("exit code of %s", scale).isZero();
+		assertThat(scale.output()).contains("Scaled sample-app to 3 workers");
+		Set<Long> after = app.workerPids();
+		assertThat(after).hasSize(3).containsAll(before);
+		Map<Long, Integer> served = serveUntilSeen(app, after);
+		assertThat(served.values()).containsExactlyInAnyOrder(1, 2, 3);
+		DocumentContext cluster = awaitSettled(app, 3);
+		assertThat(cluster.<Integer>read("$.master.configuredWorkers")).isEqualTo(3);
+		assertThat(pids(cluster)).containsExactlyInAnyOrderElementsOf(after);
+	}
+
+	@Test
+	void scaleCommandRemovesWorkersByDrainingThem() throws Exception {
+		SupervisedProcess app = startCluster(3);
+		Set<Long> before = app.workerPids();
+		LoadResult load;
+		try (Load running = Load.start(app)) {
+			CommandResult scale = command("--supervisor.command=scale", "--supervisor.workers=1");
+			assertThat(scale.exitCode()).as("exit code of %s", scale).isZero();
+			assertThat(scale.output()).contains("Scaled sample-app to 1 workers");
+			await("two workers gone").atMost(DRAIN_TIMEOUT).until(() -> app.workerPids().size() == 1);
+			load = running.stop();
+		}
+		assertNoFailedRequest(load, app);
+		Set<Long> after = app.workerPids();
+		assertThat(before).containsAll(after);
+		DocumentContext cluster = awaitSettled(app, 1);
+		assertThat(cluster.<List<Integer>>read("$.workers[*].id")).containsExactly(1);
+		for (long pid : before) {
+			if (!after.contains(pid)) {
+				awaitStoppedCleanly(app, pid);
+			}
+		}
+		assertThat(serveUntilSeen(app, after)).containsOnlyKeys(after);
+	}
+
+	@Test
+	void ttinAddsAWorkerAndTtouDrainsOne() throws Exception {
+		SupervisedProcess app = startCluster(1);
+		Set<Long> first = app.workerPids();
+		LoadResult load;
+		try (Load running = Load.start(app)) {
+			app.signal("TTIN");
+			DocumentContext two = awaitSettled(app, 2);
+			assertThat(two.<Integer>read("$.master.configuredWorkers")).isEqualTo(2);
+			Set<Long> grown = app.workerPids();
+			assertThat(grown).hasSize(2).containsAll(first);
+			assertThat(serveUntilSeen(app, grown).values()).containsExactlyInAnyOrder(1, 2);
+			long added = grown.stream().filter((pid) -> !first.contains(pid)).findFirst().orElseThrow();
+			app.signal("TTOU");
+			awaitExited(Set.of(added));
+			load = running.stop();
+			awaitStoppedCleanly(app, added);
+		}
+		assertNoFailedRequest(load, app);
+		assertThat(load.pids()).as("workers that answered").hasSize(2);
+		assertThat(app.workerPids()).isEqualTo(first);
+		assertThat(awaitSettled(app, 1).<Integer>read("$.master.configuredWorkers")).isEqualTo(1);
+	}
+
+	@Test
+	void redeployByMovingANewJarIntoPlaceThenReloading() throws Exception {
+		redeploy((jar, newJar) -> Files.move(newJar, jar, StandardCopyOption.REPLACE_EXISTING,
+				StandardCopyOption.ATOMIC_MOVE));
+	}
+
+	@Test
+	void redeployByOverwritingTheJarInPlaceThenReloading() throws Exception {
+		redeploy((jar, newJar) -> {
+			Object inode = Files.getAttribute(jar, "unix:ino");
+			// What cp does to an existing file: truncate it and write the new bytes into the same inode.
+			// (Files.copy with REPLACE_EXISTING would unlink the old file first, which is a move in disguise.)
+			try (OutputStream out = Files.newOutputStream(jar, StandardOpenOption.WRITE,
+					StandardOpenOption.TRUNCATE_EXISTING)) {
+				Files.copy(newJar, out);
+			}
+			assertThat(Files.getAttribute(jar, "unix:ino")).as("inode of the overwritten jar").isEqualTo(inode);
+		});
+	}
+
+	/**
+	 * Start a cluster from a copy of the jar, replace the copy with a new version while the workers run, check
+	 * that the running workers and the master are unaffected, then reload: the replacements run the new version.
+	 */
+	private void redeploy(JarReplacement replacement) throws Exception {
+		Path jar = this.temp.resolve("app/app.jar");
+		Files.createDirectories(jar.getParent());
+		Files.copy(sampleJar(), jar);
+		Path newJar = this.temp.resolve("app-v2.jar");
+		writeNewVersion(jar, newJar, "v2");
+		SupervisedProcess app = startFromCopy(jar, "--supervisor.workers=2", "--supervisor.run-dir=" + this.runDir);
+		app.awaitReady(2);
+		Set<Long> before = app.workerPids();
+		serveUntilSeen(app, before);
+		LoadResult load;
+		try (Load running = Load.start(app)) {
+			replacement.replace(jar, newJar);
+			// Paths the old workers have not served yet: their classes are loaded now, after the replacement.
+			for (int i = 0; i < 6; i++) {
+				for (String path : List.of("/actuator/metrics", "/actuator/prometheus", "/actuator/info",
+						"/slow?ms=5", "/actuator/health/readiness")) {
+					Response response = app.get(path);
+					assertThat(response.status()).as("%s from an old worker: %s", path, response).isEqualTo(200);
+				}
+				assertThat(app.get("/no-such-page").status()).isEqualTo(404);
+			}
+			assertThat(app.workerPids()).as("old workers after the jar was replaced").isEqualTo(before);
+			CommandResult reload = command("--supervisor.command=reload");
+			assertThat(reload.exitCode()).as("exit code of %s", reload).isZero();
+			awaitExited(before);
+			load = running.stop();
+		}
+		assertNoFailedRequest(load, app);
+		Set<Long> after = app.workerPids();
+		assertThat(after).hasSize(2).doesNotContainAnyElementsOf(before);
+		assertThat(generations(awaitSettled(app, 2))).containsOnly(2);
+		// The kernel hands connections to the workers waiting in accept() in turn: ask "/" and the version on one
+		// keep-alive connection, so that both answers come from the same worker.
+		Set<Long> onNewVersion = new HashSet<>();
+		await("both new workers on the new version").atMost(Duration.ofSeconds(30))
+			.pollInterval(Duration.ofMillis(20))
+			.until(() -> {
+				try (RawConnection connection = new RawConnection(app.port())) {
+					RawResponse root = connection.get("/");
+					RawResponse info = connection.get("/actuator/info");
+					assertThat(info.body()).as("info from worker pid %s", root.pid()).contains("\"deploy\":\"v2\"");
+					onNewVersion.add(root.pid());
+				}
+				return onNewVersion.containsAll(after);
+			});
+		assertThat(BROKEN_JAR.matcher(app.output()).find()).as("a broken jar in the log:\n%s", app.describe())
+			.isFalse();
+		// The master still runs the replaced jar: it must stop its workers and exit normally.
+		app.signal("TERM");
+		assertThat(app.awaitExit(DRAIN_TIMEOUT)).as("master exit code\n%s", app.describe()).isZero();
+		app.awaitAllExited(Duration.ofSeconds(15));
+	}
+
+	private SupervisedProcess startCluster(int workers, String... args) throws IOException {
+		List<String> all = new ArrayList<>(List.of("--supervisor.workers=" + workers,
+				"--supervisor.run-dir=" + this.runDir));
+		all.addAll(Arrays.asList(args));
+		SupervisedProcess app = this.processes.start(all.toArray(String[]::new));
+		app.awaitReady(workers);
+		assertThat(app.workerPids()).hasSize(workers);
+		return app;
+	}
+
+	private SupervisedProcess startFromCopy(Path jar, String... args) throws IOException {
+		Path log = Path.of("target", "it-logs", this.testName + ".log");
+		SupervisedProcess app = SupervisedProcess.start(jar, log, ProcessFixture.freePort(), List.of(args));
+		this.startedFromCopies.add(app);
+		return app;
+	}
+
+	/** Run a control command in its own JVM and wait for it. */
+	private CommandResult command(String... args) throws IOException, InterruptedException {
+		return finish(startCommand(args));
+	}
+
+	private RunningCommand startCommand(String... args) throws IOException {
+		List<String> command = new ArrayList<>();
+		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+		command.addAll(JVM_OPTIONS);
+		command.add("-jar");
+		command.add(sampleJar().toString());
+		command.add("--supervisor.run-dir=" + this.runDir);
+		command.addAll(Arrays.asList(args));
+		Path output = this.temp.resolve("command-" + this.commands.incrementAndGet() + ".log");
+		Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+		return new RunningCommand(String.join(" ", args), process, output);
+	}
+
+	private static CommandResult finish(RunningCommand command) throws IOException, InterruptedException {
+		boolean exited = command.process().waitFor(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+		if (!exited) {
+			command.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+		}
+		String output = Files.readString(command.output());
+		assertThat(exited).as("%s exited within %s: %s", command.args(), COMMAND_TIMEOUT, output).isTrue();
+		return new CommandResult(command.process().exitValue(), output);
+	}
+
+	private static Path sampleJar() {
+		String configured = System.getProperty("sample.jar");
+		if (configured != null) {
+			return Path.of(configured).toAbsolutePath();
+		}
+		Path inModule = Path.of("target", "sample-app.jar");
+		return (Files.exists(inModule) ? inModule : Path.of("sample-app", "target", "sample-app.jar")).toAbsolutePath();
+	}
+
+	private static DocumentContext supervisor(SupervisedProcess app) throws IOException, InterruptedException {
+		Response response = app.get("/actuator/supervisor");
+		assertThat(response.status()).as("%s", response).isEqualTo(200);
+		return JsonPath.parse(response.body());
+	}
+
+	/** Wait until the cluster view lists exactly {@code workers} workers, all ready, none draining or starting. */
+	private static DocumentContext awaitSettled(SupervisedProcess app, int workers) {
+		return await("a cluster view of " + workers + " ready workers").atMost(DRAIN_TIMEOUT)
+			.pollInterval(Duration.ofMillis(200))
+			.until(() -> supervisor(app), (view) -> view.<List<String>>read("$.workers[*].state").size() == workers
+					&& view.<List<String>>read("$.workers[*].state").stream().allMatch("ready"::equals));
+	}
+
+	private static List<Long> pids(DocumentContext cluster) {
+		return cluster.<List<Number>>read("$.workers[*].pid").stream().map(Number::longValue).toList();
+	}
+
+	private static List<Integer> generations(DocumentContext cluster) {
+		return cluster.<List<Number>>read("$.workers[*].generation").stream().map(Number::intValue).toList();
+	}
+
+	/** The generation by pid of the workers a status command printed. */
+	private static Map<Long, Integer> statusGenerations(CommandResult status) {
+		assertThat(status.exitCode()).as("exit code of %s", status).isZero();
+		Map<Long, Integer> generations = new HashMap<>();
+		Matcher line = STATUS_LINE.matcher(status.output());
+		while (line.find()) {
+			generations.put(Long.parseLong(line.group(2)), Integer.parseInt(line.group(3)));
+		}
+		return generations;
+	}
+
+	/** Send requests, each on a new connection, until every given worker has answered: all must succeed. */
+	private static Map<Long, Integer> serveUntilSeen(SupervisedProcess app, Set<Long> workers) {
+		Map<Long, Integer> served = new ConcurrentHashMap<>();
+		await("responses from workers " + workers).atMost(Duration.ofSeconds(20))
+			.pollInterval(Duration.ofMillis(20))
+			.until(() -> {
+				Response response = app.get("/");
+				assertThat(response.status()).as("response %s", response).isEqualTo(200);
+				assertThat(response.pid()).as("pid of the serving process").isIn(workers);
+				served.put(response.pid(), response.worker());
+				return served.keySet().containsAll(workers);
+			});
+		return served;
+	}
+
+	private static void awaitExited(Set<Long> pids) {
+		await("exit of workers " + pids).atMost(DRAIN_TIMEOUT)
+			.pollInterval(Duration.ofMillis(100))
+			.until(() -> pids.stream().noneMatch(ReloadIntegrationTests::isAlive));
+	}
+
+	/** Wait for the master's line saying that this worker drained and exited with code 0. */
+	private static void awaitStoppedCleanly(SupervisedProcess app, long pid) {
+		app.awaitOutput("Worker \\d+ \\(pid " + pid + ", generation \\d+\\): draining -> stopped "
+				+ "\\(stopped, exit code 0\\)", Duration.ofSeconds(5));
+	}
+
+	private static boolean isAlive(long pid) {
+		return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+	}
+
+	private static int count(String text, String part) {
+		int count = 0;
+		for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + 1)) {
+			count++;
+		}
+		return count;
+	}
+
+	private static void assertNoFailedRequest(LoadResult load, SupervisedProcess app) {
+		assertThat(load.requests()).as("requests sent by each client").allSatisfy((client, requests) ->
+				assertThat(requests).as("requests sent by the %s client", client).isGreaterThan(20));
+		assertThat(load.failures()).as("failed requests out of %s\n%s", load.requests(), app.describe()).isEmpty();
+	}
+
+	/**
+	 * Write a new version of an executable jar: the same classes with an {@code info.deploy} property that
+	 * {@code /actuator/info} shows, and a padding entry up front so that every entry moves in the file, as it does
+	 * between two real builds.
+	 */
+	private static void writeNewVersion(Path source, Path target, String deploy) throws IOException {
+		try (ZipFile in = new ZipFile(source.toFile());
+				ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(target))) {
+			for (ZipEntry entry : Collections.list(in.entries())) {
+				byte[] data = in.getInputStream(entry).readAllBytes();
+				if (entry.getName().equals("BOOT-INF/classes/application.properties")) {
+					String properties = new String(data, StandardCharsets.UTF_8);
+					data = (properties + "\nmanagement.info.env.enabled=true\ninfo.deploy=" + deploy + "\n")
+						.getBytes(StandardCharsets.UTF_8);
+				}
+				write(out, entry.getName(), entry.getMethod(), entry.getTime(), data);
+				if (entry.getName().equals("META-INF/MANIFEST.MF")) {
+					byte[] padding = new byte[12345];
+					Arrays.fill(padding, (byte) '#');
+					write(out, "META-INF/padding.txt", ZipEntry.STORED, entry.getTime(), padding);
+				}
+			}
+		}
+	}
+
+	private static void write(ZipOutputStream out, String name, int method, long time, byte[] data)
+			throws IOException {
+		ZipEntry entry = new ZipEntry(name);
+		entry.setTime(time);
+		entry.setMethod(method);
+		if (method == ZipEntry.STORED) {
+			// Nested jars stay stored: Spring Boot's loader reads them in place.
+			CRC32 crc = new CRC32();
+			crc.update(data);
+			entry.setSize(data.length);
+			entry.setCompressedSize(data.length);
+			entry.setCrc(crc.getValue());
+		}
+		out.putNextEntry(entry);
+		out.write(data);
+		out.closeEntry();
+	}
+
+	@FunctionalInterface
+	private interface JarReplacement {
+
+		void replace(Path jar, Path newJar) throws IOException;
+
+	}
+
+	private record RunningCommand(String args, Process process, Path output) {
+
+	}
+
+	private record CommandResult(int exitCode, String output) {
+
+		@Override
+		public String toString() {
+			return "command (exit code " + this.exitCode + "):\n" + this.output;
+		}
+
+	}
+
+	/**
+	 * What the client load saw.
+	 *
+	 * @param requests the requests sent, by client
+	 * @param failures every failed request: an exception or a status other than 200
+	 * @param generations the worker generations that answered
+	 * @param pids the worker pids that answered
+	 */
+	private record LoadResult(Map<String, Long> requests, List<String> failures, Set<Integer> generations,
+			Set<Long> pids) {
+
+	}
+
+	/**
+	 * A keep-alive HTTP/1.1 connection that sends {@code GET} requests one after the other.
+	 */
+	private static final class RawConnection implements AutoCloseable {
+
+		private static final Pattern CONTENT_LENGTH = Pattern.compile("(?im)^content-length:\\s*(\\d+)\\s*$");
+
+		private static final Pattern CHUNKED = Pattern.compile("(?im)^transfer-encoding:\\s*chunked\\s*$");
+
+		private static final Pattern CLOSE = Pattern.compile("(?im)^connection:\\s*close\\s*$");
+
+		private final Socket socket;
+
+		private final InputStream in;
+
+		private final OutputStream out;
+
+		RawConnection(int port) throws IOException {
+			this.socket = new Socket();
+			this.socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+			this.socket.setSoTimeout(30_000);
+			this.in = new BufferedInputStream(this.socket.getInputStream());
+			this.out = this.socket.getOutputStream();
+		}
+
+		RawResponse get(String path) throws IOException {
+			String request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+			this.out.write(request.getBytes(StandardCharsets.US_ASCII));
+			this.out.flush();
+			String head = readHead();
+			int status = Integer.parseInt(head.substring(9, 12));
+			Matcher length = CONTENT_LENGTH.matcher(head);
+			byte[] body;
+			if (length.find()) {
+				body = this.in.readNBytes(Integer.parseInt(length.group(1)));
+			}
+			else if (CHUNKED.matcher(head).find()) {
+				body = readChunked();
+			}
+			else {
+				throw new IOException("Neither a content length nor chunks in " + head);
+			}
+			return new RawResponse(status, new String(body, StandardCharsets.UTF_8), CLOSE.matcher(head).find());
+		}
+
+		private String readHead() throws IOException {
+			StringBuilder head = new StringBuilder();
+			while (head.length() < 4 || head.lastIndexOf("\r\n\r\n") != head.length() - 4) {
+				int b = this.in.read();
+				if (b < 0) {
+					throw new IOException("Connection closed by the server after " + head.length()
+							+ " bytes of a response head");
+				}
+				head.append((char) b);
+			}
+			return head.toString();
+		}
+
+		private byte[] readChunked() throws IOException {
+			ByteArrayOutputStream body = new ByteArrayOutputStream();
+			while (true) {
+				StringBuilder line = new StringBuilder();
+				for (int b = this.in.read(); b != '\n'; b = this.in.read()) {
+					if (b < 0) {
+						throw new IOException("Connection closed by the server in a chunked body");
+					}
+					line.append((char) b);
+				}
+				int size = Integer.parseInt(line.toString().trim(), 16);
+				byte[] chunk = this.in.readNBytes(size + 2);
+				if (size == 0) {
+					return body.toByteArray();
+				}
+				body.write(chunk, 0, size);
+			}
+		}
+
+		@Override
+		public void close() {
+			try {
+				this.socket.close();
+			}
+			catch (IOException ex) {
+				// closing anyway
+			}
+		}
+
+	}
+
+	/**
+	 * A response read from a {@link RawConnection}.
+	 *
+	 * @param status the status code
+	 * @param body the body
+	 * @param closing whether the server closes the connection after it
+	 */
+	private record RawResponse(int status, String body, boolean closing) {
+
+		long pid() {
+			return new Response(this.status, this.body, Instant.now()).pid();
+		}
+
+	}
+
+	/**
+	 * Two clients sending {@code GET /} back to back until stopped (at most a few minutes): one on a new connection
+	 * per request, one on a keep-alive connection (which a draining worker must close cleanly).
+	 */
+	private static final class Load implements AutoCloseable {
+
+		private static final Duration LIMIT = Duration.ofMinutes(4);
+
+		private final AtomicBoolean stop = new AtomicBoolean();
+
+		private final Map<String, Long> requests = new ConcurrentHashMap<>();
+
+		private final List<String> failures = Collections.synchronizedList(new ArrayList<>());
+
+		private final Set<Integer> generations = ConcurrentHashMap.newKeySet();
+
+		private final Set<Long> pids = ConcurrentHashMap.newKeySet();
+
+		private final List<Thread> threads = new ArrayList<>();
+
+		static Load start(SupervisedProcess app) {
+			Load load = new Load();
+			load.run("new-connection", app::get);
+			load.run("keep-alive", new KeepAliveClient(app.port()));
+			return load;
+		}
+
+		private void run(String client, Client send) {
+			Thread thread = new Thread(() -> {
+				Instant deadline = Instant.now().plus(LIMIT);
+				while (!this.stop.get() && Instant.now().isBefore(deadline)) {
+					try {
+						Response response = send.get("/");
+						if (response.status() != 200) {
+							fail(client, "status " + response.status() + ": " + response.body());
+						}
+						else {
+							this.generations.add(response.generation());
+							this.pids.add(response.pid());
+						}
+					}
+					catch (IOException ex) {
+						fail(client, ex.toString());
+					}
+					catch (InterruptedException ex) {
+						return;
+					}
+					this.requests.merge(client, 1L, Long::sum);
+					try {
+						Thread.sleep(2);
+					}
+					catch (InterruptedException ex) {
+						return;
+					}
+				}
+				send.close();
+			}, "load-" + client);
+			thread.setDaemon(true);
+			this.threads.add(thread);
+			thread.start();
+		}
+
+		private void fail(String client, String what) {
+			this.failures.add(Instant.now() + " " + client + ": " + what);
+		}
+
+		LoadResult stop() throws InterruptedException {
+			this.stop.set(true);
+			for (Thread thread : this.threads) {
+				thread.join(Duration.ofSeconds(60).toMillis());
+			}
+			return new LoadResult(Map.copyOf(this.requests), List.copyOf(this.failures), Set.copyOf(this.generations),
+					Set.copyOf(this.pids));
+		}
+
+		@Override
+		public void close() throws InterruptedException {
+			if (!this.stop.get()) {
+				stop();
+			}
+		}
+
+		@FunctionalInterface
+		private interface Client {
+
+			Response get(String path) throws IOException, InterruptedException;
+
+			default void close() {
+			}
+
+		}
+
+		/**
+		 * Requests on one keep-alive connection, opened again only after the server closed it (a draining worker
+		 * answers {@code Connection: close}) or after a failure: unlike the JDK's client, it retries nothing.
+		 */
+		private static final class KeepAliveClient implements Client {
+
+			private final int port;
+
+			private RawConnection connection;
+
+			KeepAliveClient(int port) {
+				this.port = port;
+			}
+
+			@Override
+			public Response get(String path) throws IOException {
+				if (this.connection == null) {
+					this.connection = new RawConnection(this.port);
+				}
+				try {
+					RawResponse response = this.connection.get(path);
+					if (response.closing()) {
+						close();
+					}
+					return new Response(response.status(), response.body(), Instant.now());
+				}
+				catch (IOException ex) {
+					close();
+					throw ex;
+				}
+			}
+
+			@Override
+			public void close() {
+				if (this.connection != null) {
+					this.connection.close();
+					this.connection = null;
+				}
+			}
+
+		}
+
+	}
+
+}
