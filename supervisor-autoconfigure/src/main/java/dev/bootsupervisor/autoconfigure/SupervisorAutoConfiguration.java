@@ -1,16 +1,30 @@
 package dev.bootsupervisor.autoconfigure;
 
+import dev.bootsupervisor.worker.WorkerReadyReporter;
+
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnNotWebApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
 
 /**
  * Binds {@code supervisor.*} in every process of a supervised app, so the app and the other auto-configurations
- * can read them.
+ * can read them, and reports readiness for workers without a web server.
  */
 @AutoConfiguration
 @ConditionalOnBooleanProperty(name = "supervisor.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(SupervisorProperties.class)
 public class SupervisorAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnProperty(name = "supervisor.worker.id")
+	@ConditionalOnNotWebApplication
+	WorkerReadyReporter supervisorWorkerReadyReporter() {
+		return new WorkerReadyReporter();
+	}
 
 }

@@ -1,0 +1,24 @@
+package dev.bootsupervisor.worker;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.ReadinessState;
+import org.springframework.context.ApplicationListener;
+
+/**
+ * Tells the master that a worker without a web server is ready, once its application accepts traffic (after the
+ * application runners). Web workers report through {@link WorkerReadinessListener}, which also opens their gate.
+ */
+public class WorkerReadyReporter implements ApplicationListener<AvailabilityChangeEvent<ReadinessState>> {
+
+	private final AtomicBoolean reported = new AtomicBoolean();
+
+	@Override
+	public void onApplicationEvent(AvailabilityChangeEvent<ReadinessState> event) {
+		if (event.getState() == ReadinessState.ACCEPTING_TRAFFIC && this.reported.compareAndSet(false, true)) {
+			WorkerRuntime.current().ifPresent(WorkerRuntime::reportReady);
+		}
+	}
+
+}
