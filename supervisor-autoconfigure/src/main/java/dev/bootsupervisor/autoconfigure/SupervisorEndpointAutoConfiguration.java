@@ -8,9 +8,9 @@ import dev.bootsupervisor.actuate.SupervisorEndpoint;
 import dev.bootsupervisor.actuate.SupervisorEndpointWebExtension;
 import dev.bootsupervisor.actuate.WorkerClusterControl;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.autoconfigure.endpoint.expose.EndpointExposure;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
