@@ -1,7 +1,6 @@
 package dev.bootsupervisor.launcher;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -71,10 +70,7 @@ class ChannelConnection {
 			return;
 		}
 		try {
-			ByteBuffer buffer = ByteBuffer.wrap(FrameCodec.encodeBytes(frame));
-			while (buffer.hasRemaining()) {
-				this.channel.write(buffer);
-			}
+			FrameCodec.write(this.channel, frame);
 		}
 		catch (IOException ex) {
 			close(null);

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
@@ -117,10 +116,7 @@ public final class ControlClient implements Closeable {
 	}
 
 	private void send(Frame frame) throws IOException {
-		ByteBuffer buffer = ByteBuffer.wrap(FrameCodec.encodeBytes(frame));
-		while (buffer.hasRemaining()) {
-			this.channel.write(buffer);
-		}
+		FrameCodec.write(this.channel, frame);
 	}
 
 	private void closeQuietly() {

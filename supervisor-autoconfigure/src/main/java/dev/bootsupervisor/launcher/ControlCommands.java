@@ -64,11 +64,7 @@ public final class ControlCommands {
 			case "stop" -> stop();
 			case "reload" -> reload();
 			case "scale" -> scale();
-			default -> {
-				this.err.println("Unknown command '" + command + "' for supervisor.command: expected one of "
-						+ String.join(", ", COMMANDS));
-				yield 2;
-			}
+			default -> throw new IllegalStateException("unknown command '" + command + "' passed the check above");
 		};
 	}
 
@@ -195,7 +191,8 @@ public final class ControlCommands {
 			}
 			sleep();
 		}
-		this.err.println("Scale did not complete within " + Durations.format(Duration.between(Instant.now(), deadline)));
+		this.err.println("Scale did not complete within " + Durations
+			.format(this.settings.startupTimeout().plus(this.settings.shutdownTimeout())));
 		return 1;
 	}
 

@@ -58,10 +58,6 @@ final class RollingReload {
 		}
 	}
 
-	boolean reported() {
-		return this.reported;
-	}
-
 	Integer nextSlot() {
 		return this.remaining.pollFirst();
 	}

@@ -5,6 +5,8 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLDecoder;
+import java.nio.ByteBuffer;
+import java.nio.channels.WritableByteChannel;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -46,6 +48,19 @@ public final class FrameCodec {
 
 	public static byte[] encodeBytes(Frame frame) {
 		return encode(frame).getBytes(StandardCharsets.UTF_8);
+	}
+
+	/**
+	 * Write a frame whole to a channel.
+	 * @param channel the channel, in blocking mode
+	 * @param frame the frame
+	 * @throws IOException when the channel fails
+	 */
+	public static void write(WritableByteChannel channel, Frame frame) throws IOException {
+		ByteBuffer buffer = ByteBuffer.wrap(encodeBytes(frame));
+		while (buffer.hasRemaining()) {
+			channel.write(buffer);
+		}
 	}
 
 	public static Frame decode(String line) throws ProtocolException {

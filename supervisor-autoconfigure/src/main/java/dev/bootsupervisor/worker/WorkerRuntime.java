@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
@@ -227,10 +226,7 @@ public final class WorkerRuntime {
 
 	private synchronized void send(Frame frame) {
 		try {
-			ByteBuffer buffer = ByteBuffer.wrap(FrameCodec.encodeBytes(frame));
-			while (buffer.hasRemaining()) {
-				this.channel.write(buffer);
-			}
+			FrameCodec.write(this.channel, frame);
 		}
 		catch (IOException ex) {
 			log.log(System.Logger.Level.DEBUG, "Cannot send {0} to the master: {1}", frame.type(), ex.getMessage());
