@@ -2,6 +2,7 @@ package dev.bootsupervisor.boot;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 import dev.bootsupervisor.autoconfigure.SupervisorProperties;
@@ -170,26 +171,44 @@ final class MasterSettingsResolver {
 	}
 
 	/**
-	 * Whether the app runs a servlet web server on Tomcat, the one whose port the master shares.
+	 * Whether the app runs a servlet web server on Tomcat or Jetty, the ones whose port the master shares.
 	 * @throws LaunchException for a web server whose port cannot be shared
 	 */
 	private static boolean webServerListens(Environment environment) throws LaunchException {
-		String type = environment.getProperty("spring.main.web-application-type", "");
+		ClassLoader loader = MasterSettingsResolver.class.getClassLoader();
+		return webServerListens(environment, (type) -> ClassUtils.isPresent(type, loader));
+	}
+
+	static boolean webServerListens(Environment environment, Predicate<String> present) throws LaunchException {
+		String type = environment.getProperty("spring.main.web-application-type", "").trim();
 		if (type.equalsIgnoreCase("none")) {
 			return false;
 		}
-		ClassLoader loader = MasterSettingsResolver.class.getClassLoader();
-		boolean servlet = ClassUtils.isPresent("jakarta.servlet.Servlet", loader);
-		if (ClassUtils.isPresent("org.apache.catalina.startup.Tomcat", loader) && servlet
-				&& !type.equalsIgnoreCase("reactive")) {
+		boolean servlet = present.test("jakarta.servlet.Servlet");
+		// As Spring Boot decides when the property is not set: WebFlux without Spring MVC (or Jersey) is reactive
+		boolean reactive = type.equalsIgnoreCase("reactive") || (type.isEmpty()
+				&& present.test("org.springframework.web.reactive.DispatcherHandler")
+				&& !present.test("org.springframework.web.servlet.DispatcherServlet")
+				&& !present.test("org.glassfish.jersey.servlet.ServletContainer"));
+		boolean tomcat = present.test("org.apache.catalina.startup.Tomcat");
+		boolean jetty = present.test("org.eclipse.jetty.server.Server");
+		boolean netty = present.test("reactor.netty.http.server.HttpServer");
+		boolean undertow = present.test("io.undertow.Undertow");
+		if (!reactive && servlet && (tomcat || jetty)) {
 			return true;
 		}
-		if (ClassUtils.isPresent("org.eclipse.jetty.server.Server", loader)
-				|| ClassUtils.isPresent("reactor.netty.http.server.HttpServer", loader)
-				|| ClassUtils.isPresent("io.undertow.Undertow", loader)) {
-			throw new LaunchException("Boot Supervisor shares the port through Tomcat's inherited channel, and this "
-					+ "app's web server is not a servlet Tomcat. Use spring-boot-starter-tomcat, set "
-					+ "spring.main.web-application-type=none, or run with --supervisor.enabled=false");
+		if (reactive && (netty || tomcat || jetty || undertow)) {
+			throw new LaunchException("Boot Supervisor shares the port through a servlet Tomcat or Jetty connector, "
+					+ "and this app is a reactive (WebFlux) web app, whose server"
+					+ (netty ? " (Reactor Netty)" : "") + " would bind the port in every worker. Use "
+					+ "spring-boot-starter-webmvc on Tomcat or Jetty, set spring.main.web-application-type=none, "
+					+ "or run with --supervisor.enabled=false");
+		}
+		if (netty || undertow) {
+			throw new LaunchException("Boot Supervisor shares the port through a servlet Tomcat or Jetty connector, "
+					+ "and this app's web server is neither. Use spring-boot-starter-tomcat or "
+					+ "spring-boot-starter-jetty, set spring.main.web-application-type=none, or run with "
+					+ "--supervisor.enabled=false");
 		}
 		return false;
 	}

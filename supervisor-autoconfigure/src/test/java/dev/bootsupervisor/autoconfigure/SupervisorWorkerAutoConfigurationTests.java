@@ -4,9 +4,11 @@ import java.time.Duration;
 
 import dev.bootsupervisor.worker.AcceptGate;
 import dev.bootsupervisor.worker.WorkerDrainLifecycle;
+import dev.bootsupervisor.worker.WorkerJettyCustomizer;
 import dev.bootsupervisor.worker.WorkerReadinessListener;
 import dev.bootsupervisor.worker.WorkerTomcatCustomizer;
 import org.apache.catalina.startup.Tomcat;
+import org.eclipse.jetty.server.Server;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -53,9 +55,30 @@ class SupervisorWorkerAutoConfigurationTests {
 	}
 
 	@Test
-	void backsOffWithoutTomcat() {
+	void configuresJettyWithoutTomcat() {
 		this.contextRunner.withPropertyValues("supervisor.worker.id=1")
 			.withClassLoader(new FilteredClassLoader(Tomcat.class))
+			.run((context) -> {
+				assertThat(context).hasSingleBean(AcceptGate.class);
+				assertThat(context).hasSingleBean(WorkerJettyCustomizer.class);
+				assertThat(context).doesNotHaveBean(WorkerTomcatCustomizer.class);
+				assertThat(context).hasSingleBean(WorkerReadinessListener.class);
+				assertThat(context).hasSingleBean(WorkerDrainLifecycle.class);
+			});
+	}
+
+	@Test
+	void configuresTomcatWithoutJetty() {
+		this.contextRunner.withPropertyValues("supervisor.worker.id=1")
+			.withClassLoader(new FilteredClassLoader(Server.class))
+			.run((context) -> assertThat(context).hasSingleBean(WorkerTomcatCustomizer.class)
+				.doesNotHaveBean(WorkerJettyCustomizer.class));
+	}
+
+	@Test
+	void backsOffWithoutTomcatOrJetty() {
+		this.contextRunner.withPropertyValues("supervisor.worker.id=1")
+			.withClassLoader(new FilteredClassLoader(Tomcat.class, Server.class))
 			.run((context) -> assertThat(context).doesNotHaveBean(AcceptGate.class));
 	}
 

@@ -2,6 +2,8 @@ package dev.bootsupervisor.boot;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Set;
+import java.util.function.Predicate;
 
 import dev.bootsupervisor.autoconfigure.SupervisorProperties;
 import dev.bootsupervisor.launcher.DaemonStarter;
@@ -208,9 +210,55 @@ class MasterSettingsResolverTests {
 	}
 
 	@Test
-	void reactiveAppHasNoSharedPort() throws LaunchException {
+	void reactiveAppIsRefused() {
 		this.environment.setProperty("spring.main.web-application-type", "reactive");
-		assertThat(resolve().port()).isEqualTo(-1);
+		assertThatExceptionOfType(LaunchException.class).isThrownBy(this::resolve)
+			.withMessageContaining("reactive (WebFlux)")
+			.withMessageContaining("--supervisor.enabled=false");
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "org.apache.catalina.startup.Tomcat", "org.eclipse.jetty.server.Server" })
+	void servletAppOnTomcatOrJettySharesThePort(String server) throws LaunchException {
+		assertThat(MasterSettingsResolver.webServerListens(this.environment,
+				present("jakarta.servlet.Servlet", "org.springframework.web.servlet.DispatcherServlet", server)))
+			.isTrue();
+	}
+
+	@Test
+	void webFluxOnReactorNettyIsRefused() {
+		assertThatExceptionOfType(LaunchException.class)
+			.isThrownBy(() -> MasterSettingsResolver.webServerListens(this.environment,
+					present("org.springframework.web.reactive.DispatcherHandler",
+							"reactor.netty.http.server.HttpServer")))
+			.withMessageContaining("(Reactor Netty) would bind the port in every worker");
+	}
+
+	@Test
+	void webFluxOnJettyIsRefusedAsSpringBootDeducesReactive() {
+		assertThatExceptionOfType(LaunchException.class)
+			.isThrownBy(() -> MasterSettingsResolver.webServerListens(this.environment,
+					present("jakarta.servlet.Servlet", "org.springframework.web.reactive.DispatcherHandler",
+							"org.eclipse.jetty.server.Server")))
+			.withMessageContaining("reactive (WebFlux)");
+	}
+
+	@Test
+	void webFluxBesideSpringMvcIsAServletApp() throws LaunchException {
+		assertThat(MasterSettingsResolver.webServerListens(this.environment,
+				present("jakarta.servlet.Servlet", "org.springframework.web.reactive.DispatcherHandler",
+						"org.springframework.web.servlet.DispatcherServlet", "org.eclipse.jetty.server.Server")))
+			.isTrue();
+	}
+
+	@Test
+	void appWithoutAWebServerHasNoPort() throws LaunchException {
+		assertThat(MasterSettingsResolver.webServerListens(this.environment, present("jakarta.servlet.Servlet")))
+			.isFalse();
+	}
+
+	private static Predicate<String> present(String... types) {
+		return Set.of(types)::contains;
 	}
 
 	@Test

@@ -1,0 +1,259 @@
+package dev.bootsupervisor.worker;
+
+import java.io.IOException;
+import java.nio.channels.Channel;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.util.EventListener;
+import java.util.concurrent.Executor;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.io.ByteBufferPool;
+import org.eclipse.jetty.server.ConnectionFactory;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.Scheduler;
+
+/**
+ * A Jetty connector that serves the listening socket this worker inherited from the master (its standard input)
+ * and takes connections from it only while its {@link AcceptGate} is open: Jetty's counterpart of
+ * {@link GatedNioEndpoint}, with the same rules for a socket whose queue every worker shares.
+ * <p>
+ * It never binds a port of its own: without an inherited listening socket it fails to start (where Jetty's
+ * {@code setInheritChannel(true)} would log a warning and bind one). It always accepts on its own acceptor threads,
+ * blocking in {@code accept()}: with no acceptor thread Jetty would accept through its selector and switch the socket
+ * to non-blocking mode, a flag of the open file that the master and every worker share. Its acceptors wait for the
+ * gate inside {@link #accept(int)}, so no connection is taken before the application is ready, whatever else
+ * toggles {@link #setAccepting(boolean)} (a {@code NetworkConnectionLimit} does). Draining parks them and closes
+ * this process's copy of the socket, which wakes an acceptor blocked in {@code accept()}; from then on every
+ * HTTP/1 response carries {@code Connection: close}. Closing the copy would also detach standard output and error,
+ * so {@link StandardStreams} puts them back.
+ */
+public class GatedServerConnector extends ServerConnector {
+
+	private static final Log logger = LogFactory.getLog(GatedServerConnector.class);
+
+	/**
+	 * Longest wait of an acceptor for the gate before it checks whether the connector stopped; Jetty also interrupts
+	 * its acceptors when it stops.
+	 */
+	private static final long STOP_POLL_MILLIS = 200;
+
+	private final AcceptGate gate;
+
+	private final GatedNioEndpoint.ChannelSource channelSource;
+
+	private volatile ServerSocketChannel channel;
+
+	private volatile boolean jvmInheritedChannel;
+
+	/**
+	 * Create a connector behind the gate, serving {@code System.inheritedChannel()}.
+	 * @param server the server
+	 * @param executor the executor, or {@code null} for the server's thread pool
+	 * @param scheduler the scheduler, or {@code null} for the server's
+	 * @param bufferPool the buffer pool, or {@code null} for the server's
+	 * @param acceptors the number of acceptor threads; fewer than one means one
+	 * @param selectors the number of selectors, or {@code -1} for Jetty's default
+	 * @param gate the gate
+	 * @param factories the connection factories
+	 */
+	public GatedServerConnector(Server server, Executor executor, Scheduler scheduler, ByteBufferPool bufferPool,
+			int acceptors, int selectors, AcceptGate gate, ConnectionFactory... factories) {
+		this(server, executor, scheduler, bufferPool, acceptors, selectors, gate, System::inheritedChannel, factories);
+	}
+
+	GatedServerConnector(Server server, Executor executor, Scheduler scheduler, ByteBufferPool bufferPool,
+			int acceptors, int selectors, AcceptGate gate, GatedNioEndpoint.ChannelSource channelSource,
+			ConnectionFactory... factories) {
+		super(server, executor, scheduler, bufferPool, Math.max(1, acceptors), selectors, factories);
+		this.gate = gate;
+		this.channelSource = channelSource;
+		gate.register(new GateListener());
+		CloseAfterDrain closeAfterDrain = new CloseAfterDrain();
+		for (ConnectionFactory factory : factories) {
+			if (factory instanceof HttpConfiguration.ConnectionFactory http) {
+				http.getHttpConfiguration().addCustomizer(closeAfterDrain);
+			}
+		}
+	}
+
+	/**
+	 * Create a connector behind the gate that takes over the settings and connection factories of a connector Spring
+	 * Boot created and never started, which the caller then replaces with it.
+	 * @param replaced the connector to replace
+	 * @param gate the gate
+	 * @return the new connector
+	 */
+	public static GatedServerConnector replacing(ServerConnector replaced, AcceptGate gate) {
+		Server server = replaced.getServer();
+		// Pass the server's own executor, scheduler and pool as null: passed explicitly, the connector would manage
+		// (start and stop) them as its own
+		Executor executor = (replaced.getExecutor() != server.getThreadPool()) ? replaced.getExecutor() : null;
+		Scheduler scheduler = (replaced.getScheduler() != server.getScheduler()) ? replaced.getScheduler() : null;
+		ByteBufferPool pool = (replaced.getByteBufferPool() != server.getByteBufferPool())
+				? replaced.getByteBufferPool() : null;
+		ConnectionFactory[] factories = replaced.getConnectionFactories().toArray(ConnectionFactory[]::new);
+		String defaultProtocol = replaced.getDefaultProtocol();
+		replaced.clearConnectionFactories();
+		GatedServerConnector connector = new GatedServerConnector(server, executor, scheduler, pool,
+				replaced.getAcceptors(), replaced.getSelectorManager().getSelectorCount(), gate, factories);
+		connector.setDefaultProtocol(defaultProtocol);
+		connector.setName(replaced.getName());
+		connector.setHost(replaced.getHost());
+		connector.setPort(replaced.getPort());
+		connector.setIdleTimeout(replaced.getIdleTimeout());
+		connector.setShutdownIdleTimeout(replaced.getShutdownIdleTimeout());
+		connector.setAcceptorPriorityDelta(replaced.getAcceptorPriorityDelta());
+		connector.setAcceptedTcpNoDelay(replaced.getAcceptedTcpNoDelay());
+		connector.setAcceptedReceiveBufferSize(replaced.getAcceptedReceiveBufferSize());
+		connector.setAcceptedSendBufferSize(replaced.getAcceptedSendBufferSize());
+		for (EventListener listener : replaced.getEventListeners()) {
+			connector.addEventListener(listener);
+		}
+		return connector;
+	}
+
+	public AcceptGate getAcceptGate() {
+		return this.gate;
+	}
+
+	/**
+	 * Return how many connections this connector holds open, idle keep-alive ones included.
+	 * @return the open connection count
+	 */
+	public int getOpenConnectionCount() {
+		return getConnectedEndPoints().size();
+	}
+
+	/**
+	 * Adopt the inherited listening socket, or fail: never bind a port of this worker's own.
+	 */
+	@Override
+	protected ServerSocketChannel openAcceptChannel() throws IOException {
+		Channel channel = this.channelSource.get();
+		if (!(channel instanceof ServerSocketChannel inherited) || !inherited.isOpen()) {
+			throw new IllegalStateException("This JVM inherited no open listening socket on its standard input "
+					+ "(System.inheritedChannel() is " + channel + "): only a worker started by the supervisor "
+					+ "master can use " + getClass().getSimpleName());
+		}
+		this.channel = inherited;
+		this.jvmInheritedChannel = (inherited == System.inheritedChannel());
+		if (this.jvmInheritedChannel) {
+			StandardStreams.prepare();
+		}
+		// ServerConnector.open(channel) then calls configureBlocking(true): a no-op on a channel in blocking mode,
+		// as an inherited one is
+		return inherited;
+	}
+
+	@Override
+	public void accept(int acceptorID) throws IOException {
+		AcceptGate.State state = this.gate.state();
+		try {
+			while (state == AcceptGate.State.CLOSED && isRunning()) {
+				state = this.gate.awaitChangeFrom(AcceptGate.State.CLOSED, STOP_POLL_MILLIS);
+			}
+		}
+		catch (InterruptedException ex) {
+			// Jetty interrupts its acceptors to make them look at its state again: let its loop do that
+			return;
+		}
+		if (state == AcceptGate.State.OPEN && isRunning()) {
+			try {
+				super.accept(acceptorID);
+				return;
+			}
+			catch (ClosedChannelException ex) {
+				// Includes AsynchronousCloseException: the gate drained while this thread was in accept()
+				if (this.gate.state() != AcceptGate.State.DRAINED) {
+					throw ex;
+				}
+			}
+		}
+		// Drained or stopping: park Jetty's acceptor loop until the connector stops
+		super.setAccepting(false);
+	}
+
+	/**
+	 * Stop taking connections for good before Jetty wakes its acceptors to stop them: an acceptor interrupted in
+	 * {@code accept()} would close the inherited channel without keeping standard output and error.
+	 */
+	@Override
+	protected void interruptAcceptors() {
+		this.gate.drain();
+		super.interruptAcceptors();
+	}
+
+	/**
+	 * Close this worker's copy of the socket by draining: the master and the other workers keep it.
+	 */
+	@Override
+	public void close() {
+		this.gate.drain();
+		super.close();
+	}
+
+	private void closeCopy() {
+		ServerSocketChannel channel = this.channel;
+		if (channel == null || !channel.isOpen()) {
+			return;
+		}
+		try {
+			// Closes this process's descriptor only: the master and the other workers keep the socket and its
+			// queue, and a thread blocked in accept() wakes with AsynchronousCloseException
+			if (this.jvmInheritedChannel) {
+				StandardStreams.preserveAcross(channel::close);
+			}
+			else {
+				channel.close();
+			}
+		}
+		catch (IOException ex) {
+			logger.warn("Could not close this worker's copy of the listening socket; "
+					+ "connections may still be accepted until the worker stops", ex);
+		}
+	}
+
+	private final class GateListener implements AcceptGate.Listener {
+
+		@Override
+		public void drained() {
+			GatedServerConnector.super.setAccepting(false);
+			closeCopy();
+		}
+
+		@Override
+		public int openConnections() {
+			return getOpenConnectionCount();
+		}
+
+	}
+
+	/**
+	 * Once the gate drained, asks for {@code Connection: close} on every HTTP/1 response of this connector, so that a
+	 * kept-alive connection closes after its current request.
+	 */
+	private final class CloseAfterDrain implements HttpConfiguration.Customizer {
+
+		@Override
+		public Request customize(Request request, HttpFields.Mutable responseHeaders) {
+			if (GatedServerConnector.this.gate.state() == AcceptGate.State.DRAINED
+					&& request.getConnectionMetaData().getConnector() == GatedServerConnector.this
+					&& request.getConnectionMetaData().getHttpVersion() != HttpVersion.HTTP_2
+					&& request.getConnectionMetaData().getHttpVersion() != HttpVersion.HTTP_3) {
+				responseHeaders.put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE);
+			}
+			return request;
+		}
+
+	}
+
+}
