@@ -14,6 +14,8 @@ import java.util.concurrent.TimeUnit;
 
 import dev.bootsupervisor.sample.SupervisedProcess.Response;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,8 +34,10 @@ class ClusterIntegrationTests {
 	@RegisterExtension
 	final ProcessFixture processes = new ProcessFixture();
 
-	@Test
-	void everyWorkerServesTheSharedPort() throws Exception {
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("dev.bootsupervisor.sample.ProcessFixture#servers")
+	void everyWorkerServesTheSharedPort(String server) throws Exception {
+		this.processes.onServer(server);
 		SupervisedProcess app = this.processes.start("--supervisor.workers=2");
 		app.awaitReady(2);
 		Set<Long> workers = app.workerPids();
@@ -43,8 +47,10 @@ class ClusterIntegrationTests {
 		assertThat(served.values()).containsExactlyInAnyOrder(1, 2);
 	}
 
-	@Test
-	void killedWorkerIsReplacedWhileTheOtherKeepsServing() throws Exception {
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("dev.bootsupervisor.sample.ProcessFixture#servers")
+	void killedWorkerIsReplacedWhileTheOtherKeepsServing(String server) throws Exception {
+		this.processes.onServer(server);
 		SupervisedProcess app = this.processes.start("--supervisor.workers=2");
 		app.awaitReady(2);
 		Set<Long> workers = app.workerPids();
@@ -73,8 +79,10 @@ class ClusterIntegrationTests {
 				Duration.ofSeconds(5));
 	}
 
-	@Test
-	void workerReceivesNoRequestBeforeItIsReady() throws Exception {
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("dev.bootsupervisor.sample.ProcessFixture#servers")
+	void workerReceivesNoRequestBeforeItIsReady(String server) throws Exception {
+		this.processes.onServer(server);
 		int port = ProcessFixture.freePort();
 		SupervisedProcess app = this.processes.start(port, "--supervisor.workers=1", "--sample.startup-delay=5s");
 		// The master listens on the port long before its worker is up: connect as early as possible.

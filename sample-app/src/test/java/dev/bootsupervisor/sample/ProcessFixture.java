@@ -30,6 +30,32 @@ final class ProcessFixture implements BeforeEachCallback, AfterEachCallback {
 
 	private String testName = "test";
 
+	private Path jar = jar("sample.jar", "sample-app.jar");
+
+	/**
+	 * The web servers the sample is built on, for tests parameterized over both jars.
+	 * @return {@code tomcat} ({@code sample-app.jar}) and {@code jetty} ({@code sample-app-jetty.jar})
+	 */
+	static Stream<String> servers() {
+		return Stream.of("tomcat", "jetty");
+	}
+
+	/**
+	 * Start the sample built on this web server from now on.
+	 * @param server {@code tomcat} or {@code jetty}
+	 */
+	void onServer(String server) {
+		this.jar = switch (server) {
+			case "tomcat" -> jar("sample.jar", "sample-app.jar");
+			case "jetty" -> jar("sample.jetty.jar", "sample-app-jetty.jar");
+			default -> throw new IllegalArgumentException("No sample jar for web server " + server);
+		};
+		this.testName += "-" + server;
+		if (!Files.isRegularFile(this.jar)) {
+			throw new AssertionError("No " + this.jar + ": build the sample-app-jetty module first (mvn -B verify)");
+		}
+	}
+
 	@Override
 	public void beforeEach(ExtensionContext context) {
 		this.testName = context.getRequiredTestClass().getSimpleName() + "-" + context.getRequiredTestMethod().getName();
@@ -54,7 +80,7 @@ final class ProcessFixture implements BeforeEachCallback, AfterEachCallback {
 			this.runDirs.add(parent);
 			arguments.add("--supervisor.run-dir=" + parent.resolve("run"));
 		}
-		SupervisedProcess process = SupervisedProcess.start(jar(), log, port, arguments);
+		SupervisedProcess process = SupervisedProcess.start(this.jar, log, port, arguments);
 		this.processes.add(process);
 		return process;
 	}
@@ -99,14 +125,14 @@ final class ProcessFixture implements BeforeEachCallback, AfterEachCallback {
 		}
 	}
 
-	private static Path jar() {
-		String configured = System.getProperty("sample.jar");
+	private static Path jar(String property, String name) {
+		String configured = System.getProperty(property);
 		if (configured != null) {
 			return Path.of(configured);
 		}
 		// Run from an IDE: the working directory is either the module or the repository root.
-		Path inModule = Path.of("target", "sample-app.jar");
-		return Files.exists(inModule) ? inModule : Path.of("sample-app", "target", "sample-app.jar");
+		Path inModule = Path.of("target", name);
+		return Files.exists(inModule) ? inModule : Path.of("sample-app", "target", name);
 	}
 
 }

@@ -39,6 +39,8 @@ import dev.bootsupervisor.sample.SupervisedProcess.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -100,8 +102,10 @@ class ReloadIntegrationTests {
 		assertThat(survivors).as("processes still alive after the test").isEmpty();
 	}
 
-	@Test
-	void reloadCommandReplacesEveryWorkerWhileEveryRequestSucceeds() throws Exception {
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("dev.bootsupervisor.sample.ProcessFixture#servers")
+	void reloadCommandReplacesEveryWorkerWhileEveryRequestSucceeds(String server) throws Exception {
+		this.processes.onServer(server);
 		SupervisedProcess app = startCluster(2);
 		Set<Long> before = app.workerPids();
 		assertThat(generations(supervisor(app))).containsOnly(1);
@@ -188,8 +192,10 @@ class ReloadIntegrationTests {
 		assertThat(pids(cluster)).doesNotContainAnyElementsOf(before);
 	}
 
-	@Test
-	void sighupReloadsLikeTheCommand() throws Exception {
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("dev.bootsupervisor.sample.ProcessFixture#servers")
+	void sighupReloadsLikeTheCommand(String server) throws Exception {
+		this.processes.onServer(server);
 		SupervisedProcess app = startCluster(2);
 		Set<Long> before = app.workerPids();
 		LoadResult load;
@@ -224,8 +230,10 @@ class ReloadIntegrationTests {
 		assertThat(pids(cluster)).containsExactlyInAnyOrderElementsOf(after);
 	}
 
-	@Test
-	void scaleCommandRemovesWorkersByDrainingThem() throws Exception {
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("dev.bootsupervisor.sample.ProcessFixture#servers")
+	void scaleCommandRemovesWorkersByDrainingThem(String server) throws Exception {
+		this.processes.onServer(server);
 		SupervisedProcess app = startCluster(3);
 		Set<Long> before = app.workerPids();
 		LoadResult load;

@@ -10,6 +10,8 @@ import java.util.concurrent.TimeUnit;
 
 import dev.bootsupervisor.sample.SupervisedProcess.Response;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,8 +24,10 @@ class ShutdownIntegrationTests {
 	@RegisterExtension
 	final ProcessFixture processes = new ProcessFixture();
 
-	@Test
-	void sigtermLetsTheRequestInFlightCompleteThenExitsWithZero() throws Exception {
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("dev.bootsupervisor.sample.ProcessFixture#servers")
+	void sigtermLetsTheRequestInFlightCompleteThenExitsWithZero(String server) throws Exception {
+		this.processes.onServer(server);
 		SupervisedProcess app = this.processes.start("--supervisor.workers=2");
 		app.awaitReady(2);
 		Set<Long> workers = app.workerPids();
