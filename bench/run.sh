@@ -22,6 +22,8 @@
 #   answering and the next stop, TAIL [3] seconds of load kept after the last replacement answers
 #   IDLE [10] seconds of idle sampling of the master's CPU, READY_TIMEOUT [120] and STOP_TIMEOUT [40] seconds,
 #   OUT [bench/out], STRICT [0]: 1 makes the script exit 1 when a target is missed
+#   SERVERS [none]: `SERVERS=tomcat,jetty` runs everything once on sample-app.jar, once on sample-app-jetty.jar
+#   (each in OUT/<server>/) and prints the two tables one after the other (also saved to OUT/result.md)
 set -uo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -45,7 +47,32 @@ READY_TIMEOUT=${READY_TIMEOUT:-120}
 STOP_TIMEOUT=${STOP_TIMEOUT:-40}
 OUT=${OUT:-$BENCH_DIR/out}
 STRICT=${STRICT:-0}
+SERVERS=${SERVERS:-}
 PROBE="python3 $BENCH_DIR/probe.py"
+
+# ---------------------------------------------------------------- SERVERS=tomcat,jetty: the whole run once per jar
+if [ -n "$SERVERS" ]; then
+  mkdir -p "$OUT"
+  status=0
+  for server in ${SERVERS//,/ }; do
+    case $server in
+      tomcat) jar=$ROOT/sample-app/target/sample-app.jar;;
+      jetty) jar=$ROOT/sample-app/target/sample-app-jetty.jar;;
+      *) printf 'bench: unknown server %s in SERVERS (tomcat, jetty)\n' "$server" >&2; exit 2;;
+    esac
+    printf '[bench] %s: %s\n' "$server" "$jar" >&2
+    SERVERS='' JAR=$jar OUT=$OUT/$server bash "${BASH_SOURCE[0]}" > /dev/null || status=1
+  done
+  {
+    for server in ${SERVERS//,/ }; do
+      echo "### $server ($( [ "$server" = jetty ] && echo sample-app-jetty.jar || echo sample-app.jar))"
+      echo
+      cat "$OUT/$server/result.md" 2>/dev/null || echo "(no result: see $OUT/$server)"
+      echo
+    done
+  } | tee "$OUT/result.md"
+  exit $status
+fi
 CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
