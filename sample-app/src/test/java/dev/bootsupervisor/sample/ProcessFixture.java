@@ -54,7 +54,7 @@ final class ProcessFixture implements BeforeEachCallback, AfterEachCallback {
 			this.runDirs.add(parent);
 			arguments.add("--supervisor.run-dir=" + parent.resolve("run"));
 		}
-		SupervisedProcess process = SupervisedProcess.start(jar(), log, port, arguments);
+		SupervisedProcess process = SupervisedProcess.start(sampleJar(), log, port, arguments);
 		this.processes.add(process);
 		return process;
 	}
@@ -99,7 +99,11 @@ final class ProcessFixture implements BeforeEachCallback, AfterEachCallback {
 		}
 	}
 
-	private static Path jar() {
+	/**
+	 * The sample jar the build made.
+	 * @return its path
+	 */
+	static Path sampleJar() {
 		String configured = System.getProperty("sample.jar");
 		if (configured != null) {
 			return Path.of(configured);

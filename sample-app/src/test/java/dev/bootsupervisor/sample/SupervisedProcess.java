@@ -81,20 +81,79 @@ final class SupervisedProcess implements AutoCloseable {
 	}
 
 	static SupervisedProcess start(Path jar, Path log, int port, List<String> args) throws IOException {
+		return start(List.of("-jar", jar.toString()), null, log, port, args);
+	}
+
+	/**
+	 * Start the app in any launch layout.
+	 * @param launch what follows the JVM options: {@code -jar app.jar}, or {@code -cp <class path> <main class>}
+	 * (with any {@code -D} option the layout needs before it)
+	 * @param directory the working directory, {@code null} for the test's
+	 * @param log the output file
+	 * @param port the server port
+	 * @param args the application arguments
+	 * @return the process
+	 */
+	static SupervisedProcess start(List<String> launch, Path directory, Path log, int port, List<String> args)
+			throws IOException {
+		List<String> command = new ArrayList<>();
+		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+		command.addAll(JVM_OPTIONS);
+		command.addAll(launch);
+		command.add("--server.port=" + port);
+		command.addAll(args);
+		String header = "# " + ((directory != null) ? "(in " + directory + ") " : "") + String.join(" ", command)
+				+ System.lineSeparator();
+		Files.createDirectories(log.getParent());
+		Files.writeString(log, header);
+		Process process = new ProcessBuilder(command).redirectErrorStream(true)
+			.directory((directory != null) ? directory.toFile() : null)
+			.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+			.start();
+		return new SupervisedProcess(process, port, log, header.getBytes(StandardCharsets.UTF_8).length);
+	}
+
+	/**
+	 * Run a control command ({@code --supervisor.command=...}) of the sample jar against a run directory, and wait
+	 * for it.
+	 * @param runDir the master's run directory
+	 * @param output where the command's output goes
+	 * @param timeout how long it may take
+	 * @param args the command's arguments
+	 * @return its exit code and output
+	 */
+	static Control control(Path runDir, Path output, Duration timeout, String... args)
+			throws IOException, InterruptedException {
 		List<String> command = new ArrayList<>();
 		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
 		command.addAll(JVM_OPTIONS);
 		command.add("-jar");
-		command.add(jar.toString());
-		command.add("--server.port=" + port);
-		command.addAll(args);
-		String header = "# " + String.join(" ", command) + System.lineSeparator();
-		Files.createDirectories(log.getParent());
-		Files.writeString(log, header);
-		Process process = new ProcessBuilder(command).redirectErrorStream(true)
-			.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-			.start();
-		return new SupervisedProcess(process, port, log, header.getBytes(StandardCharsets.UTF_8).length);
+		command.add(ProcessFixture.sampleJar().toAbsolutePath().toString());
+		command.add("--supervisor.run-dir=" + runDir);
+		command.addAll(List.of(args));
+		Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+		boolean exited = process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS);
+		if (!exited) {
+			process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+			throw new AssertionError(String.join(" ", args) + " did not exit within " + timeout + ": "
+					+ Files.readString(output));
+		}
+		return new Control(process.exitValue(), Files.readString(output));
+	}
+
+	/**
+	 * What a control command did.
+	 *
+	 * @param exitCode its exit code
+	 * @param output its output
+	 */
+	record Control(int exitCode, String output) {
+
+		@Override
+		public String toString() {
+			return "command (exit code " + this.exitCode + "):\n" + this.output;
+		}
+
 	}
 
 	long pid() {
