@@ -47,6 +47,10 @@ public final class ControlCommands {
 	 * @return the exit code
 	 */
 	public int run(String command) {
+		if (command.isEmpty()) {
+			this.err.println("supervisor.command is empty: expected one of " + String.join(", ", COMMANDS));
+			return 2;
+		}
 		if (!COMMANDS.contains(command)) {
 			this.err.println("Unknown command '" + command + "' for supervisor.command: expected one of "
 					+ String.join(", ", COMMANDS));

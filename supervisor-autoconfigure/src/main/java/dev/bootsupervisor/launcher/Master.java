@@ -459,7 +459,8 @@ public final class Master {
 		if (delay == null) {
 			slot.fail();
 			log.log(System.Logger.Level.ERROR,
-					"Worker slot {0} failed: more than {1} restarts within {2}; it will not be restarted",
+					"Worker slot {0} failed: crash loop, {1} restarts in a row and no worker stayed ready for {2}; "
+							+ "it will not be restarted",
 					slot.id(), this.settings.maxRestarts(), Durations.format(this.settings.restartWindow()));
 			if (this.slots.values().stream().allMatch(WorkerSlot::failed)) {
 				log.log(System.Logger.Level.ERROR, "No worker of {0} is left serving; stopping",

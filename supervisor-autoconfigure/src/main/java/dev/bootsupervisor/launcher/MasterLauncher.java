@@ -48,8 +48,8 @@ public final class MasterLauncher {
 		runDirectory.prepare();
 		runDirectory.lock();
 		runDirectory.removeStalePidFile()
-			.ifPresent((pid) -> log.log(System.Logger.Level.WARNING,
-					"Removed a stale pid file of a master that is gone (pid {0})", String.valueOf(pid)));
+			.ifPresent((pid) -> log.log(System.Logger.Level.WARNING, "Removed a stale pid file: {0}",
+					RunDirectory.describeStale(pid)));
 		ChannelServer channel = null;
 		try {
 			int port = -1;

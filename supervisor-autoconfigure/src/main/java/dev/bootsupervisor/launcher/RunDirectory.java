@@ -178,6 +178,22 @@ public final class RunDirectory {
 		return Optional.of(pid.orElse(-1L));
 	}
 
+	/**
+	 * Say what the pid of a stale pid file is now. The file is stale because no master holds the lock, so the
+	 * pid is never this app's master, even when a process of that number runs (the pid was reused); that
+	 * process is left alone.
+	 * @param pid the pid the stale file named, -1 when it named none
+	 * @return the description
+	 */
+	static String describeStale(long pid) {
+		if (pid < 0) {
+			return "it held no pid";
+		}
+		boolean alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+		return alive ? "pid " + pid + " is not this app's master (another process has that pid now; left alone)"
+				: "pid " + pid + " is not running";
+	}
+
 	public Optional<Long> readPid() {
 		try {
 			return Optional.of(Long.parseLong(Files.readString(pidFile()).trim()));

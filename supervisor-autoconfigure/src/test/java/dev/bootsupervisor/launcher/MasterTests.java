@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
+import dev.bootsupervisor.autoconfigure.SupervisorProperties;
 import dev.bootsupervisor.protocol.Frame;
 import dev.bootsupervisor.protocol.MessageType;
 import org.junit.jupiter.api.Test;
@@ -111,6 +112,35 @@ class MasterTests {
 		}
 		assertThat(this.factory.started).hasSize(4);
 		assertThat(single.slot(1).failed()).isTrue();
+		assertThat(single.phase()).isEqualTo(Master.Phase.STOPPED);
+		assertThat(single.exitCode()).isEqualTo(1);
+	}
+
+	@Test
+	void crashLoopIsDetectedWithTheDefaultSettings() {
+		SupervisorProperties defaults = new SupervisorProperties();
+		SupervisorProperties.Restart restart = defaults.getRestart();
+		SupervisorSettings settings = new SupervisorSettings("test", 1, null, 8080, 100, restart.getBackoffInitial(),
+				restart.getBackoffMax(), restart.getBackoffReset(), restart.getMaxRestarts(), restart.getWindow(),
+				defaults.getStartupTimeout(), defaults.getShutdownTimeout(), defaults.getStartupTimeout(),
+				Path.of("/nonexistent"));
+		Master single = new Master(settings, this.factory, this.clock, this.clock.instant(), 8080);
+		single.start();
+		connectAndReady(single, 1);
+		this.clock.advance(Duration.ofMinutes(5));
+		// every replacement fails to boot after 3 s: the backoff grows to its maximum, the loop must still end
+		for (int i = 0; i < 40 && !single.slot(1).failed(); i++) {
+			this.factory.started.get(this.factory.started.size() - 1).exit(1);
+			single.drain();
+			single.tick();
+			while (single.slot(1).restartAt() != null) {
+				this.clock.advance(Duration.ofMillis(500));
+				single.tick();
+			}
+			this.clock.advance(Duration.ofSeconds(3));
+		}
+		assertThat(single.slot(1).failed()).isTrue();
+		assertThat(single.slot(1).restarts()).isEqualTo(restart.getMaxRestarts());
 		assertThat(single.phase()).isEqualTo(Master.Phase.STOPPED);
 		assertThat(single.exitCode()).isEqualTo(1);
 	}
