@@ -67,6 +67,9 @@ public final class MasterLauncher {
 					runDirectory.path().resolve("jars"));
 			this.factory = factory;
 			master[0] = new Master(this.settings, factory, Clock.systemUTC(), this.launchedAt, port);
+			if (port >= 0) {
+				master[0].onNoWorkerAccepting(SharedListener::stopListening);
+			}
 			channel.start();
 			runDirectory.writeOwnerOnly(runDirectory.tokenFile(), token);
 			runDirectory.writeOwnerOnly(runDirectory.pidFile(), String.valueOf(ProcessHandle.current().pid()));
