@@ -449,8 +449,9 @@ public final class Master {
 			.allMatch((slot) -> slot.current() != null && slot.current().state() == WorkerState.READY)) {
 			this.phase = Phase.RUNNING;
 			Duration sinceLaunch = Duration.between(this.launchedAt, now);
-			log.log(System.Logger.Level.INFO, "Supervisor ready: {0} with {1} workers on port {2} ({3} s since launch)",
-					this.settings.name(), this.settings.workers(), String.valueOf(this.port),
+			log.log(System.Logger.Level.INFO, "Supervisor ready: {0} with {1} workers {2} ({3} s since launch)",
+					this.settings.name(), this.settings.workers(),
+					(this.port >= 0) ? "on port " + this.port : "and no HTTP port",
 					String.format(Locale.ROOT, "%.3f", sinceLaunch.toMillis() / 1000.0));
 		}
 	}

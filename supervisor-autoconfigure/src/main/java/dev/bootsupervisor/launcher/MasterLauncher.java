@@ -50,6 +50,11 @@ public final class MasterLauncher {
 		runDirectory.removeStalePidFile()
 			.ifPresent((pid) -> log.log(System.Logger.Level.WARNING, "Removed a stale pid file: {0}",
 					RunDirectory.describeStale(pid)));
+		int leftovers = JarSnapshots.removeLeftovers(runDirectory.path().resolve("jars"));
+		if (leftovers > 0) {
+			log.log(System.Logger.Level.WARNING, "Removed {0} jar cop{1} left in {2} by a master that did not exit "
+					+ "cleanly", leftovers, (leftovers == 1) ? "y" : "ies", runDirectory.path().resolve("jars"));
+		}
 		ChannelServer channel = null;
 		try {
 			int port = -1;
