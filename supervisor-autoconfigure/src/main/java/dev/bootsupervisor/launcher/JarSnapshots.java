@@ -49,6 +49,7 @@ final class JarSnapshots {
 	 * @throws IOException when the jar cannot be copied
 	 */
 	synchronized void beginReload() throws IOException {
+		checkSource();
 		if (this.current != null && this.current.matches(this.source)) {
 			return;
 		}
@@ -108,11 +109,15 @@ final class JarSnapshots {
 		}
 	}
 
-	private Snapshot take() throws IOException {
+	private void checkSource() throws IOException {
 		if (!Files.isRegularFile(this.source)) {
 			throw new IOException("the app's jar " + this.source + (Files.exists(this.source) ? " is not a file"
 					: " does not exist (deleted or moved?)") + "; put the version to run at that path, then reload");
 		}
+	}
+
+	private Snapshot take() throws IOException {
+		checkSource();
 		Files.createDirectories(this.directory);
 		FileTime modified = Files.getLastModifiedTime(this.source);
 		long size = Files.size(this.source);

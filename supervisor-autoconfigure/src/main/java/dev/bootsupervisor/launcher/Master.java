@@ -78,6 +78,8 @@ public final class Master {
 
 	private PendingScale scaling;
 
+	private Runnable queuedReload;
+
 	private final List<StopWaiter> stopWaiters = new ArrayList<>();
 
 	private final List<String> killedOnStop = new ArrayList<>();
@@ -537,6 +539,13 @@ public final class Master {
 	}
 
 	private void startReload(String trigger, Integer requesterSlot, java.util.function.BiConsumer<Boolean, String> waiter) {
+		if (this.reload != null && this.reload.reported() && this.queuedReload == null) {
+			// the previous reload has answered and only its last old worker drains: this one starts right after
+			log.log(System.Logger.Level.INFO, "Reload requested ({0}) while the previous one finishes; it starts "
+					+ "once the last old worker has stopped", trigger);
+			this.queuedReload = () -> startReload(trigger, requesterSlot, waiter);
+			return;
+		}
 		if (this.reload != null) {
 			log.log(System.Logger.Level.INFO, "Reload requested ({0}) while a reload runs; not queued", trigger);
 			waiter.accept(false, "reload already in progress");
@@ -613,6 +622,12 @@ public final class Master {
 		if (retire) {
 			retire(old, "replaced by generation " + replacement.generation() + " (reload)", now);
 		}
+		if (!this.reload.hasRemaining()) {
+			// the outcome is known now; it must be told before the last old worker drains, since that worker may
+			// be the one whose actuator request asked for the reload and must still answer it
+			this.reload.report(true, "reloaded " + this.reload.replacedCount() + " workers in "
+					+ Durations.format(this.reload.elapsed(now)));
+		}
 		continueReload(now);
 	}
 
@@ -635,6 +650,11 @@ public final class Master {
 				this.reload.trigger(), message);
 		this.reload.report(success, message);
 		this.reload = null;
+		Runnable queued = this.queuedReload;
+		this.queuedReload = null;
+		if (queued != null) {
+			queued.run();
+		}
 	}
 
 	/**
@@ -649,7 +669,7 @@ public final class Master {
 		if (this.phase != Phase.RUNNING) {
 			refusal = "cannot scale while the cluster is " + this.phase.name().toLowerCase(Locale.ROOT);
 		}
-		else if (this.reload != null) {
+		else if (this.reload != null && !this.reload.reported()) {
 			refusal = "cannot scale while a reload is in progress";
 		}
 		else if (target < 1 || target > MAX_WORKERS) {

@@ -46,7 +46,7 @@ public final class MasterLauncher {
 				List.of("dev/bootsupervisor/launcher/", "dev/bootsupervisor/protocol/"));
 		RunDirectory runDirectory = new RunDirectory(this.settings.runDir());
 		runDirectory.prepare();
-		runDirectory.lock();
+		runDirectory.lock((this.command.jar() != null) ? this.command.jar().toAbsolutePath().toString() : null);
 		runDirectory.removeStalePidFile()
 			.ifPresent((pid) -> log.log(System.Logger.Level.WARNING, "Removed a stale pid file: {0}",
 					RunDirectory.describeStale(pid)));

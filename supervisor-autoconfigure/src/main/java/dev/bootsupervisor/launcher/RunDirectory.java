@@ -124,6 +124,16 @@ public final class RunDirectory {
 	 * @throws LaunchException when the app is already running
 	 */
 	public void lock() throws LaunchException {
+		lock(null);
+	}
+
+	/**
+	 * Take the app's lock for the master's whole life and record which app holds it: a second start of the same
+	 * app fails here, and a start of another app of the same name is told which one holds the directory.
+	 * @param app what this master runs (the jar's path), {@code null} when unknown
+	 * @throws LaunchException when the app is already running
+	 */
+	public void lock(String app) throws LaunchException {
 		try {
 			this.lockChannel = FileChannel.open(this.path.resolve("lock"), StandardOpenOption.CREATE,
 					StandardOpenOption.WRITE);
@@ -134,7 +144,33 @@ public final class RunDirectory {
 		}
 		if (this.lock == null) {
 			String pid = readPid().map((p) -> " (pid " + p + ")").orElse("");
-			throw new LaunchException("already running" + pid + ": run directory " + this.path);
+			Optional<String> holder = readApp();
+			boolean other = app != null && holder.isPresent() && !holder.get().equals(app);
+			throw new LaunchException("already running" + pid + holder.map((h) -> " from " + h).orElse("")
+					+ ": run directory " + this.path + (other ? ". That is another app of the same name: apps are "
+							+ "told apart by name, one run directory per user and name. Give this one its own "
+							+ "--supervisor.name or --supervisor.run-dir" : ""));
+		}
+		if (app != null) {
+			try {
+				writeOwnerOnly(appFile(), app);
+			}
+			catch (IOException ex) {
+				throw new LaunchException("Cannot write " + appFile() + ": " + ex.getMessage());
+			}
+		}
+	}
+
+	Path appFile() {
+		return this.path.resolve("app");
+	}
+
+	private Optional<String> readApp() {
+		try {
+			return Optional.of(Files.readString(appFile()).trim()).filter((text) -> !text.isEmpty());
+		}
+		catch (IOException ex) {
+			return Optional.empty();
 		}
 	}
 
@@ -216,6 +252,7 @@ public final class RunDirectory {
 			Files.deleteIfExists(tokenFile());
 			Files.deleteIfExists(socket());
 			if (this.lock != null) {
+				Files.deleteIfExists(appFile());
 				this.lock.release();
 				this.lockChannel.close();
 			}

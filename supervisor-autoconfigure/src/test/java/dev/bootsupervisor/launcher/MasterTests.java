@@ -334,7 +334,7 @@ class MasterTests {
 	}
 
 	@Test
-	void reloadIsAnsweredAtItsRealEndSoAScaleRightAfterIsAccepted() {
+	void onceAReloadHasAnsweredAScaleOrAnotherReloadIsNotRefused() {
 		runningCluster();
 		RecordingConnection control = control();
 		request(control, "command", "reload");
@@ -342,12 +342,33 @@ class MasterTests {
 		this.factory.started.get(0).exit(0);
 		step();
 		readyByPid(this.factory.started.get(3).pid());
-		assertThat(control.sent).as("the last old worker still drains").isEmpty();
+		assertThat(control.sent).as("answered while the last old worker still drains").hasSize(1);
+		assertThat(control.sent.get(0).get("ok")).contains("true");
+		RecordingConnection second = control();
+		request(second, "command", "reload");
+		assertThat(second.sent).as("a second reload waits for the first to end, it is not refused").isEmpty();
 		this.factory.started.get(1).exit(0);
 		step();
-		assertThat(control.sent.get(0).get("ok")).contains("true");
+		assertThat(this.master.reloading()).as("the second reload started").isTrue();
+		assertThat(this.factory.started).hasSize(5);
+	}
+
+	@Test
+	void aScaleRightAfterAReloadAnsweredIsAccepted() {
+		runningCluster();
+		RecordingConnection control = control();
+		request(control, "command", "reload");
+		readyByPid(this.factory.started.get(2).pid());
+		this.factory.started.get(0).exit(0);
+		step();
+		readyByPid(this.factory.started.get(3).pid());
 		request(control, "command", "scale", "workers", 3);
 		assertThat(this.factory.started).as("the scale was accepted").hasSize(5);
+		readyByPid(this.factory.started.get(4).pid());
+		assertThat(control.sent).as("the scale waits for the old worker to stop").hasSize(1);
+		this.factory.started.get(1).exit(0);
+		step();
+		assertThat(control.sent.get(1).get("message").orElseThrow()).startsWith("scaled to 3 workers");
 	}
 
 	@Test
