@@ -313,8 +313,8 @@ public final class Master {
 			}
 			case "HUP" -> startReload("SIGHUP", null, (ok, message) -> {
 			});
-			case "TTIN" -> scale(currentTarget() + 1, "SIGTTIN", (ok, message) -> logScale("SIGTTIN", ok, message));
-			case "TTOU" -> scale(currentTarget() - 1, "SIGTTOU", (ok, message) -> logScale("SIGTTOU", ok, message));
+			case "TTIN" -> scale(currentTarget() + 1, "SIGTTIN", null, (ok, message) -> logScale("SIGTTIN", ok, message));
+			case "TTOU" -> scale(currentTarget() - 1, "SIGTTOU", null, (ok, message) -> logScale("SIGTTOU", ok, message));
 			default -> log.log(System.Logger.Level.INFO, "SIG{0} received; ignored", name);
 		}
 	}
@@ -415,7 +415,7 @@ public final class Master {
 			}
 			case "scale" -> {
 				int workers = request.requireInt("workers");
-				scale(workers, control ? "scale command" : "actuator request",
+				scale(workers, control ? "scale command" : "actuator request", control ? null : connection.worker(),
 						(ok, message) -> connection.send(reply(request, ok, message)));
 			}
 			default -> connection.send(reply(request, false, "unknown command '" + command + "'"));
@@ -664,7 +664,8 @@ public final class Master {
 	 * @param trigger what asked for it
 	 * @param waiter told the outcome
 	 */
-	private void scale(int target, String trigger, java.util.function.BiConsumer<Boolean, String> waiter) {
+	private void scale(int target, String trigger, WorkerHandle requester,
+			java.util.function.BiConsumer<Boolean, String> waiter) {
 		String refusal = null;
 		if (this.phase != Phase.RUNNING) {
 			refusal = "cannot scale while the cluster is " + this.phase.name().toLowerCase(Locale.ROOT);
@@ -681,7 +682,7 @@ public final class Master {
 		}
 		Instant now = now();
 		if (this.scaling != null && this.scaling.target() == target) {
-			this.scaling.addWaiter(waiter);
+			this.scaling.addWaiter(requester, waiter);
 			return;
 		}
 		if (this.scaling != null) {
@@ -692,6 +693,9 @@ public final class Master {
 			log.log(System.Logger.Level.INFO, "Scaling {0} from {1} to {2} workers ({3})", this.settings.name(),
 					current, target, trigger);
 		}
+		PendingScale scale = new PendingScale(target, trigger, now,
+				this.settings.startupTimeout().plus(this.settings.shutdownTimeout()));
+		scale.addWaiter(requester, waiter);
 		for (int id = current + 1; id <= target; id++) {
 			WorkerSlot slot = new WorkerSlot(id);
 			this.slots.put(id, slot);
@@ -702,11 +706,10 @@ public final class Master {
 			WorkerHandle worker = slot.current();
 			if (worker != null && worker.state().isLive()) {
 				retire(worker, "scaled down to " + target + " workers", now);
+				scale.retired(worker);
 			}
 		}
-		this.scaling = new PendingScale(target, trigger, now,
-				this.settings.startupTimeout().plus(this.settings.shutdownTimeout()));
-		this.scaling.addWaiter(waiter);
+		this.scaling = scale;
 		checkScale(now);
 	}
 
@@ -725,7 +728,7 @@ public final class Master {
 			.map((slot) -> String.valueOf(slot.id()))
 			.reduce((a, b) -> a + ", " + b)
 			.orElse(null);
-		if (ready == target && this.retiring.isEmpty()) {
+		if (ready == target && this.scaling.retiredGone()) {
 			finishScale(true, "scaled to " + target + " workers in " + Durations.format(this.scaling.elapsed(now)));
 		}
 		else if (failed != null) {
@@ -735,7 +738,7 @@ public final class Master {
 		else if (this.scaling.overdue(now)) {
 			finishScale(false, "scale to " + target + " workers did not complete within "
 					+ Durations.format(this.settings.startupTimeout().plus(this.settings.shutdownTimeout())) + ": "
-					+ ready + " of " + target + " workers ready, " + this.retiring.size() + " still stopping");
+					+ ready + " of " + target + " workers ready, " + this.scaling.retiredLeft() + " still stopping");
 		}
 	}
 

@@ -22,6 +22,10 @@ final class PendingScale {
 
 	private final List<BiConsumer<Boolean, String>> waiters = new ArrayList<>();
 
+	private final List<WorkerHandle> retired = new ArrayList<>();
+
+	private final List<WorkerHandle> requesters = new ArrayList<>();
+
 	PendingScale(int target, String trigger, Instant startedAt, Duration timeout) {
 		this.target = target;
 		this.trigger = trigger;
@@ -37,8 +41,33 @@ final class PendingScale {
 		return this.trigger;
 	}
 
-	void addWaiter(BiConsumer<Boolean, String> waiter) {
+	/**
+	 * Add who waits for the outcome.
+	 * @param requester the worker whose actuator request asked for the scale, {@code null} for a command or
+	 * signal: if this scale retires that worker, the answer cannot wait for its exit, since it must deliver it
+	 * @param waiter told the outcome
+	 */
+	void addWaiter(WorkerHandle requester, BiConsumer<Boolean, String> waiter) {
+		if (requester != null) {
+			this.requesters.add(requester);
+		}
 		this.waiters.add(waiter);
+	}
+
+	void retired(WorkerHandle worker) {
+		this.retired.add(worker);
+	}
+
+	/**
+	 * Whether every worker this scale retired has exited, but those that must still answer its requests.
+	 * @return whether the scale-down part is done
+	 */
+	boolean retiredGone() {
+		return this.retired.stream().allMatch((w) -> w.exit() != null || this.requesters.contains(w));
+	}
+
+	long retiredLeft() {
+		return this.retired.stream().filter((w) -> w.exit() == null).count();
 	}
 
 	boolean overdue(Instant now) {
