@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.jar.Attributes;
 import java.util.jar.Manifest;
 import java.util.regex.Pattern;
@@ -26,7 +25,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 
-import dev.bootsupervisor.sample.SupervisedProcess.Control;
+import dev.bootsupervisor.sample.SupervisedProcess.CommandResult;
 import dev.bootsupervisor.sample.SupervisedProcess.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -61,8 +60,6 @@ class LaunchLayoutIntegrationTests {
 	Path temp;
 
 	private final List<SupervisedProcess> started = new ArrayList<>();
-
-	private final AtomicInteger commands = new AtomicInteger();
 
 	@AfterEach
 	void stopAll(TestInfo info) {
@@ -138,7 +135,7 @@ class LaunchLayoutIntegrationTests {
 			}
 		}
 		assertThat(versions(app, first)).as("old workers after the redeploy").containsOnly("v1/v1");
-		Control reload = control(runDir, "--supervisor.command=reload");
+		CommandResult reload = control(runDir, "--supervisor.command=reload");
 		assertThat(reload.exitCode()).as("%s", reload).isZero();
 		awaitExited(first);
 		Set<Long> second = app.workerPids();
@@ -147,7 +144,7 @@ class LaunchLayoutIntegrationTests {
 		String beforeFailure = app.output();
 
 		deploy.to("v3", true);
-		Control failed = control(runDir, "--supervisor.command=reload");
+		CommandResult failed = control(runDir, "--supervisor.command=reload");
 		assertThat(failed.exitCode()).as("%s", failed).isEqualTo(1);
 		assertThat(failed.output()).contains("rolled back").contains("sample.fail-on-start=true");
 		assertThat(app.workerPids()).isEqualTo(second);
@@ -191,9 +188,9 @@ class LaunchLayoutIntegrationTests {
 		return matcher.group(1);
 	}
 
-	private Control control(Path runDir, String... args) throws IOException, InterruptedException {
-		return SupervisedProcess.control(runDir, this.temp.resolve("command-" + this.commands.incrementAndGet() + ".log"),
-				COMMAND_TIMEOUT, args);
+	private static CommandResult control(Path runDir, String command) throws IOException, InterruptedException {
+		return SupervisedProcess.run(ProcessFixture.sampleJar(), COMMAND_TIMEOUT,
+				List.of("--supervisor.run-dir=" + runDir, command));
 	}
 
 	private static void awaitExited(Set<Long> pids) {

@@ -2,7 +2,6 @@ package dev.bootsupervisor.boot;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.core.env.Environment;
-import org.springframework.util.StringUtils;
 
 /**
  * What this JVM is, decided before any application context exists.
@@ -36,12 +35,15 @@ public enum LaunchMode {
 		if (application.getMainApplicationClass() == null || !launchedFromMain()) {
 			return OFF;
 		}
-		if (StringUtils.hasText(environment.getProperty("supervisor.command"))) {
+		if (environment.containsProperty("supervisor.command")) {
+			// an empty value too: the command step reports it, instead of starting a cluster by surprise
 			return COMMAND;
 		}
-		if (!environment.getProperty("supervisor.enabled", Boolean.class, true)) {
+		String enabled = environment.getProperty("supervisor.enabled", "true").trim();
+		if (enabled.equalsIgnoreCase("false")) {
 			return OFF;
 		}
+		// any other value than true is refused with one line by the master's settings check
 		return MASTER;
 	}
 

@@ -33,6 +33,8 @@ final class ClassPathSnapshots {
 
 	private static final System.Logger log = System.getLogger(ClassPathSnapshots.class.getName());
 
+	private static final String STORE = "store";
+
 	private final LaunchClassPath classPath;
 
 	private final Path directory;
@@ -48,7 +50,7 @@ final class ClassPathSnapshots {
 	ClassPathSnapshots(WorkerCommand command, Map<String, String> environment, Path directory) {
 		this.classPath = new LaunchClassPath(command, environment);
 		this.directory = directory;
-		this.store = directory.resolve("store");
+		this.store = directory.resolve(STORE);
 	}
 
 	/**
@@ -58,8 +60,6 @@ final class ClassPathSnapshots {
 	 */
 	synchronized WorkerCommand current() throws IOException {
 		if (this.current == null) {
-			// The master holds the run directory's lock: anything here was left by a master that is gone.
-			deleteTree(this.directory);
 			this.current = take(null);
 		}
 		return this.current.command();
@@ -99,12 +99,38 @@ final class ClassPathSnapshots {
 		collectGarbage();
 	}
 
+	/**
+	 * Remove every snapshot in the directory, such as those of a master that was killed and could not clean up.
+	 * Call only while holding the run directory's lock, before any worker starts.
+	 * @param directory the directory of the snapshots
+	 * @return how many snapshots were removed
+	 */
+	static int removeLeftovers(Path directory) {
+		if (!Files.isDirectory(directory)) {
+			return 0;
+		}
+		int removed = 0;
+		try (Stream<Path> entries = Files.list(directory)) {
+			for (Path entry : (Iterable<Path>) entries::iterator) {
+				if (!entry.getFileName().toString().equals(STORE)) {
+					removed++;
+				}
+				deleteTree(entry);
+			}
+		}
+		catch (IOException ex) {
+			log.log(System.Logger.Level.WARNING, "Could not list {0}: {1}", directory, ex.getMessage());
+		}
+		return removed;
+	}
+
 	synchronized void deleteAll() {
 		deleteTree(this.directory);
 	}
 
 	/** A new snapshot of the class path, or {@code last} itself when no file of it changed. */
 	private Snapshot take(Snapshot last) throws IOException {
+		this.classPath.check();
 		Map<Path, String> files = new LinkedHashMap<>();
 		List<Path> directories = new ArrayList<>();
 		for (LaunchClassPath.Source source : this.classPath.sources()) {

@@ -82,6 +82,26 @@ final class LaunchClassPath {
 	}
 
 	/**
+	 * Fail with a message a person can act on when the app's files are not there: the jar of {@code -jar}, or every
+	 * entry of {@code -cp}.
+	 * @throws IOException when they are missing
+	 */
+	void check() throws IOException {
+		List<String> target = this.command.launchTarget();
+		if (target.size() >= 2 && target.get(0).equals("-jar")) {
+			Path jar = Path.of(target.get(1)).toAbsolutePath();
+			if (!Files.isRegularFile(jar)) {
+				throw new IOException("the app's jar " + jar + (Files.exists(jar) ? " is not a file"
+						: " does not exist (deleted or moved?)") + "; put the version to run at that path, then reload");
+			}
+		}
+		else if (sources().isEmpty()) {
+			throw new IOException("no entry of the app's class path " + ((target.size() >= 2) ? target.get(1) : "")
+					+ " exists (deleted or moved?); put the version to run at those paths, then reload");
+		}
+	}
+
+	/**
 	 * This command, reading every class path part under {@code root} instead of {@code /}.
 	 * @param root the root of a snapshot
 	 * @return the command

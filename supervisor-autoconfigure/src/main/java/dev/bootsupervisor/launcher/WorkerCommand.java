@@ -133,6 +133,15 @@ public record WorkerCommand(String javaExecutable, List<String> jvmOptions, List
 	}
 
 	/**
+	 * The jar this command runs, {@code null} when it runs a classpath and main class.
+	 * @return the jar
+	 */
+	public Path jar() {
+		return (this.launchTarget.size() == 2 && this.launchTarget.get(0).equals("-jar"))
+				? Path.of(this.launchTarget.get(1)) : null;
+	}
+
+	/**
 	 * This command, with other JVM options and another launch target: a worker's, on a snapshot of the class path.
 	 * @param jvmOptions the JVM options
 	 * @param launchTarget the launch target
