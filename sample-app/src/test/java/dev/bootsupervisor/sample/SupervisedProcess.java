@@ -81,9 +81,18 @@ final class SupervisedProcess implements AutoCloseable {
 	}
 
 	static SupervisedProcess start(Path jar, Path log, int port, List<String> args) throws IOException {
+		return start(jar, log, port, List.of(), args);
+	}
+
+	/**
+	 * Start {@code java <small JVM options> <jvmOptions> -jar <jar> --server.port=<port> <args>}.
+	 */
+	static SupervisedProcess start(Path jar, Path log, int port, List<String> jvmOptions, List<String> args)
+			throws IOException {
 		List<String> command = new ArrayList<>();
 		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
 		command.addAll(JVM_OPTIONS);
+		command.addAll(jvmOptions);
 		command.add("-jar");
 		command.add(jar.toString());
 		command.add("--server.port=" + port);
