@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -69,6 +70,42 @@ final class ProcessFixture implements BeforeEachCallback, AfterEachCallback {
 		SupervisedProcess process = SupervisedProcess.start(jar, log, port, jvmOptions, arguments);
 		this.processes.add(process);
 		return process;
+	}
+
+	/**
+	 * Run the sample jar to its end with these arguments, such as a control command.
+	 * @param args the application arguments
+	 * @return what it did
+	 */
+	SupervisedProcess.CommandResult command(String... args) throws IOException, InterruptedException {
+		return SupervisedProcess.run(jar(), Duration.ofSeconds(120), List.of(args));
+	}
+
+	/**
+	 * A new temporary directory, removed after the test.
+	 * @return the directory
+	 */
+	Path tempDirectory() throws IOException {
+		Path directory = Files.createTempDirectory("boot-supervisor-it-");
+		this.runDirs.add(directory);
+		return directory;
+	}
+
+	/**
+	 * Start a copy of the sample jar, which the test may then change or delete.
+	 * @param jar the copy
+	 * @param args the application arguments, a run directory among them
+	 * @return the started process
+	 */
+	SupervisedProcess startJar(Path jar, String... args) throws IOException {
+		Path log = LOGS.resolve(this.testName + "-" + (this.processes.size() + 1) + ".log");
+		SupervisedProcess process = SupervisedProcess.start(jar, log, freePort(), List.of(args));
+		this.processes.add(process);
+		return process;
+	}
+
+	static Path sampleJar() {
+		return jar().toAbsolutePath();
 	}
 
 	@Override

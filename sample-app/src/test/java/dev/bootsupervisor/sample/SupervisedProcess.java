@@ -80,6 +80,58 @@ final class SupervisedProcess implements AutoCloseable {
 		this.tracker.scheduleWithFixedDelay(this::rememberDescendants, 0, 50, TimeUnit.MILLISECONDS);
 	}
 
+	/**
+	 * Run {@code java -jar} of a jar to its end, such as a control command, and return what it did.
+	 * @param jar the jar
+	 * @param timeout how long it may take before it is killed and the test fails
+	 * @param args the application arguments
+	 * @return the exit code and output
+	 */
+	static CommandResult run(Path jar, Duration timeout, List<String> args) throws IOException, InterruptedException {
+		List<String> command = new ArrayList<>();
+		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+		command.addAll(JVM_OPTIONS);
+		command.add("-jar");
+		command.add(jar.toString());
+		command.addAll(args);
+		Path output = Files.createTempFile("boot-supervisor-command-", ".log");
+		try {
+			long started = System.nanoTime();
+			Process process = new ProcessBuilder(command).redirectErrorStream(true)
+				.redirectOutput(output.toFile())
+				.start();
+			boolean exited = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+			if (!exited) {
+				process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+			}
+			Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+			String text = Files.readString(output);
+			if (!exited) {
+				throw new AssertionError(String.join(" ", args) + " did not exit within " + timeout + ":\n" + text);
+			}
+			return new CommandResult(process.exitValue(), text, elapsed);
+		}
+		finally {
+			Files.deleteIfExists(output);
+		}
+	}
+
+	/**
+	 * What a command that ran to its end did.
+	 *
+	 * @param exitCode its exit code
+	 * @param output its standard output and error
+	 * @param elapsed how long it ran
+	 */
+	record CommandResult(int exitCode, String output, Duration elapsed) {
+
+		@Override
+		public String toString() {
+			return "command (exit code " + this.exitCode + ", " + this.elapsed.toMillis() + " ms):\n" + this.output;
+		}
+
+	}
+
 	static SupervisedProcess start(Path jar, Path log, int port, List<String> args) throws IOException {
 		return start(jar, log, port, List.of(), args);
 	}
@@ -170,6 +222,22 @@ final class SupervisedProcess implements AutoCloseable {
 	 */
 	Response get(String path) throws IOException, InterruptedException {
 		return Response.of(CLIENT.send(request(path), BodyHandlers.ofString()));
+	}
+
+	/**
+	 * Send a JSON POST on a new connection, closed after the response.
+	 * @param path the request path
+	 * @param json the body
+	 * @return the response
+	 */
+	Response post(String path, String json) throws IOException, InterruptedException {
+		HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path))
+			.header("Connection", "close")
+			.header("Content-Type", "application/json")
+			.timeout(REQUEST_TIMEOUT)
+			.POST(HttpRequest.BodyPublishers.ofString(json))
+			.build();
+		return Response.of(CLIENT.send(request, BodyHandlers.ofString()));
 	}
 
 	CompletableFuture<Response> getAsync(String path) {

@@ -11,7 +11,6 @@ import java.util.regex.Pattern;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.core.env.Environment;
-import org.springframework.util.StringUtils;
 
 /**
  * What this JVM is, decided before any application context exists.
@@ -70,14 +69,17 @@ public enum LaunchMode {
 		if (application.getMainApplicationClass() == null || !launchedFromMain()) {
 			return new Decision(OFF, null, null);
 		}
-		boolean command = StringUtils.hasText(environment.getProperty("supervisor.command"));
+		// an empty command too: the command step reports it, instead of starting a cluster by surprise
+		boolean command = environment.containsProperty("supervisor.command");
 		String enabled = environment.getProperty(ENABLED);
+		// any other value than true or false is refused with one line by the master's settings check
+		boolean disabled = enabled != null && enabled.trim().equalsIgnoreCase("false");
 		if (!host.isLinux()) {
 			if (command) {
 				return new Decision(COMMAND, Notice.ERROR, "supervisor.command needs Linux, where the supervisor "
 						+ "runs; on " + host.osName() + " the app runs as a single plain process with no master");
 			}
-			if (!"false".equalsIgnoreCase(StringUtils.trimWhitespace(enabled))) {
+			if (!disabled) {
 				return new Decision(OFF, Notice.WARN, "Boot Supervisor runs workers on Linux only; on "
 						+ host.osName() + " this app runs as a single plain process (no master, no workers)");
 			}
@@ -86,7 +88,7 @@ public enum LaunchMode {
 		if (command) {
 			return new Decision(COMMAND, null, null);
 		}
-		if (!environment.getProperty(ENABLED, Boolean.class, true)) {
+		if (disabled) {
 			return new Decision(OFF, null, null);
 		}
 		if (enabled == null) {

@@ -28,10 +28,18 @@ final class MasterSettingsResolver {
 
 	private static final int MAX_WORKERS = 1024;
 
+	private static final String[] BOOLEANS = { "supervisor.enabled", "supervisor.daemon" };
+
 	private MasterSettingsResolver() {
 	}
 
 	static SupervisorProperties bind(Environment environment) throws LaunchException {
+		for (String flag : BOOLEANS) {
+			String value = environment.getProperty(flag);
+			if (value != null && !value.trim().equalsIgnoreCase("true") && !value.trim().equalsIgnoreCase("false")) {
+				throw new LaunchException("Invalid value '" + value + "' for " + flag + ": expected true or false");
+			}
+		}
 		try {
 			return Binder.get(environment)
 				.bind("supervisor", Bindable.ofInstance(new SupervisorProperties()))
@@ -65,6 +73,10 @@ final class MasterSettingsResolver {
 		if (restart.getMaxRestarts() < 0) {
 			throw new LaunchException("Invalid value '" + restart.getMaxRestarts()
 					+ "' for supervisor.restart.max-restarts: expected 0 or more");
+		}
+		if (properties.getLogRetention() < 0) {
+			throw new LaunchException("Invalid value '" + properties.getLogRetention()
+					+ "' for supervisor.log-retention: expected 0 or more");
 		}
 		Duration reloadTimeout = (properties.getReload().getTimeout() != null) ? properties.getReload().getTimeout()
 				: properties.getStartupTimeout();
@@ -187,7 +199,7 @@ final class MasterSettingsResolver {
 		if (ClassUtils.isPresent("org.eclipse.jetty.server.Server", loader)
 				|| ClassUtils.isPresent("reactor.netty.http.server.HttpServer", loader)
 				|| ClassUtils.isPresent("io.undertow.Undertow", loader)) {
-			throw new LaunchException("Boot Supervisor shares the port through Tomcat's inherited channel, and this "
+			throw new LaunchException("The port is shared through Tomcat's inherited channel, and this "
 					+ "app's web server is not a servlet Tomcat. Use spring-boot-starter-tomcat, set "
 					+ "spring.main.web-application-type=none, or run with --supervisor.enabled=false");
 		}

@@ -49,6 +49,7 @@ final class JarSnapshots {
 	 * @throws IOException when the jar cannot be copied
 	 */
 	synchronized void beginReload() throws IOException {
+		checkSource();
 		if (this.current != null && this.current.matches(this.source)) {
 			return;
 		}
@@ -74,6 +75,31 @@ final class JarSnapshots {
 		delete(discard.path());
 	}
 
+	/**
+	 * Remove every copy in the directory, such as those of a master that was killed and could not clean up.
+	 * Call only while holding the run directory's lock, before any worker starts.
+	 * @param directory the directory of the copies
+	 * @return how many files were removed
+	 */
+	static int removeLeftovers(Path directory) {
+		if (!Files.isDirectory(directory)) {
+			return 0;
+		}
+		int removed = 0;
+		try (java.util.stream.Stream<Path> files = Files.list(directory)) {
+			for (Path file : (Iterable<Path>) files::iterator) {
+				if (Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+					delete(file);
+					removed++;
+				}
+			}
+		}
+		catch (IOException ex) {
+			log.log(System.Logger.Level.WARNING, "Could not list {0}: {1}", directory, ex.getMessage());
+		}
+		return removed;
+	}
+
 	synchronized void deleteAll() {
 		if (this.current != null) {
 			delete(this.current.path());
@@ -83,7 +109,15 @@ final class JarSnapshots {
 		}
 	}
 
+	private void checkSource() throws IOException {
+		if (!Files.isRegularFile(this.source)) {
+			throw new IOException("the app's jar " + this.source + (Files.exists(this.source) ? " is not a file"
+					: " does not exist (deleted or moved?)") + "; put the version to run at that path, then reload");
+		}
+	}
+
 	private Snapshot take() throws IOException {
+		checkSource();
 		Files.createDirectories(this.directory);
 		FileTime modified = Files.getLastModifiedTime(this.source);
 		long size = Files.size(this.source);

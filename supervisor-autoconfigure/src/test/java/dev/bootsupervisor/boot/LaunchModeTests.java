@@ -76,10 +76,10 @@ class LaunchModeTests {
 	}
 
 	@Test
-	void blankCommandIsNoCommand() throws Exception {
+	void blankCommandIsACommandSoItIsRefusedInsteadOfStartingACluster() throws Exception {
 		this.application.setMainApplicationClass(Config.class);
 		this.environment.setProperty("supervisor.command", " ");
-		assertThat(decideOnMainThread()).isEqualTo(LaunchMode.MASTER);
+		assertThat(decideOnMainThread()).isEqualTo(LaunchMode.COMMAND);
 	}
 
 	@Test
