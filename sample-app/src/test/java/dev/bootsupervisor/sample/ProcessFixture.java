@@ -46,8 +46,20 @@ final class ProcessFixture implements BeforeEachCallback, AfterEachCallback {
 	}
 
 	SupervisedProcess start(int port, String... args) throws IOException {
+		return start(jar(), port, List.of(), List.of(args));
+	}
+
+	/**
+	 * Start {@code java <jvmOptions> -jar <jar>} on a port, with a run directory of its own.
+	 * @param jar the jar, the sample's or another app's
+	 * @param port the port
+	 * @param jvmOptions JVM options added to the harness's small-JVM options
+	 * @param args the application arguments
+	 * @return the started process
+	 */
+	SupervisedProcess start(Path jar, int port, List<String> jvmOptions, List<String> args) throws IOException {
 		Path log = LOGS.resolve(this.testName + "-" + (this.processes.size() + 1) + ".log");
-		List<String> arguments = new ArrayList<>(List.of(args));
+		List<String> arguments = new ArrayList<>(args);
 		if (arguments.stream().noneMatch((argument) -> argument.startsWith("--supervisor.run-dir="))) {
 			// A run directory (pid file, lock, control socket) of its own: the default one is shared by every
 			// sample-app on this machine, so a cluster started elsewhere would make this one refuse to start.
@@ -55,7 +67,7 @@ final class ProcessFixture implements BeforeEachCallback, AfterEachCallback {
 			this.runDirs.add(parent);
 			arguments.add("--supervisor.run-dir=" + parent.resolve("run"));
 		}
-		SupervisedProcess process = SupervisedProcess.start(sampleJar(), log, port, arguments);
+		SupervisedProcess process = SupervisedProcess.start(jar, log, port, jvmOptions, arguments);
 		this.processes.add(process);
 		return process;
 	}
@@ -136,7 +148,7 @@ final class ProcessFixture implements BeforeEachCallback, AfterEachCallback {
 		}
 	}
 
-	private static Path jar() {
+	static Path jar() {
 		String configured = System.getProperty("sample.jar");
 		if (configured != null) {
 			return Path.of(configured);

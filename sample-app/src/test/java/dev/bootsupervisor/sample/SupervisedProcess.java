@@ -137,6 +137,17 @@ final class SupervisedProcess implements AutoCloseable {
 	}
 
 	/**
+	 * Start {@code java <small JVM options> <jvmOptions> -jar <jar> --server.port=<port> <args>}.
+	 */
+	static SupervisedProcess start(Path jar, Path log, int port, List<String> jvmOptions, List<String> args)
+			throws IOException {
+		List<String> launch = new ArrayList<>(jvmOptions);
+		launch.add("-jar");
+		launch.add(jar.toString());
+		return start(launch, null, log, port, args);
+	}
+
+	/**
 	 * Start the app in any launch layout.
 	 * @param launch what follows the JVM options: {@code -jar app.jar}, or {@code -cp <class path> <main class>}
 	 * (with any {@code -D} option the layout needs before it)

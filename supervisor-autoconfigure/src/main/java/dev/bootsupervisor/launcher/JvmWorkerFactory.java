@@ -39,6 +39,7 @@ public final class JvmWorkerFactory implements WorkerFactory {
 		ProcessBuilder builder = new ProcessBuilder(commandLine).redirectInput(ProcessBuilder.Redirect.INHERIT)
 			.redirectOutput(ProcessBuilder.Redirect.INHERIT)
 			.redirectError(ProcessBuilder.Redirect.INHERIT);
+		builder.environment().keySet().removeIf(MasterSpec::isSpecVariable);
 		builder.environment().putAll(this.environment);
 		return new JvmWorkerProcess(builder.start());
 	}
