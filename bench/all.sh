@@ -24,6 +24,7 @@ status=0
       reload.sh) OUT="$OUT/reload" bash "$BENCH_DIR/$script" || status=1 ;;
     esac
   done
-} | tee "$OUT/all.md.partial"
+} > "$OUT/all.md.partial"
 mv "$OUT/all.md.partial" "$OUT/all.md"
+cat "$OUT/all.md"
 exit $status
