@@ -1,8 +1,11 @@
 package dev.bootsupervisor.sample;
 
+import java.util.Map;
+
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import org.springframework.core.env.Environment;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -17,13 +20,24 @@ class SampleController {
 
 	private final WorkerIdentity identity;
 
-	SampleController(WorkerIdentity identity) {
+	private final Environment environment;
+
+	SampleController(WorkerIdentity identity, Environment environment) {
 		this.identity = identity;
+		this.environment = environment;
 	}
 
 	@GetMapping("/")
 	WorkerIdentity identity() {
 		return this.identity;
+	}
+
+	/** The serving process and the version markers of its deploy ({@code none} when a marker is absent). */
+	@GetMapping("/version")
+	Map<String, Object> version() {
+		return Map.of("pid", this.identity.pid(), "generation", this.identity.generation(), "deploy",
+				this.environment.getProperty("info.deploy", "none"), "library",
+				this.environment.getProperty("info.library", "none"));
 	}
 
 	@GetMapping("/slow")

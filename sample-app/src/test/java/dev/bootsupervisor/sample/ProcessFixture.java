@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -71,8 +72,20 @@ final class ProcessFixture implements BeforeEachCallback, AfterEachCallback {
 	}
 
 	SupervisedProcess start(int port, String... args) throws IOException {
+		return start(this.jar, port, List.of(), List.of(args));
+	}
+
+	/**
+	 * Start {@code java <jvmOptions> -jar <jar>} on a port, with a run directory of its own.
+	 * @param jar the jar, the sample's or another app's
+	 * @param port the port
+	 * @param jvmOptions JVM options added to the harness's small-JVM options
+	 * @param args the application arguments
+	 * @return the started process
+	 */
+	SupervisedProcess start(Path jar, int port, List<String> jvmOptions, List<String> args) throws IOException {
 		Path log = LOGS.resolve(this.testName + "-" + (this.processes.size() + 1) + ".log");
-		List<String> arguments = new ArrayList<>(List.of(args));
+		List<String> arguments = new ArrayList<>(args);
 		if (arguments.stream().noneMatch((argument) -> argument.startsWith("--supervisor.run-dir="))) {
 			// A run directory (pid file, lock, control socket) of its own: the default one is shared by every
 			// sample-app on this machine, so a cluster started elsewhere would make this one refuse to start.
@@ -80,9 +93,45 @@ final class ProcessFixture implements BeforeEachCallback, AfterEachCallback {
 			this.runDirs.add(parent);
 			arguments.add("--supervisor.run-dir=" + parent.resolve("run"));
 		}
-		SupervisedProcess process = SupervisedProcess.start(this.jar, log, port, arguments);
+		SupervisedProcess process = SupervisedProcess.start(jar, log, port, jvmOptions, arguments);
 		this.processes.add(process);
 		return process;
+	}
+
+	/**
+	 * Run the sample jar to its end with these arguments, such as a control command.
+	 * @param args the application arguments
+	 * @return what it did
+	 */
+	SupervisedProcess.CommandResult command(String... args) throws IOException, InterruptedException {
+		return SupervisedProcess.run(jar(), Duration.ofSeconds(120), List.of(args));
+	}
+
+	/**
+	 * A new temporary directory, removed after the test.
+	 * @return the directory
+	 */
+	Path tempDirectory() throws IOException {
+		Path directory = Files.createTempDirectory("boot-supervisor-it-");
+		this.runDirs.add(directory);
+		return directory;
+	}
+
+	/**
+	 * Start a copy of the sample jar, which the test may then change or delete.
+	 * @param jar the copy
+	 * @param args the application arguments, a run directory among them
+	 * @return the started process
+	 */
+	SupervisedProcess startJar(Path jar, String... args) throws IOException {
+		Path log = LOGS.resolve(this.testName + "-" + (this.processes.size() + 1) + ".log");
+		SupervisedProcess process = SupervisedProcess.start(jar, log, freePort(), List.of(args));
+		this.processes.add(process);
+		return process;
+	}
+
+	static Path sampleJar() {
+		return jar().toAbsolutePath();
 	}
 
 	@Override
@@ -123,6 +172,14 @@ final class ProcessFixture implements BeforeEachCallback, AfterEachCallback {
 		catch (IOException ex) {
 			// Best effort: a leftover temporary directory harms nothing.
 		}
+	}
+
+	/**
+	 * Return the sample's jar on Tomcat, {@code sample-app.jar}.
+	 * @return the jar
+	 */
+	static Path jar() {
+		return jar("sample.jar", "sample-app.jar");
 	}
 
 	private static Path jar(String property, String name) {

@@ -80,18 +80,97 @@ final class SupervisedProcess implements AutoCloseable {
 		this.tracker.scheduleWithFixedDelay(this::rememberDescendants, 0, 50, TimeUnit.MILLISECONDS);
 	}
 
-	static SupervisedProcess start(Path jar, Path log, int port, List<String> args) throws IOException {
+	/**
+	 * Run {@code java -jar} of a jar to its end, such as a control command, and return what it did.
+	 * @param jar the jar
+	 * @param timeout how long it may take before it is killed and the test fails
+	 * @param args the application arguments
+	 * @return the exit code and output
+	 */
+	static CommandResult run(Path jar, Duration timeout, List<String> args) throws IOException, InterruptedException {
 		List<String> command = new ArrayList<>();
 		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
 		command.addAll(JVM_OPTIONS);
 		command.add("-jar");
 		command.add(jar.toString());
+		command.addAll(args);
+		Path output = Files.createTempFile("boot-supervisor-command-", ".log");
+		try {
+			long started = System.nanoTime();
+			Process process = new ProcessBuilder(command).redirectErrorStream(true)
+				.redirectOutput(output.toFile())
+				.start();
+			boolean exited = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+			if (!exited) {
+				process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+			}
+			Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+			String text = Files.readString(output);
+			if (!exited) {
+				throw new AssertionError(String.join(" ", args) + " did not exit within " + timeout + ":\n" + text);
+			}
+			return new CommandResult(process.exitValue(), text, elapsed);
+		}
+		finally {
+			Files.deleteIfExists(output);
+		}
+	}
+
+	/**
+	 * What a command that ran to its end did.
+	 *
+	 * @param exitCode its exit code
+	 * @param output its standard output and error
+	 * @param elapsed how long it ran
+	 */
+	record CommandResult(int exitCode, String output, Duration elapsed) {
+
+		@Override
+		public String toString() {
+			return "command (exit code " + this.exitCode + ", " + this.elapsed.toMillis() + " ms):\n" + this.output;
+		}
+
+	}
+
+	static SupervisedProcess start(Path jar, Path log, int port, List<String> args) throws IOException {
+		return start(List.of("-jar", jar.toString()), null, log, port, args);
+	}
+
+	/**
+	 * Start {@code java <small JVM options> <jvmOptions> -jar <jar> --server.port=<port> <args>}.
+	 */
+	static SupervisedProcess start(Path jar, Path log, int port, List<String> jvmOptions, List<String> args)
+			throws IOException {
+		List<String> launch = new ArrayList<>(jvmOptions);
+		launch.add("-jar");
+		launch.add(jar.toString());
+		return start(launch, null, log, port, args);
+	}
+
+	/**
+	 * Start the app in any launch layout.
+	 * @param launch what follows the JVM options: {@code -jar app.jar}, or {@code -cp <class path> <main class>}
+	 * (with any {@code -D} option the layout needs before it)
+	 * @param directory the working directory, {@code null} for the test's
+	 * @param log the output file
+	 * @param port the server port
+	 * @param args the application arguments
+	 * @return the process
+	 */
+	static SupervisedProcess start(List<String> launch, Path directory, Path log, int port, List<String> args)
+			throws IOException {
+		List<String> command = new ArrayList<>();
+		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+		command.addAll(JVM_OPTIONS);
+		command.addAll(launch);
 		command.add("--server.port=" + port);
 		command.addAll(args);
-		String header = "# " + String.join(" ", command) + System.lineSeparator();
+		String header = "# " + ((directory != null) ? "(in " + directory + ") " : "") + String.join(" ", command)
+				+ System.lineSeparator();
 		Files.createDirectories(log.getParent());
 		Files.writeString(log, header);
 		Process process = new ProcessBuilder(command).redirectErrorStream(true)
+			.directory((directory != null) ? directory.toFile() : null)
 			.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
 			.start();
 		return new SupervisedProcess(process, port, log, header.getBytes(StandardCharsets.UTF_8).length);
@@ -161,6 +240,22 @@ final class SupervisedProcess implements AutoCloseable {
 	 */
 	Response get(String path) throws IOException, InterruptedException {
 		return Response.of(CLIENT.send(request(path), BodyHandlers.ofString()));
+	}
+
+	/**
+	 * Send a JSON POST on a new connection, closed after the response.
+	 * @param path the request path
+	 * @param json the body
+	 * @return the response
+	 */
+	Response post(String path, String json) throws IOException, InterruptedException {
+		HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path))
+			.header("Connection", "close")
+			.header("Content-Type", "application/json")
+			.timeout(REQUEST_TIMEOUT)
+			.POST(HttpRequest.BodyPublishers.ofString(json))
+			.build();
+		return Response.of(CLIENT.send(request, BodyHandlers.ofString()));
 	}
 
 	CompletableFuture<Response> getAsync(String path) {

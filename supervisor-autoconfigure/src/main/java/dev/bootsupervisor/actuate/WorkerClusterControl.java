@@ -14,12 +14,17 @@ public class WorkerClusterControl implements ClusterControl {
 
 	private final Duration reloadTimeout;
 
+	private final Duration scaleTimeout;
+
 	/**
 	 * Create a control.
 	 * @param reloadTimeout how long a whole rolling reload may take before the answer is given up
+	 * @param scaleTimeout how long a scale may take (new workers ready, old ones stopped) before the answer is
+	 * given up
 	 */
-	public WorkerClusterControl(Duration reloadTimeout) {
+	public WorkerClusterControl(Duration reloadTimeout, Duration scaleTimeout) {
 		this.reloadTimeout = reloadTimeout;
+		this.scaleTimeout = scaleTimeout;
 	}
 
 	@Override
@@ -29,7 +34,7 @@ public class WorkerClusterControl implements ClusterControl {
 
 	@Override
 	public ControlOutcome scale(int workers) throws IOException {
-		return outcome("scale", runtime().request(Duration.ofSeconds(10), "command", "scale", "workers", workers));
+		return outcome("scale", runtime().request(this.scaleTimeout, "command", "scale", "workers", workers));
 	}
 
 	private static WorkerRuntime runtime() throws IOException {

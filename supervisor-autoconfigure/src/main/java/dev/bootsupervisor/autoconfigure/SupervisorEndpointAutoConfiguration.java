@@ -52,7 +52,8 @@ public final class SupervisorEndpointAutoConfiguration {
 		catch (NumberFormatException ex) {
 			workers = Runtime.getRuntime().availableProcessors();
 		}
-		return new WorkerClusterControl(perWorker.multipliedBy(workers + 1L));
+		return new WorkerClusterControl(perWorker.multipliedBy(workers + 1L),
+				properties.getStartupTimeout().plus(properties.getShutdownTimeout()).plusSeconds(15));
 	}
 
 	@Bean

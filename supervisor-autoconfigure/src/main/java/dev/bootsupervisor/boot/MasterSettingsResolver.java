@@ -29,10 +29,18 @@ final class MasterSettingsResolver {
 
 	private static final int MAX_WORKERS = 1024;
 
+	private static final String[] BOOLEANS = { "supervisor.enabled", "supervisor.daemon" };
+
 	private MasterSettingsResolver() {
 	}
 
 	static SupervisorProperties bind(Environment environment) throws LaunchException {
+		for (String flag : BOOLEANS) {
+			String value = environment.getProperty(flag);
+			if (value != null && !value.trim().equalsIgnoreCase("true") && !value.trim().equalsIgnoreCase("false")) {
+				throw new LaunchException("Invalid value '" + value + "' for " + flag + ": expected true or false");
+			}
+		}
 		try {
 			return Binder.get(environment)
 				.bind("supervisor", Bindable.ofInstance(new SupervisorProperties()))
@@ -66,6 +74,10 @@ final class MasterSettingsResolver {
 		if (restart.getMaxRestarts() < 0) {
 			throw new LaunchException("Invalid value '" + restart.getMaxRestarts()
 					+ "' for supervisor.restart.max-restarts: expected 0 or more");
+		}
+		if (properties.getLogRetention() < 0) {
+			throw new LaunchException("Invalid value '" + properties.getLogRetention()
+					+ "' for supervisor.log-retention: expected 0 or more");
 		}
 		Duration reloadTimeout = (properties.getReload().getTimeout() != null) ? properties.getReload().getTimeout()
 				: properties.getStartupTimeout();
@@ -198,14 +210,14 @@ final class MasterSettingsResolver {
 			return true;
 		}
 		if (reactive && (netty || tomcat || jetty || undertow)) {
-			throw new LaunchException("Boot Supervisor shares the port through a servlet Tomcat or Jetty connector, "
+			throw new LaunchException("The port is shared through a servlet Tomcat or Jetty connector, "
 					+ "and this app is a reactive (WebFlux) web app, whose server"
 					+ (netty ? " (Reactor Netty)" : "") + " would bind the port in every worker. Use "
 					+ "spring-boot-starter-webmvc on Tomcat or Jetty, set spring.main.web-application-type=none, "
 					+ "or run with --supervisor.enabled=false");
 		}
 		if (netty || undertow) {
-			throw new LaunchException("Boot Supervisor shares the port through a servlet Tomcat or Jetty connector, "
+			throw new LaunchException("The port is shared through a servlet Tomcat or Jetty connector, "
 					+ "and this app's web server is neither. Use spring-boot-starter-tomcat or "
 					+ "spring-boot-starter-jetty, set spring.main.web-application-type=none, or run with "
 					+ "--supervisor.enabled=false");

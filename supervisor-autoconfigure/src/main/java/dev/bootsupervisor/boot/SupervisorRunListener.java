@@ -14,6 +14,8 @@ import dev.bootsupervisor.launcher.SupervisorSettings;
 import dev.bootsupervisor.launcher.SystemExit;
 import dev.bootsupervisor.launcher.WorkerCommand;
 import dev.bootsupervisor.worker.WorkerRuntime;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 import org.springframework.boot.bootstrap.ConfigurableBootstrapContext;
 import org.springframework.boot.SpringApplication;
@@ -30,6 +32,8 @@ public class SupervisorRunListener implements SpringApplicationRunListener, Orde
 
 	/** System property that keeps the master in the application's JVM instead of a lean JVM of its own. */
 	static final String IN_PROCESS = "supervisor.master.in-process";
+
+	private static final Log logger = LogFactory.getLog(SupervisorRunListener.class);
 
 	private final SpringApplication application;
 
@@ -48,7 +52,20 @@ public class SupervisorRunListener implements SpringApplicationRunListener, Orde
 	@Override
 	public void environmentPrepared(ConfigurableBootstrapContext bootstrapContext,
 			ConfigurableEnvironment environment) {
-		switch (LaunchMode.decide(environment, this.application)) {
+		LaunchMode.Decision decision = LaunchMode.resolve(environment, this.application,
+				LaunchMode.Host.current(this.application));
+		if (decision.notice() != null) {
+			switch (decision.notice()) {
+				case INFO -> logger.info(decision.message());
+				case WARN -> logger.warn(decision.message());
+				case ERROR -> {
+					System.err.println("Boot Supervisor: " + decision.message());
+					SystemExit.exit(1);
+					return;
+				}
+			}
+		}
+		switch (decision.mode()) {
 			case WORKER -> startWorker(environment);
 			case MASTER -> SystemExit.exit(runMaster(environment));
 			case COMMAND -> SystemExit.exit(runCommand(environment));
@@ -67,7 +84,7 @@ public class SupervisorRunListener implements SpringApplicationRunListener, Orde
 			SupervisorProperties properties = MasterSettingsResolver.bind(environment);
 			SupervisorSettings settings = MasterSettingsResolver.resolve(environment, properties,
 					this.application.getMainApplicationClass());
-			return new ControlCommands(settings, System.out, System.err).run(properties.getCommand().trim());
+			return new ControlCommands(settings, System.out, System.err).run((properties.getCommand() != null) ? properties.getCommand().trim() : "");
 		}
 		catch (LaunchException ex) {
 			System.err.println("Boot Supervisor: " + ex.getMessage());

@@ -41,6 +41,18 @@ final class ChannelServer implements Closeable {
 
 	private static final long HELLO_TIMEOUT_SECONDS = 5;
 
+	/** Connections that may wait for their {@code HELLO} at once; more are closed on accept. */
+	static final int MAX_UNAUTHENTICATED = 32;
+
+	/** Authenticated control connections (commands, status) that may be open at once. */
+	static final int MAX_CONTROL = 64;
+
+	private final AtomicInteger unauthenticated = new AtomicInteger();
+
+	private final AtomicInteger control = new AtomicInteger();
+
+	private final RateLimitedLog refusals = new RateLimitedLog(log, java.time.Duration.ofSeconds(10));
+
 	private final Path path;
 
 	private final byte[] token;
@@ -83,6 +95,13 @@ final class ChannelServer implements Closeable {
 		while (this.server.isOpen()) {
 			try {
 				SocketChannel channel = this.server.accept();
+				if (this.unauthenticated.incrementAndGet() > MAX_UNAUTHENTICATED) {
+					this.unauthenticated.decrementAndGet();
+					channel.close();
+					this.refusals.warn("Refused a channel connection: " + MAX_UNAUTHENTICATED
+							+ " connections are already waiting to authenticate");
+					continue;
+				}
 				ChannelConnection connection = new ChannelConnection(this.ids.incrementAndGet(), channel);
 				this.connections.add(connection);
 				Thread reader = new Thread(() -> read(connection), "supervisor-channel-" + connection.id());
@@ -98,14 +117,26 @@ final class ChannelServer implements Closeable {
 	}
 
 	private void read(ChannelConnection connection) {
+		boolean counted = true;
+		boolean controlCounted = false;
 		try (InputStream in = new BufferedInputStream(Channels.newInputStream(connection.channel()))) {
 			checkPeer(connection.channel());
 			this.timer.schedule(() -> {
-				if (connection.role().equals("unauthenticated")) {
-					connection.close("no HELLO within " + HELLO_TIMEOUT_SECONDS + " s");
+				if (connection.role().equals("unauthenticated") && !connection.isClosed()) {
+					this.refusals.warn("Closing channel " + connection + ": no HELLO within " + HELLO_TIMEOUT_SECONDS
+							+ " s");
+					connection.close(null);
 				}
 			}, HELLO_TIMEOUT_SECONDS, TimeUnit.SECONDS);
 			authenticate(connection, FrameCodec.read(in));
+			this.unauthenticated.decrementAndGet();
+			counted = false;
+			if (connection.role().equals("control")) {
+				controlCounted = true;
+				if (this.control.incrementAndGet() > MAX_CONTROL) {
+					throw new ProtocolException(MAX_CONTROL + " control connections are already open");
+				}
+			}
 			while (!connection.isClosed()) {
 				Frame frame = FrameCodec.read(in);
 				if (frame.type() == MessageType.HELLO) {
@@ -115,7 +146,14 @@ final class ChannelServer implements Closeable {
 			}
 		}
 		catch (ProtocolException ex) {
-			connection.close(ex.getMessage());
+			if (counted || controlCounted) {
+				// before authentication (or beyond the bound) anyone local can cause this: logged with a limit
+				this.refusals.warn("Closing channel " + connection + ": " + ex.getMessage());
+				connection.close(null);
+			}
+			else {
+				connection.close(ex.getMessage());
+			}
 		}
 		catch (EOFException ex) {
 			connection.close(null);
@@ -124,6 +162,12 @@ final class ChannelServer implements Closeable {
 			connection.close(connection.isClosed() ? null : "read failed: " + ex.getMessage());
 		}
 		finally {
+			if (counted) {
+				this.unauthenticated.decrementAndGet();
+			}
+			if (controlCounted) {
+				this.control.decrementAndGet();
+			}
 			this.connections.remove(connection);
 			this.sink.accept(new MasterEvent.Disconnected(connection));
 		}

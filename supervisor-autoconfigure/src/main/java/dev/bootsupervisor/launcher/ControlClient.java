@@ -82,7 +82,20 @@ public final class ControlClient implements Closeable {
 	 * @throws IOException when the master does not answer in time or answers nonsense
 	 */
 	public Frame request(Frame request, Duration replyTimeout) throws IOException {
-		send(request);
+		// the master acts on no request whose client has given up by the time the master reads it
+		java.util.Map<String, String> fields = new java.util.LinkedHashMap<>(request.fields());
+		fields.put("deadline", String.valueOf(System.currentTimeMillis() + replyTimeout.toMillis()));
+		send(new Frame(request.type(), fields));
+		return awaitReply(replyTimeout);
+	}
+
+	/**
+	 * Wait for the next reply on this connection, such as the outcome the master sends when a stop has ended.
+	 * @param replyTimeout how long to wait
+	 * @return the reply
+	 * @throws IOException when none comes in time, or the connection ends first
+	 */
+	public Frame awaitReply(Duration replyTimeout) throws IOException {
 		ScheduledFuture<?> timeout = this.watchdog.schedule(this::closeQuietly, replyTimeout.toMillis(),
 				TimeUnit.MILLISECONDS);
 		try {

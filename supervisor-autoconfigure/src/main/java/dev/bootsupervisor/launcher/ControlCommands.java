@@ -4,14 +4,18 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import dev.bootsupervisor.protocol.ClusterView;
 import dev.bootsupervisor.protocol.Frame;
+import dev.bootsupervisor.protocol.MessageType;
 import dev.bootsupervisor.protocol.WorkerView;
 
 /**
@@ -47,6 +51,10 @@ public final class ControlCommands {
 	 * @return the exit code
 	 */
 	public int run(String command) {
+		if (command.isEmpty()) {
+			this.err.println("supervisor.command is empty: expected one of " + String.join(", ", COMMANDS));
+			return 2;
+		}
 		if (!COMMANDS.contains(command)) {
 			this.err.println("Unknown command '" + command + "' for supervisor.command: expected one of "
 					+ String.join(", ", COMMANDS));
@@ -91,49 +99,96 @@ public final class ControlCommands {
 		}
 		Optional<Long> pid = this.runDirectory.readPid();
 		Optional<ProcessHandle> master = pid.flatMap(ProcessHandle::of);
-		ClusterView last = null;
-		try (ControlClient client = ControlClient.connect(this.runDirectory)) {
-			last = client.view();
+		Duration shutdownTimeout = this.settings.shutdownTimeout();
+		CompletableFuture<Frame> outcome = new CompletableFuture<>();
+		ControlClient client = null;
+		try {
+			client = ControlClient.connect(this.runDirectory);
 			Frame reply = client.request("stop");
+			shutdownTimeout = reply.get("shutdownTimeout").map(Long::parseLong).map(Duration::ofMillis)
+				.orElse(shutdownTimeout);
 			this.out.println("Stopping " + this.settings.name() + pidText() + ": "
 					+ reply.get("message").orElse("stopping"));
+			// the master tells this connection how the stop ended, killed workers included, just before it exits
+			ControlClient waiting = client;
+			Duration wait = shutdownTimeout.plus(STOP_MARGIN);
+			Thread reader = new Thread(() -> {
+				try {
+					outcome.complete(waiting.awaitReply(wait));
+				}
+				catch (IOException ex) {
+					outcome.completeExceptionally(ex);
+				}
+			}, "supervisor-stop-outcome");
+			reader.setDaemon(true);
+			reader.start();
 		}
-		catch (IOException ex) {
+		catch (IOException | NumberFormatException ex) {
 			this.err.println("Cannot reach the master (" + ex.getMessage() + "); sending SIGTERM instead");
+			outcome.completeExceptionally(ex);
 			master.ifPresent(ProcessHandle::destroy);
 		}
-		Instant deadline = Instant.now().plus(this.settings.shutdownTimeout()).plus(STOP_MARGIN);
-		Map<Integer, WorkerView> killed = new LinkedHashMap<>();
-		while (master.map(ProcessHandle::isAlive).orElse(false) && Instant.now().isBefore(deadline)) {
-			Optional<ClusterView> view = view();
-			if (view.isPresent()) {
-				last = view.get();
-				last.workers()
+		try {
+			Instant deadline = Instant.now().plus(shutdownTimeout).plus(STOP_MARGIN);
+			while (master.map(ProcessHandle::isAlive).orElse(false) && Instant.now().isBefore(deadline)
+					&& outcome(outcome) == null) {
+				view().ifPresent((view) -> this.out.println("Waiting for " + view.workers()
 					.stream()
-					.filter((w) -> w.reason().startsWith("killed"))
-					.forEach((w) -> killed.put(w.id(), w));
-				long left = last.workers().stream().filter((w) -> !w.state().equals("stopped")
-						&& !w.state().equals("failed")).count();
-				this.out.println("Waiting for " + left + " worker(s) to finish their requests...");
+					.filter((w) -> !w.state().equals("stopped") && !w.state().equals("failed"))
+					.count() + " worker(s) to finish their requests..."));
+				sleep(outcome);
 			}
-			sleep();
+			Frame last = outcome(outcome);
+			if (last != null && master.isPresent()) {
+				// the master sends the outcome as its last act; let it exit before saying it stopped
+				awaitExit(master.get(), STOP_MARGIN);
+			}
+			if (master.map(ProcessHandle::isAlive).orElse(false)) {
+				killAll(master.get(), shutdownTimeout);
+				this.out.println(this.settings.name() + " stopped");
+				return 1;
+			}
+			if (last != null && !Boolean.parseBoolean(last.get("ok").orElse("false"))) {
+				this.err.println(this.settings.name() + " stopped with exit code " + last.get("exitCode").orElse("1")
+						+ ": " + last.get("message").orElse("a worker did not stop cleanly"));
+				return 1;
+			}
+			this.out.println(this.settings.name() + " stopped");
+			return 0;
 		}
-		if (master.map(ProcessHandle::isAlive).orElse(false)) {
-			this.err.println("The master" + pidText() + " did not exit within the shutdown timeout of "
-					+ Durations.format(this.settings.shutdownTimeout()) + " plus " + Durations.format(STOP_MARGIN)
-					+ "; killing it and its workers");
-			master.get().descendants().forEach((process) -> {
-				this.err.println("Killed worker pid " + process.pid());
-				process.destroyForcibly();
-			});
-			master.get().destroyForcibly();
-			this.err.println("Killed master pid " + master.get().pid());
+		finally {
+			if (client != null) {
+				client.close();
+			}
 		}
-		killed.values()
-			.forEach((w) -> this.err.println("Worker " + w.id() + " (pid " + w.pid() + ") was killed after the "
-					+ "shutdown timeout of " + Durations.format(this.settings.shutdownTimeout())));
-		this.out.println(this.settings.name() + " stopped");
-		return 0;
+	}
+
+	private static Frame outcome(CompletableFuture<Frame> outcome) {
+		return (outcome.isDone() && !outcome.isCompletedExceptionally()) ? outcome.join() : null;
+	}
+
+	private static void awaitExit(ProcessHandle process, Duration timeout) {
+		try {
+			process.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		catch (ExecutionException | TimeoutException ex) {
+			// still alive: the caller kills it
+		}
+	}
+
+	private void killAll(ProcessHandle master, Duration shutdownTimeout) {
+		this.err.println("The master" + pidText() + " did not exit within the shutdown timeout of "
+				+ Durations.format(shutdownTimeout) + " plus " + Durations.format(STOP_MARGIN)
+				+ "; killing it and its workers");
+		master.descendants().forEach((process) -> {
+			this.err.println("Killed worker pid " + process.pid());
+			process.destroyForcibly();
+		});
+		master.destroyForcibly();
+		this.err.println("Killed master pid " + master.pid());
 	}
 
 	private int reload() {
@@ -141,13 +196,29 @@ public final class ControlCommands {
 			this.err.println(this.settings.name() + " is not running");
 			return 1;
 		}
-		this.out.println("Reloading " + this.settings.name() + pidText() + ": one worker at a time...");
-		Duration timeout = this.settings.reloadTimeout()
-			.plus(this.settings.shutdownTimeout())
-			.multipliedBy(Math.max(1, this.settings.workers()) + 1);
 		try (ControlClient client = ControlClient.connect(this.runDirectory)) {
-			Frame reply = client.request(Frame.of(dev.bootsupervisor.protocol.MessageType.REQUEST, "command",
-					"reload"), timeout);
+			ClusterView before;
+			try {
+				before = client.view();
+			}
+			catch (IOException ex) {
+				this.err.println("Reload not started: the master" + pidText() + " does not answer (" + ex.getMessage()
+						+ "); nothing was changed, and it will not act on this request later");
+				return 1;
+			}
+			this.out.println("Reloading " + this.settings.name() + pidText() + ": one worker at a time...");
+			Duration timeout = this.settings.reloadTimeout()
+				.plus(this.settings.shutdownTimeout())
+				.multipliedBy(Math.max(1, before.configuredWorkers()) + 1L);
+			Frame reply;
+			try {
+				reply = client.request(Frame.of(MessageType.REQUEST, "command", "reload"), timeout);
+			}
+			catch (IOException ex) {
+				this.err.println("Reload failed: " + ex.getMessage() + "; gave up, and the master will not start "
+						+ "this reload later (one already under way finishes or rolls back on its own)");
+				return 1;
+			}
 			boolean ok = Boolean.parseBoolean(reply.get("ok").orElse("false"));
 			String message = reply.get("message").orElse("");
 			(ok ? this.out : this.err).println(ok ? "Reload succeeded: " + message : "Reload failed: " + message);
@@ -168,38 +239,24 @@ public final class ControlCommands {
 			return 1;
 		}
 		int target = this.settings.workers();
+		Duration timeout = this.settings.startupTimeout().plus(this.settings.shutdownTimeout()).plus(STOP_MARGIN);
 		try (ControlClient client = ControlClient.connect(this.runDirectory)) {
-			Frame reply = client.request(Frame.of(dev.bootsupervisor.protocol.MessageType.REQUEST, "command",
-					"scale", "workers", target), Duration.ofSeconds(10));
+			this.out.println("Scaling " + this.settings.name() + " to " + target + " workers...");
+			Frame reply = client.request(Frame.of(MessageType.REQUEST, "command", "scale", "workers", target),
+					timeout);
 			if (!Boolean.parseBoolean(reply.get("ok").orElse("false"))) {
 				this.err.println("Scale failed: " + reply.get("message").orElse(""));
 				return 1;
 			}
-			this.out.println("Scaling " + this.settings.name() + " to " + target + " workers...");
+			this.out.println("Scaled " + this.settings.name() + " to " + target + " workers ("
+					+ reply.get("message").orElse("") + ")");
+			print(client.view());
+			return 0;
 		}
 		catch (IOException ex) {
 			this.err.println("Scale failed: " + ex.getMessage());
 			return 1;
 		}
-		Instant deadline = Instant.now().plus(this.settings.startupTimeout()).plus(this.settings.shutdownTimeout());
-		while (Instant.now().isBefore(deadline)) {
-			Optional<ClusterView> view = view();
-			if (view.isPresent() && scaled(view.get(), target)) {
-				this.out.println("Scaled " + this.settings.name() + " to " + target + " workers");
-				print(view.get());
-				return 0;
-			}
-			sleep();
-		}
-		this.err.println("Scale did not complete within " + Durations
-			.format(this.settings.startupTimeout().plus(this.settings.shutdownTimeout())));
-		return 1;
-	}
-
-	private static boolean scaled(ClusterView view, int target) {
-		long ready = view.workers().stream().filter(WorkerView::ready).count();
-		boolean draining = view.workers().stream().anyMatch((w) -> w.state().equals("draining"));
-		return view.configuredWorkers() == target && ready == target && !draining;
 	}
 
 	private Optional<ClusterView> view() {
@@ -250,12 +307,21 @@ public final class ControlCommands {
 		return String.format(Locale.ROOT, "%dd%02dh", seconds / 86400, (seconds % 86400) / 3600);
 	}
 
-	private static void sleep() {
+	private static void sleep(CompletableFuture<Frame> outcome) {
 		try {
-			Thread.sleep(1000);
+			if (outcome.isDone()) {
+				// no outcome will come (the connection ended): watch the master process instead
+				Thread.sleep(1000);
+			}
+			else {
+				outcome.get(1, TimeUnit.SECONDS);
+			}
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
+		}
+		catch (ExecutionException | TimeoutException ex) {
+			// no outcome yet, or none will come: the caller looks at the master process
 		}
 	}
 

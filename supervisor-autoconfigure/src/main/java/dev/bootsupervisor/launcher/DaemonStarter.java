@@ -75,7 +75,7 @@ public final class DaemonStarter {
 					+ runDirectory.path());
 		}
 		runDirectory.removeStalePidFile()
-			.ifPresent((pid) -> this.out.println("Removed a stale pid file: pid " + pid + " is not running"));
+			.ifPresent((pid) -> this.out.println("Removed a stale pid file: " + RunDirectory.describeStale(pid)));
 		Process master;
 		Instant started = Instant.now();
 		try {

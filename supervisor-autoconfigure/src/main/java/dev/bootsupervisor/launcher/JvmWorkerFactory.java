@@ -16,29 +16,30 @@ public final class JvmWorkerFactory implements WorkerFactory {
 
 	private final Map<String, String> environment;
 
-	private final JarSnapshots snapshots;
+	private final ClassPathSnapshots snapshots;
 
 	/**
 	 * Create a factory.
 	 * @param command the worker command
 	 * @param environment environment variables added for workers
-	 * @param snapshotDirectory where workers' private copies of the jar go, {@code null} to run the jar itself
+	 * @param snapshotDirectory where workers' private snapshots of the class path go, {@code null} to run the app's
+	 * files themselves
 	 */
 	public JvmWorkerFactory(WorkerCommand command, Map<String, String> environment, Path snapshotDirectory) {
 		this.command = command;
 		this.environment = Map.copyOf(environment);
-		this.snapshots = (command.jar() != null && snapshotDirectory != null)
-				? new JarSnapshots(command.jar(), snapshotDirectory) : null;
+		this.snapshots = (snapshotDirectory != null)
+				? new ClassPathSnapshots(command, System.getenv(), snapshotDirectory) : null;
 	}
 
 	@Override
 	public WorkerProcess start(int workerId, int generation) throws IOException {
-		WorkerCommand launch = (this.snapshots != null) ? this.command.withJar(this.snapshots.current())
-				: this.command;
+		WorkerCommand launch = (this.snapshots != null) ? this.snapshots.current() : this.command;
 		List<String> commandLine = launch.forWorker(workerId, generation);
 		ProcessBuilder builder = new ProcessBuilder(commandLine).redirectInput(ProcessBuilder.Redirect.INHERIT)
 			.redirectOutput(ProcessBuilder.Redirect.INHERIT)
 			.redirectError(ProcessBuilder.Redirect.INHERIT);
+		builder.environment().keySet().removeIf(MasterSpec::isSpecVariable);
 		builder.environment().putAll(this.environment);
 		return new JvmWorkerProcess(builder.start());
 	}

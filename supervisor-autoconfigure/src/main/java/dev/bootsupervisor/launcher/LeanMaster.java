@@ -30,8 +30,7 @@ public final class LeanMaster {
 	}
 
 	public static void main(String[] args) {
-		String text = System.getenv(MasterSpec.ENV);
-		if (text == null) {
+		if (System.getenv(MasterSpec.ENV) == null) {
 			System.err.println("Boot Supervisor: " + LeanMaster.class.getName() + " is started by the app itself; "
 					+ "run the app with java -jar instead");
 			SystemExit.exit(2);
@@ -39,7 +38,7 @@ public final class LeanMaster {
 		}
 		MasterSpec spec;
 		try {
-			spec = MasterSpec.decode(text);
+			spec = MasterSpec.fromEnvironment(System.getenv());
 		}
 		catch (ProtocolException ex) {
 			System.err.println("Boot Supervisor: " + ex.getMessage());
@@ -73,7 +72,8 @@ public final class LeanMaster {
 			return;
 		}
 		Map<String, String> environment = new LinkedHashMap<>(System.getenv());
-		environment.put(MasterSpec.ENV, spec.encode());
+		environment.keySet().removeIf(MasterSpec::isSpecVariable);
+		environment.putAll(spec.toEnvironment());
 		String[] envp = environment.entrySet().stream().map((e) -> e.getKey() + "=" + e.getValue()).toArray(String[]::new);
 		System.out.flush();
 		System.err.flush();

@@ -76,6 +76,19 @@ public final class Master {
 
 	private RollingReload reload;
 
+	private PendingScale scaling;
+
+	private Runnable queuedReload;
+
+	private final List<StopWaiter> stopWaiters = new ArrayList<>();
+
+	private final List<String> killedOnStop = new ArrayList<>();
+
+	private Runnable stopListening = () -> {
+	};
+
+	private boolean listening = true;
+
 	/**
 	 * Create a master.
 	 * @param settings the settings
@@ -91,6 +104,15 @@ public final class Master {
 		this.restartPolicy = new RestartPolicy(settings);
 		this.launchedAt = launchedAt;
 		this.port = port;
+	}
+
+	/**
+	 * Set what closes the shared listening socket once no worker accepts connections during a stop, so new
+	 * connections are refused at once instead of waiting in a queue nobody takes from.
+	 * @param stopListening closes the listening socket
+	 */
+	public void onNoWorkerAccepting(Runnable stopListening) {
+		this.stopListening = stopListening;
 	}
 
 	/**
@@ -202,6 +224,7 @@ public final class Master {
 				}
 			}
 		}
+		checkScale(now);
 		if (this.reload != null && this.reload.replacementOverdue(now)) {
 			WorkerHandle replacement = this.reload.replacement();
 			replacement.transition(WorkerState.STARTING,
@@ -222,16 +245,33 @@ public final class Master {
 					worker.transition(WorkerState.DRAINING, "killed after the shutdown timeout", now);
 					worker.process().kill();
 					this.exitCode = 1;
+					String killed = "worker " + worker.workerId() + " (pid " + worker.pid()
+							+ ") was killed after the shutdown timeout of "
+							+ Durations.format(this.settings.shutdownTimeout());
+					this.killedOnStop.add(killed);
 					if (this.failure == null) {
-						this.failure = "worker " + worker.workerId() + " (pid " + worker.pid()
-								+ ") was killed after the shutdown timeout";
+						this.failure = killed;
 					}
 				}
 			}
 		}
+		if (this.listening && this.port >= 0
+				&& this.live.values().stream().noneMatch(WorkerHandle::acceptsConnections)) {
+			this.listening = false;
+			this.stopListening.run();
+			log.log(System.Logger.Level.INFO, "No worker accepts connections any more: the listening socket is "
+					+ "closed, so new connections are refused while the workers finish");
+		}
 		if (this.live.isEmpty()) {
 			this.phase = Phase.STOPPED;
 			log.log(System.Logger.Level.INFO, "{0} stopped (exit code {1})", this.settings.name(), this.exitCode);
+			String outcome = (this.exitCode == 0) ? "every worker stopped cleanly"
+					: (this.killedOnStop.isEmpty() ? this.failure : String.join("; ", this.killedOnStop));
+			for (StopWaiter waiter : this.stopWaiters) {
+				waiter.connection().send(withId(waiter.request(), Frame.of(MessageType.REPLY, "ok", this.exitCode == 0,
+						"exitCode", this.exitCode, "final", true, "message", outcome)));
+			}
+			this.stopWaiters.clear();
 		}
 	}
 
@@ -273,10 +313,18 @@ public final class Master {
 			}
 			case "HUP" -> startReload("SIGHUP", null, (ok, message) -> {
 			});
-			case "TTIN" -> scale(this.slots.size() + 1, "SIGTTIN");
-			case "TTOU" -> scale(this.slots.size() - 1, "SIGTTOU");
+			case "TTIN" -> scale(currentTarget() + 1, "SIGTTIN", null, (ok, message) -> logScale("SIGTTIN", ok, message));
+			case "TTOU" -> scale(currentTarget() - 1, "SIGTTOU", null, (ok, message) -> logScale("SIGTTOU", ok, message));
 			default -> log.log(System.Logger.Level.INFO, "SIG{0} received; ignored", name);
 		}
+	}
+
+	private int currentTarget() {
+		return (this.scaling != null) ? this.scaling.target() : this.slots.size();
+	}
+
+	private static void logScale(String trigger, boolean ok, String message) {
+		log.log(ok ? System.Logger.Level.INFO : System.Logger.Level.WARNING, "Scale ({0}): {1}", trigger, message);
 	}
 
 	private void onWorkerConnected(MasterEvent.WorkerConnected connected) {
@@ -318,6 +366,7 @@ public final class Master {
 			case READY -> onReady(worker, now);
 			case FAILED -> worker.startupError(frame.require("error"));
 			case DRAINING -> {
+				worker.stoppedAccepting();
 				if (worker.state() == WorkerState.READY || worker.state() == WorkerState.STARTING) {
 					worker.transition(WorkerState.DRAINING, frame.get("reason").orElse("worker is shutting down"),
 							now);
@@ -332,6 +381,17 @@ public final class Master {
 
 	private void onRequest(ChannelConnection connection, Frame request, boolean control) throws ProtocolException {
 		String command = request.require("command");
+		if (request.get("deadline").isPresent() && now().toEpochMilli() > request.requireLong("deadline")) {
+			// the client gave up (the master was paused, or too busy): acting now would surprise everyone
+			log.log(System.Logger.Level.WARNING, "Ignored a {0} request from {1}: its client gave up waiting at {2}",
+					command, connection, Instant.ofEpochMilli(request.requireLong("deadline")));
+			return;
+		}
+		if (connection.isClosed()) {
+			log.log(System.Logger.Level.WARNING, "Ignored a {0} request from {1}: its client went away", command,
+					connection);
+			return;
+		}
 		switch (command) {
 			case "view" -> connection.send(withId(request, ClusterView.toFrame(view())));
 			case "stop" -> {
@@ -339,7 +399,10 @@ public final class Master {
 					throw new ProtocolException("workers cannot stop the cluster");
 				}
 				boolean already = this.phase == Phase.STOPPING || this.phase == Phase.STOPPED;
-				connection.send(reply(request, true, already ? "already stopping" : "stopping"));
+				connection.send(withId(request, Frame.of(MessageType.REPLY, "ok", true, "message",
+						already ? "already stopping" : "stopping", "shutdownTimeout",
+						this.settings.shutdownTimeout().toMillis())));
+				this.stopWaiters.add(new StopWaiter(connection, request));
 				if (!already) {
 					beginStop("stop command", 0);
 				}
@@ -352,9 +415,8 @@ public final class Master {
 			}
 			case "scale" -> {
 				int workers = request.requireInt("workers");
-				String outcome = scale(workers, control ? "scale command" : "actuator request");
-				connection.send(reply(request, outcome == null, (outcome != null) ? outcome
-						: "scaling to " + workers + " workers"));
+				scale(workers, control ? "scale command" : "actuator request", control ? null : connection.worker(),
+						(ok, message) -> connection.send(reply(request, ok, message)));
 			}
 			default -> connection.send(reply(request, false, "unknown command '" + command + "'"));
 		}
@@ -389,8 +451,9 @@ public final class Master {
 			.allMatch((slot) -> slot.current() != null && slot.current().state() == WorkerState.READY)) {
 			this.phase = Phase.RUNNING;
 			Duration sinceLaunch = Duration.between(this.launchedAt, now);
-			log.log(System.Logger.Level.INFO, "Supervisor ready: {0} with {1} workers on port {2} ({3} s since launch)",
-					this.settings.name(), this.settings.workers(), String.valueOf(this.port),
+			log.log(System.Logger.Level.INFO, "Supervisor ready: {0} with {1} workers {2} ({3} s since launch)",
+					this.settings.name(), this.settings.workers(),
+					(this.port >= 0) ? "on port " + this.port : "and no HTTP port",
 					String.format(Locale.ROOT, "%.3f", sinceLaunch.toMillis() / 1000.0));
 		}
 	}
@@ -459,7 +522,8 @@ public final class Master {
 		if (delay == null) {
 			slot.fail();
 			log.log(System.Logger.Level.ERROR,
-					"Worker slot {0} failed: more than {1} restarts within {2}; it will not be restarted",
+					"Worker slot {0} failed: crash loop, {1} restarts in a row and no worker stayed ready for {2}; "
+							+ "it will not be restarted",
 					slot.id(), this.settings.maxRestarts(), Durations.format(this.settings.restartWindow()));
 			if (this.slots.values().stream().allMatch(WorkerSlot::failed)) {
 				log.log(System.Logger.Level.ERROR, "No worker of {0} is left serving; stopping",
@@ -475,9 +539,21 @@ public final class Master {
 	}
 
 	private void startReload(String trigger, Integer requesterSlot, java.util.function.BiConsumer<Boolean, String> waiter) {
+		if (this.reload != null && this.reload.reported() && this.queuedReload == null) {
+			// the previous reload has answered and only its last old worker drains: this one starts right after
+			log.log(System.Logger.Level.INFO, "Reload requested ({0}) while the previous one finishes; it starts "
+					+ "once the last old worker has stopped", trigger);
+			this.queuedReload = () -> startReload(trigger, requesterSlot, waiter);
+			return;
+		}
 		if (this.reload != null) {
 			log.log(System.Logger.Level.INFO, "Reload requested ({0}) while a reload runs; not queued", trigger);
 			waiter.accept(false, "reload already in progress");
+			return;
+		}
+		if (this.scaling != null) {
+			log.log(System.Logger.Level.INFO, "Reload requested ({0}) while a scale runs; not started", trigger);
+			waiter.accept(false, "cannot reload while a scale to " + this.scaling.target() + " workers is in progress");
 			return;
 		}
 		if (this.phase != Phase.RUNNING) {
@@ -547,6 +623,8 @@ public final class Master {
 			retire(old, "replaced by generation " + replacement.generation() + " (reload)", now);
 		}
 		if (!this.reload.hasRemaining()) {
+			// the outcome is known now; it must be told before the last old worker drains, since that worker may
+			// be the one whose actuator request asked for the reload and must still answer it
 			this.reload.report(true, "reloaded " + this.reload.replacedCount() + " workers in "
 					+ Durations.format(this.reload.elapsed(now)));
 		}
@@ -572,31 +650,52 @@ public final class Master {
 				this.reload.trigger(), message);
 		this.reload.report(success, message);
 		this.reload = null;
+		Runnable queued = this.queuedReload;
+		this.queuedReload = null;
+		if (queued != null) {
+			queued.run();
+		}
 	}
 
 	/**
-	 * Change the number of workers.
+	 * Change the number of workers; the waiter learns the outcome once the cluster has that many ready workers
+	 * and the workers scaled down have exited, or why not.
 	 * @param target the new number
 	 * @param trigger what asked for it
-	 * @return {@code null} when accepted, else why not
+	 * @param waiter told the outcome
 	 */
-	private String scale(int target, String trigger) {
+	private void scale(int target, String trigger, WorkerHandle requester,
+			java.util.function.BiConsumer<Boolean, String> waiter) {
+		String refusal = null;
 		if (this.phase != Phase.RUNNING) {
-			return "cannot scale while the cluster is " + this.phase.name().toLowerCase(Locale.ROOT);
+			refusal = "cannot scale while the cluster is " + this.phase.name().toLowerCase(Locale.ROOT);
 		}
-		if (this.reload != null) {
-			return "cannot scale while a reload is in progress";
+		else if (this.reload != null && !this.reload.reported()) {
+			refusal = "cannot scale while a reload is in progress";
 		}
-		if (target < 1 || target > MAX_WORKERS) {
-			return "cannot scale to " + target + " workers: expected 1 to " + MAX_WORKERS;
+		else if (target < 1 || target > MAX_WORKERS) {
+			refusal = "cannot scale to " + target + " workers: expected 1 to " + MAX_WORKERS;
+		}
+		if (refusal != null) {
+			waiter.accept(false, refusal);
+			return;
+		}
+		Instant now = now();
+		if (this.scaling != null && this.scaling.target() == target) {
+			this.scaling.addWaiter(requester, waiter);
+			return;
+		}
+		if (this.scaling != null) {
+			this.scaling.report(false, "superseded by a scale to " + target + " workers (" + trigger + ")");
 		}
 		int current = this.slots.size();
-		if (target == current) {
-			return null;
+		if (target != current) {
+			log.log(System.Logger.Level.INFO, "Scaling {0} from {1} to {2} workers ({3})", this.settings.name(),
+					current, target, trigger);
 		}
-		log.log(System.Logger.Level.INFO, "Scaling {0} from {1} to {2} workers ({3})", this.settings.name(), current,
-				target, trigger);
-		Instant now = now();
+		PendingScale scale = new PendingScale(target, trigger, now,
+				this.settings.startupTimeout().plus(this.settings.shutdownTimeout()));
+		scale.addWaiter(requester, waiter);
 		for (int id = current + 1; id <= target; id++) {
 			WorkerSlot slot = new WorkerSlot(id);
 			this.slots.put(id, slot);
@@ -607,9 +706,46 @@ public final class Master {
 			WorkerHandle worker = slot.current();
 			if (worker != null && worker.state().isLive()) {
 				retire(worker, "scaled down to " + target + " workers", now);
+				scale.retired(worker);
 			}
 		}
-		return null;
+		this.scaling = scale;
+		checkScale(now);
+	}
+
+	private void checkScale(Instant now) {
+		if (this.scaling == null) {
+			return;
+		}
+		int target = this.scaling.target();
+		long ready = this.slots.values()
+			.stream()
+			.filter((slot) -> slot.current() != null && slot.current().state() == WorkerState.READY)
+			.count();
+		String failed = this.slots.values()
+			.stream()
+			.filter(WorkerSlot::failed)
+			.map((slot) -> String.valueOf(slot.id()))
+			.reduce((a, b) -> a + ", " + b)
+			.orElse(null);
+		if (ready == target && this.scaling.retiredGone()) {
+			finishScale(true, "scaled to " + target + " workers in " + Durations.format(this.scaling.elapsed(now)));
+		}
+		else if (failed != null) {
+			finishScale(false, "scale to " + target + " workers failed: worker slot(s) " + failed + " failed; "
+					+ ready + " of " + target + " workers ready");
+		}
+		else if (this.scaling.overdue(now)) {
+			finishScale(false, "scale to " + target + " workers did not complete within "
+					+ Durations.format(this.settings.startupTimeout().plus(this.settings.shutdownTimeout())) + ": "
+					+ ready + " of " + target + " workers ready, " + this.scaling.retiredLeft() + " still stopping");
+		}
+	}
+
+	private void finishScale(boolean success, String message) {
+		PendingScale done = this.scaling;
+		this.scaling = null;
+		done.report(success, message);
 	}
 
 	private void retire(WorkerHandle worker, String why, Instant now) {
@@ -626,6 +762,9 @@ public final class Master {
 		}
 		if (this.reload != null) {
 			finishReload(false, "reload interrupted: the master is stopping (" + why + ")", now);
+		}
+		if (this.scaling != null) {
+			finishScale(false, "scale interrupted: the master is stopping (" + why + ")");
 		}
 		this.phase = Phase.STOPPING;
 		this.stopDeadline = now.plus(this.settings.shutdownTimeout());
@@ -686,6 +825,10 @@ public final class Master {
 
 	private Instant now() {
 		return this.clock.instant();
+	}
+
+	/** A control connection that asked for the stop and is told its outcome when the master has stopped. */
+	private record StopWaiter(ChannelConnection connection, Frame request) {
 	}
 
 }

@@ -46,10 +46,15 @@ public final class MasterLauncher {
 				List.of("dev/bootsupervisor/launcher/", "dev/bootsupervisor/protocol/"));
 		RunDirectory runDirectory = new RunDirectory(this.settings.runDir());
 		runDirectory.prepare();
-		runDirectory.lock();
+		runDirectory.lock((this.command.jar() != null) ? this.command.jar().toAbsolutePath().toString() : null);
 		runDirectory.removeStalePidFile()
-			.ifPresent((pid) -> log.log(System.Logger.Level.WARNING,
-					"Removed a stale pid file of a master that is gone (pid {0})", String.valueOf(pid)));
+			.ifPresent((pid) -> log.log(System.Logger.Level.WARNING, "Removed a stale pid file: {0}",
+					RunDirectory.describeStale(pid)));
+		int leftovers = ClassPathSnapshots.removeLeftovers(runDirectory.path().resolve("jars"));
+		if (leftovers > 0) {
+			log.log(System.Logger.Level.WARNING, "Removed {0} class path snapshot{1} left in {2} by a master that did "
+					+ "not exit cleanly", leftovers, (leftovers == 1) ? "" : "s", runDirectory.path().resolve("jars"));
+		}
 		ChannelServer channel = null;
 		try {
 			int port = -1;
@@ -67,6 +72,9 @@ public final class MasterLauncher {
 					runDirectory.path().resolve("jars"));
 			this.factory = factory;
 			master[0] = new Master(this.settings, factory, Clock.systemUTC(), this.launchedAt, port);
+			if (port >= 0) {
+				master[0].onNoWorkerAccepting(SharedListener::stopListening);
+			}
 			channel.start();
 			runDirectory.writeOwnerOnly(runDirectory.tokenFile(), token);
 			runDirectory.writeOwnerOnly(runDirectory.pidFile(), String.valueOf(ProcessHandle.current().pid()));

@@ -47,6 +47,8 @@ final class Posix {
 
 		int close(int fd) throws LastErrorException;
 
+		int shutdown(int fd, int how) throws LastErrorException;
+
 		int setsid() throws LastErrorException;
 
 		int execve(String path, String[] argv, String[] envp) throws LastErrorException;

@@ -2,12 +2,13 @@ package dev.bootsupervisor.launcher;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Deque;
 
 /**
  * Decides when a slot's crashed worker is started again: exponential backoff, reset after a long enough ready
- * period, and a limit of restarts within a window after which the slot is failed.
+ * period, and a crash-loop limit. A restart counts toward the limit when the worker it replaces was ready for less
+ * than the window (or never); a worker that stayed ready for the window ends the loop and the count starts over.
+ * Counting short-lived workers, not restarts per unit of time, detects a loop whatever the backoff (a time window
+ * can be wider than the backoff lets restarts in, and then the limit is never reached).
  */
 final class RestartPolicy {
 
@@ -42,11 +43,10 @@ final class RestartPolicy {
 	 * @return the delay before the restart, or {@code null} when the slot must be failed
 	 */
 	Duration onCrash(History history, Duration readyFor, Instant now) {
-		Instant windowStart = now.minus(this.window);
-		while (!history.restarts.isEmpty() && history.restarts.peekFirst().isBefore(windowStart)) {
-			history.restarts.pollFirst();
+		if (readyFor.compareTo(this.window) >= 0) {
+			history.consecutive = 0;
 		}
-		if (history.restarts.size() >= this.maxRestarts) {
+		if (history.consecutive >= this.maxRestarts) {
 			return null;
 		}
 		if (history.nextBackoff == null || readyFor.compareTo(this.resetAfter) >= 0) {
@@ -55,7 +55,7 @@ final class RestartPolicy {
 		Duration delay = history.nextBackoff;
 		Duration doubled = delay.multipliedBy(2);
 		history.nextBackoff = (doubled.compareTo(this.max) > 0) ? this.max : doubled;
-		history.restarts.addLast(now);
+		history.consecutive++;
 		return delay;
 	}
 
@@ -64,12 +64,16 @@ final class RestartPolicy {
 	 */
 	static final class History {
 
-		private final Deque<Instant> restarts = new ArrayDeque<>();
+		private int consecutive;
 
 		private Duration nextBackoff;
 
-		int restartsInWindow() {
-			return this.restarts.size();
+		/**
+		 * Restarts in a row of workers that were each ready for less than the window.
+		 * @return the count
+		 */
+		int consecutiveRestarts() {
+			return this.consecutive;
 		}
 
 	}

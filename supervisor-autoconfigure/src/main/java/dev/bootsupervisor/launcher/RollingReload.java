@@ -58,6 +58,15 @@ final class RollingReload {
 		}
 	}
 
+	/**
+	 * Whether the outcome was told: every slot has its replacement, only the last old worker may still drain. From
+	 * then on the reload is over for everyone who waits on it, and a scale may begin.
+	 * @return whether it was reported
+	 */
+	boolean reported() {
+		return this.reported;
+	}
+
 	Integer nextSlot() {
 		return this.remaining.pollFirst();
 	}

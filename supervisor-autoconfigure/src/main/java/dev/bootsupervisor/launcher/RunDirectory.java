@@ -124,6 +124,16 @@ public final class RunDirectory {
 	 * @throws LaunchException when the app is already running
 	 */
 	public void lock() throws LaunchException {
+		lock(null);
+	}
+
+	/**
+	 * Take the app's lock for the master's whole life and record which app holds it: a second start of the same
+	 * app fails here, and a start of another app of the same name is told which one holds the directory.
+	 * @param app what this master runs (the jar's path), {@code null} when unknown
+	 * @throws LaunchException when the app is already running
+	 */
+	public void lock(String app) throws LaunchException {
 		try {
 			this.lockChannel = FileChannel.open(this.path.resolve("lock"), StandardOpenOption.CREATE,
 					StandardOpenOption.WRITE);
@@ -134,7 +144,33 @@ public final class RunDirectory {
 		}
 		if (this.lock == null) {
 			String pid = readPid().map((p) -> " (pid " + p + ")").orElse("");
-			throw new LaunchException("already running" + pid + ": run directory " + this.path);
+			Optional<String> holder = readApp();
+			boolean other = app != null && holder.isPresent() && !holder.get().equals(app);
+			throw new LaunchException("already running" + pid + holder.map((h) -> " from " + h).orElse("")
+					+ ": run directory " + this.path + (other ? ". That is another app of the same name: apps are "
+							+ "told apart by name, one run directory per user and name. Give this one its own "
+							+ "--supervisor.name or --supervisor.run-dir" : ""));
+		}
+		if (app != null) {
+			try {
+				writeOwnerOnly(appFile(), app);
+			}
+			catch (IOException ex) {
+				throw new LaunchException("Cannot write " + appFile() + ": " + ex.getMessage());
+			}
+		}
+	}
+
+	Path appFile() {
+		return this.path.resolve("app");
+	}
+
+	private Optional<String> readApp() {
+		try {
+			return Optional.of(Files.readString(appFile()).trim()).filter((text) -> !text.isEmpty());
+		}
+		catch (IOException ex) {
+			return Optional.empty();
 		}
 	}
 
@@ -178,6 +214,22 @@ public final class RunDirectory {
 		return Optional.of(pid.orElse(-1L));
 	}
 
+	/**
+	 * Say what the pid of a stale pid file is now. The file is stale because no master holds the lock, so the
+	 * pid is never this app's master, even when a process of that number runs (the pid was reused); that
+	 * process is left alone.
+	 * @param pid the pid the stale file named, -1 when it named none
+	 * @return the description
+	 */
+	static String describeStale(long pid) {
+		if (pid < 0) {
+			return "it held no pid";
+		}
+		boolean alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+		return alive ? "pid " + pid + " is not this app's master (another process has that pid now; left alone)"
+				: "pid " + pid + " is not running";
+	}
+
 	public Optional<Long> readPid() {
 		try {
 			return Optional.of(Long.parseLong(Files.readString(pidFile()).trim()));
@@ -200,6 +252,7 @@ public final class RunDirectory {
 			Files.deleteIfExists(tokenFile());
 			Files.deleteIfExists(socket());
 			if (this.lock != null) {
+				Files.deleteIfExists(appFile());
 				this.lock.release();
 				this.lockChannel.close();
 			}

@@ -39,6 +39,8 @@ public final class SharedListener {
 
 	private static final int STDIN = 0;
 
+	private static final int SHUT_RDWR = 2;
+
 	private final int port;
 
 	private final String description;
@@ -107,6 +109,20 @@ public final class SharedListener {
 				}
 			}
 			throw new LaunchException(describe(ex.getErrorCode(), shown, port));
+		}
+	}
+
+	/**
+	 * Stop listening on the socket at file descriptor 0, for every process that holds it: new connections are
+	 * refused at once, and any still in the queue are reset. For a stop, once no worker accepts any more.
+	 */
+	public static void stopListening() {
+		try {
+			Posix.libc().shutdown(STDIN, SHUT_RDWR);
+		}
+		catch (LastErrorException | LaunchException ex) {
+			System.getLogger(SharedListener.class.getName())
+				.log(System.Logger.Level.WARNING, "Could not close the listening socket: {0}", ex.getMessage());
 		}
 	}
 

@@ -1,11 +1,13 @@
 package dev.bootsupervisor.launcher;
 
 import java.io.File;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The command line that starts a worker: the master's own Java executable, JVM options, jar or classpath and
@@ -22,6 +24,11 @@ public record WorkerCommand(String javaExecutable, List<String> jvmOptions, List
 
 	/** System property that marks the master a daemon start launched, which then detaches itself. */
 	public static final String DAEMONIZED = "supervisor.daemonized";
+
+	/** Launcher options whose value is the next argument. */
+	private static final Set<String> SEPARATE_VALUE = Set.of("-p", "--module-path",
+			"--upgrade-module-path", "--add-modules", "--limit-modules", "--add-exports", "--add-opens", "--add-reads",
+			"--patch-module", "--enable-native-access");
 
 	public WorkerCommand {
 		jvmOptions = List.copyOf(jvmOptions);
@@ -65,12 +72,64 @@ public record WorkerCommand(String javaExecutable, List<String> jvmOptions, List
 			return List.of("-jar", Path.of(classPath).toAbsolutePath().toString());
 		}
 		String mainClass = command.split(" ", 2)[0];
+		String given = givenClassPath(commandLine(), System.getenv("CLASSPATH"));
 		List<String> absolute = new ArrayList<>();
-		for (String entry : classPath.split(File.pathSeparator)) {
-			absolute.add(entry.isEmpty() || !Files.exists(Path.of(entry)) ? entry
-					: Path.of(entry).toAbsolutePath().toString());
+		for (String entry : ((given != null) ? given : classPath).split(File.pathSeparator, -1)) {
+			absolute.add(absolute(entry));
 		}
 		return List.of("-cp", String.join(File.pathSeparator, absolute), mainClass);
+	}
+
+	/** A class path entry made absolute, a {@code dir/*} wildcard kept as one, so workers expand it themselves. */
+	private static String absolute(String entry) {
+		if (entry.isEmpty()) {
+			return entry;
+		}
+		if (entry.equals("*") || entry.endsWith(File.separator + "*")) {
+			String directory = entry.substring(0, entry.length() - 1);
+			return Path.of(directory.isEmpty() ? "." : directory).toAbsolutePath().normalize() + File.separator + "*";
+		}
+		return Files.exists(Path.of(entry)) ? Path.of(entry).toAbsolutePath().toString() : entry;
+	}
+
+	/**
+	 * The class path as the command line gave it, before the launcher expanded its {@code dir/*} wildcards, so that
+	 * a redeploy that renames a library is seen by the next workers: the {@code -cp} option, else the
+	 * {@code CLASSPATH} variable; {@code null} when neither can be read (an {@code @argfile}, no {@code /proc}).
+	 * @param commandLine this JVM's command line, the executable first, or an empty list
+	 * @param environment the {@code CLASSPATH} environment variable
+	 * @return the class path, or {@code null}
+	 */
+	static String givenClassPath(List<String> commandLine, String environment) {
+		for (int i = 1; i < commandLine.size(); i++) {
+			String argument = commandLine.get(i);
+			if (argument.startsWith("@")) {
+				return null;
+			}
+			if (argument.equals("-cp") || argument.equals("-classpath") || argument.equals("--class-path")) {
+				return (i + 1 < commandLine.size()) ? commandLine.get(i + 1) : null;
+			}
+			if (argument.startsWith("--class-path=")) {
+				return argument.substring("--class-path=".length());
+			}
+			if (SEPARATE_VALUE.contains(argument)) {
+				i++;
+			}
+			else if (!argument.startsWith("-")) {
+				break;
+			}
+		}
+		return commandLine.isEmpty() ? null : environment;
+	}
+
+	private static List<String> commandLine() {
+		try {
+			String text = Files.readString(Path.of("/proc/self/cmdline"));
+			return List.of(text.split("\\x00"));
+		}
+		catch (IOException | RuntimeException ex) {
+			return List.of();
+		}
 	}
 
 	/**
@@ -83,13 +142,13 @@ public record WorkerCommand(String javaExecutable, List<String> jvmOptions, List
 	}
 
 	/**
-	 * This command, running another copy of the jar.
-	 * @param jar the jar to run
+	 * This command, with other JVM options and another launch target: a worker's, on a snapshot of the class path.
+	 * @param jvmOptions the JVM options
+	 * @param launchTarget the launch target
 	 * @return the command
 	 */
-	public WorkerCommand withJar(Path jar) {
-		return new WorkerCommand(this.javaExecutable, this.jvmOptions, List.of("-jar", jar.toString()), this.arguments,
-				this.name);
+	public WorkerCommand withLaunch(List<String> jvmOptions, List<String> launchTarget) {
+		return new WorkerCommand(this.javaExecutable, jvmOptions, launchTarget, this.arguments, this.name);
 	}
 
 	/**

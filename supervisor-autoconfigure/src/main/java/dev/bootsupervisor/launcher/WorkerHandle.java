@@ -32,6 +32,8 @@ public final class WorkerHandle {
 
 	private String startupError;
 
+	private boolean accepting;
+
 	WorkerHandle(int workerId, int generation, WorkerProcess process, Instant startedAt) {
 		this.workerId = workerId;
 		this.generation = generation;
@@ -55,11 +57,27 @@ public final class WorkerHandle {
 		this.reason = why;
 		if (to == WorkerState.READY) {
 			this.readyAt = now;
+			this.accepting = true;
 		}
 	}
 
 	void exited(ExitStatus status) {
 		this.exit = status;
+		this.accepting = false;
+	}
+
+	/** The worker said it closed its accept gate: it takes no new connection from the shared socket. */
+	void stoppedAccepting() {
+		this.accepting = false;
+	}
+
+	/**
+	 * Whether this worker may still take connections from the shared socket: it became ready and has neither
+	 * said it stopped accepting nor exited.
+	 * @return whether it may accept
+	 */
+	boolean acceptsConnections() {
+		return this.accepting;
 	}
 
 	void heartbeat(WorkerHeartbeat heartbeat) {

@@ -172,9 +172,12 @@ public final class WorkerRuntime {
 	 */
 	public Frame request(Duration timeout, Object... fields) throws IOException {
 		String id = String.valueOf(this.requestIds.incrementAndGet());
-		Object[] withId = Arrays.copyOf(fields, fields.length + 2);
+		Object[] withId = Arrays.copyOf(fields, fields.length + 4);
 		withId[fields.length] = "id";
 		withId[fields.length + 1] = id;
+		// the master acts on no request that its asker has given up on by the time the master reads it
+		withId[fields.length + 2] = "deadline";
+		withId[fields.length + 3] = System.currentTimeMillis() + timeout.toMillis();
 		CompletableFuture<Frame> reply = new CompletableFuture<>();
 		this.pending.put(id, reply);
 		try {

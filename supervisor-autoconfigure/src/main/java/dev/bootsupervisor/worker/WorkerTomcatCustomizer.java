@@ -21,6 +21,10 @@ public class WorkerTomcatCustomizer implements WebServerFactoryCustomizer<Tomcat
 
 	@Override
 	public void customize(TomcatServletWebServerFactory factory) {
+		if (factory.getPort() < 0) {
+			// server.port=-1: Boot's "no HTTP port"; the master bound none, so there is nothing to serve
+			return;
+		}
 		factory.setProtocol(GatedHttp11NioProtocol.class.getName());
 		TomcatProtocolHandlerCustomizer<ProtocolHandler> attachGate = this::attachGate;
 		factory.addProtocolHandlerCustomizers(attachGate);

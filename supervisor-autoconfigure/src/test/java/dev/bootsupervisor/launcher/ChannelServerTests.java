@@ -62,6 +62,49 @@ class ChannelServerTests {
 	}
 
 	@Test
+	void idleConnectionsBeyondTheBoundAreClosedAtOnceSoThreadsStayBounded() throws Exception {
+		int before = Thread.activeCount();
+		for (int i = 0; i < 1000; i++) {
+			this.clients.add(connect());
+		}
+		org.awaitility.Awaitility.await("connections beyond the bound closed")
+			.atMost(Duration.ofSeconds(20))
+			.until(() -> closedByServer() >= 1000 - ChannelServer.MAX_UNAUTHENTICATED);
+		assertThat(Thread.activeCount() - before).isLessThanOrEqualTo(ChannelServer.MAX_UNAUTHENTICATED + 2);
+		// an authenticated client still gets in once the waiting ones time out
+		org.awaitility.Awaitility.await("a client that says HELLO is served again")
+			.atMost(Duration.ofSeconds(20))
+			.ignoreExceptions()
+			.until(() -> {
+				SocketChannel client = connect();
+				this.clients.add(client);
+				send(client, Frame.of(MessageType.HELLO, "role", "control", "token", TOKEN));
+				send(client, Frame.of(MessageType.REQUEST, "command", "view"));
+				MasterEvent event;
+				while ((event = this.events.poll(2, TimeUnit.SECONDS)) != null) {
+					if (event instanceof MasterEvent.Message message && message.connection().role().equals("control")) {
+						return true;
+					}
+				}
+				return false;
+			});
+	}
+
+	/** Clients whose connection the server closed: a read sees the end of the stream. */
+	private long closedByServer() throws IOException {
+		long closed = 0;
+		ByteBuffer buffer = ByteBuffer.allocate(16);
+		for (SocketChannel client : this.clients) {
+			client.configureBlocking(false);
+			buffer.clear();
+			if (client.read(buffer) < 0) {
+				closed++;
+			}
+		}
+		return closed;
+	}
+
+	@Test
 	void socketIsForTheOwnerOnly() throws IOException {
 		assertThat(this.server.path()).isEqualTo(this.dir.resolve("master.sock"));
 		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(this.server.path())))

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
+import dev.bootsupervisor.autoconfigure.SupervisorProperties;
 import dev.bootsupervisor.protocol.Frame;
 import dev.bootsupervisor.protocol.MessageType;
 import org.junit.jupiter.api.Test;
@@ -111,6 +112,35 @@ class MasterTests {
 		}
 		assertThat(this.factory.started).hasSize(4);
 		assertThat(single.slot(1).failed()).isTrue();
+		assertThat(single.phase()).isEqualTo(Master.Phase.STOPPED);
+		assertThat(single.exitCode()).isEqualTo(1);
+	}
+
+	@Test
+	void crashLoopIsDetectedWithTheDefaultSettings() {
+		SupervisorProperties defaults = new SupervisorProperties();
+		SupervisorProperties.Restart restart = defaults.getRestart();
+		SupervisorSettings settings = new SupervisorSettings("test", 1, null, 8080, 100, restart.getBackoffInitial(),
+				restart.getBackoffMax(), restart.getBackoffReset(), restart.getMaxRestarts(), restart.getWindow(),
+				defaults.getStartupTimeout(), defaults.getShutdownTimeout(), defaults.getStartupTimeout(),
+				Path.of("/nonexistent"));
+		Master single = new Master(settings, this.factory, this.clock, this.clock.instant(), 8080);
+		single.start();
+		connectAndReady(single, 1);
+		this.clock.advance(Duration.ofMinutes(5));
+		// every replacement fails to boot after 3 s: the backoff grows to its maximum, the loop must still end
+		for (int i = 0; i < 40 && !single.slot(1).failed(); i++) {
+			this.factory.started.get(this.factory.started.size() - 1).exit(1);
+			single.drain();
+			single.tick();
+			while (single.slot(1).restartAt() != null) {
+				this.clock.advance(Duration.ofMillis(500));
+				single.tick();
+			}
+			this.clock.advance(Duration.ofSeconds(3));
+		}
+		assertThat(single.slot(1).failed()).isTrue();
+		assertThat(single.slot(1).restarts()).isEqualTo(restart.getMaxRestarts());
 		assertThat(single.phase()).isEqualTo(Master.Phase.STOPPED);
 		assertThat(single.exitCode()).isEqualTo(1);
 	}
@@ -265,6 +295,217 @@ class MasterTests {
 		step();
 		assertThat(unverified.isClosed()).isTrue();
 		assertThat(this.master.worker(1).state()).isEqualTo(WorkerState.STARTING);
+	}
+
+	@Test
+	void scaleRequestIsAnsweredWithTheOutcomeOnceTheNewWorkerIsReady() {
+		runningCluster();
+		RecordingConnection control = control();
+		request(control, "command", "scale", "workers", 3);
+		assertThat(control.sent).as("no answer before the outcome").isEmpty();
+		readyByPid(this.factory.started.get(2).pid());
+		step();
+		assertThat(control.sent).hasSize(1);
+		assertThat(control.sent.get(0).get("ok")).contains("true");
+		assertThat(control.sent.get(0).get("message").orElseThrow()).startsWith("scaled to 3 workers in");
+	}
+
+	@Test
+	void scaleDownIsAnsweredWhenTheRetiredWorkerHasExited() {
+		runningCluster();
+		RecordingConnection control = control();
+		request(control, "command", "scale", "workers", 1);
+		assertThat(control.sent).isEmpty();
+		this.factory.started.get(1).exit(0);
+		step();
+		assertThat(control.sent.get(0).get("message").orElseThrow()).startsWith("scaled to 1 workers");
+	}
+
+	@Test
+	void scaleThatCannotCompleteIsAnsweredWithWhyAtItsDeadline() {
+		runningCluster();
+		RecordingConnection control = control();
+		request(control, "command", "scale", "workers", 3);
+		this.clock.advance(Duration.ofMinutes(6));
+		step();
+		assertThat(control.sent.get(0).get("ok")).contains("false");
+		assertThat(control.sent.get(0).get("message").orElseThrow()).as("%s", control.sent)
+			.contains("did not complete within 330 s: 2 of 3 workers ready");
+	}
+
+	@Test
+	void onceAReloadHasAnsweredAScaleOrAnotherReloadIsNotRefused() {
+		runningCluster();
+		RecordingConnection control = control();
+		request(control, "command", "reload");
+		readyByPid(this.factory.started.get(2).pid());
+		this.factory.started.get(0).exit(0);
+		step();
+		readyByPid(this.factory.started.get(3).pid());
+		assertThat(control.sent).as("answered while the last old worker still drains").hasSize(1);
+		assertThat(control.sent.get(0).get("ok")).contains("true");
+		RecordingConnection second = control();
+		request(second, "command", "reload");
+		assertThat(second.sent).as("a second reload waits for the first to end, it is not refused").isEmpty();
+		this.factory.started.get(1).exit(0);
+		step();
+		assertThat(this.master.reloading()).as("the second reload started").isTrue();
+		assertThat(this.factory.started).hasSize(5);
+	}
+
+	@Test
+	void aScaleRightAfterAReloadAnsweredIsAccepted() {
+		runningCluster();
+		RecordingConnection control = control();
+		request(control, "command", "reload");
+		readyByPid(this.factory.started.get(2).pid());
+		this.factory.started.get(0).exit(0);
+		step();
+		readyByPid(this.factory.started.get(3).pid());
+		request(control, "command", "scale", "workers", 3);
+		assertThat(this.factory.started).as("the scale was accepted").hasSize(5);
+		readyByPid(this.factory.started.get(4).pid());
+		step();
+		// the reload's last old worker may be the one that carries this request: the scale does not wait for it
+		assertThat(control.sent).hasSize(2);
+		assertThat(control.sent.get(1).get("message").orElseThrow()).startsWith("scaled to 3 workers");
+	}
+
+	@Test
+	void scaleDownAskedThroughTheWorkerItRetiresIsAnsweredBeforeThatWorkerExits() {
+		runningCluster();
+		ChannelConnection second = connectionOf(2);
+		RecordingConnection recording = new RecordingConnection();
+		recording.role("worker");
+		recording.worker(second.worker());
+		this.master.post(new MasterEvent.Message(recording, Frame.of(MessageType.REQUEST, "command", "scale",
+				"workers", 1)));
+		step();
+		assertThat(this.factory.started.get(1).terminated).isTrue();
+		assertThat(recording.sent).as("answered while worker 2 still drains, so it can deliver the answer")
+			.hasSize(1);
+		assertThat(recording.sent.get(0).get("message").orElseThrow()).startsWith("scaled to 1 workers");
+	}
+
+	@Test
+	void stopRequestIsToldTheOutcomeNamingAWorkerKilledAfterTheShutdownTimeout() {
+		runningCluster();
+		RecordingConnection control = control();
+		request(control, "command", "stop");
+		assertThat(control.sent.get(0).get("message")).contains("stopping");
+		assertThat(control.sent.get(0).get("shutdownTimeout")).contains("30000");
+		this.factory.started.get(0).exit(0);
+		this.clock.advance(Duration.ofSeconds(31));
+		step();
+		this.factory.started.get(1).exit(137);
+		step();
+		assertThat(this.master.phase()).isEqualTo(Master.Phase.STOPPED);
+		Frame outcome = control.sent.get(1);
+		assertThat(outcome.get("final")).contains("true");
+		assertThat(outcome.get("ok")).contains("false");
+		assertThat(outcome.get("exitCode")).contains("1");
+		assertThat(outcome.get("message").orElseThrow()).as("%s", control.sent).contains("worker 2 (pid " + this.factory.started.get(1).pid()
+				+ ") was killed after the shutdown timeout of 30 s");
+	}
+
+	@Test
+	void requestWhoseClientGaveUpIsNotActedOn() {
+		runningCluster();
+		RecordingConnection control = control();
+		request(control, "command", "reload", "deadline", this.clock.instant().minusSeconds(1).toEpochMilli());
+		assertThat(this.master.reloading()).isFalse();
+		assertThat(this.factory.started).hasSize(2);
+		request(control, "command", "reload", "deadline", this.clock.instant().plusSeconds(60).toEpochMilli());
+		assertThat(this.master.reloading()).isTrue();
+	}
+
+	@Test
+	void listeningSocketIsClosedOnceNoWorkerAcceptsDuringAStop() {
+		int[] closed = new int[1];
+		this.master.onNoWorkerAccepting(() -> closed[0]++);
+		runningCluster();
+		ChannelConnection first = connectionOf(1);
+		this.master.signal("TERM");
+		step();
+		assertThat(closed[0]).as("both workers may still accept").isZero();
+		this.master.post(new MasterEvent.Message(first, Frame.of(MessageType.DRAINING)));
+		step();
+		assertThat(closed[0]).as("worker 2 may still accept").isZero();
+		this.factory.started.get(1).exit(0);
+		step();
+		assertThat(closed[0]).isEqualTo(1);
+		this.factory.started.get(0).exit(0);
+		step();
+		assertThat(closed[0]).as("closed once").isEqualTo(1);
+	}
+
+	@Test
+	void ttouAtOneWorkerIsRefusedWithALogLine() {
+		Master single = new Master(settings(1), this.factory, this.clock, this.clock.instant(), 8080);
+		single.start();
+		connectAndReady(single, 1);
+		List<String> lines = new ArrayList<>();
+		java.util.logging.Logger logger = java.util.logging.Logger.getLogger(Master.class.getName());
+		java.util.logging.Handler handler = new java.util.logging.Handler() {
+			@Override
+			public void publish(java.util.logging.LogRecord record) {
+				lines.add(java.text.MessageFormat.format(record.getMessage(), record.getParameters()));
+			}
+
+			@Override
+			public void flush() {
+			}
+
+			@Override
+			public void close() {
+			}
+		};
+		logger.addHandler(handler);
+		try {
+			single.signal("TTOU");
+			single.drain();
+		}
+		finally {
+			logger.removeHandler(handler);
+		}
+		assertThat(single.slotCount()).isEqualTo(1);
+		assertThat(lines).contains("Scale (SIGTTOU): cannot scale to 0 workers: expected 1 to 1024");
+	}
+
+	private RecordingConnection control() {
+		RecordingConnection connection = new RecordingConnection();
+		connection.role("control");
+		return connection;
+	}
+
+	private void request(RecordingConnection connection, Object... fields) {
+		this.master.post(new MasterEvent.Message(connection, Frame.of(MessageType.REQUEST, fields)));
+		step();
+	}
+
+	private ChannelConnection connectionOf(int id) {
+		WorkerHandle worker = this.master.worker(id);
+		ChannelConnection connection = new ChannelConnection(200 + id, null);
+		connection.role("worker");
+		this.master.post(new MasterEvent.WorkerConnected(connection, id, worker.generation(), worker.pid()));
+		step();
+		return connection;
+	}
+
+	/** A control connection that keeps what the master sends it. */
+	static final class RecordingConnection extends ChannelConnection {
+
+		final List<Frame> sent = new ArrayList<>();
+
+		RecordingConnection() {
+			super(500, null);
+		}
+
+		@Override
+		synchronized void send(Frame frame) {
+			this.sent.add(frame);
+		}
+
 	}
 
 	private void runningCluster() {

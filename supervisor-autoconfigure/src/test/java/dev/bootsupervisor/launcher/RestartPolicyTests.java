@@ -30,7 +30,7 @@ class RestartPolicyTests {
 			now = now.plus(delay).plusMillis(100);
 		}
 		assertThat(delays.toString().trim()).isEqualTo("1 2 4 8 16 30 30 30");
-		assertThat(this.history.restartsInWindow()).isEqualTo(8);
+		assertThat(this.history.consecutiveRestarts()).isEqualTo(8);
 	}
 
 	@Test
@@ -62,25 +62,32 @@ class RestartPolicyTests {
 		assertThat(policy.onCrash(this.history, Duration.ZERO, START)).isNotNull();
 		assertThat(policy.onCrash(this.history, Duration.ZERO, START.plusSeconds(10))).isNotNull();
 		assertThat(policy.onCrash(this.history, Duration.ZERO, START.plusSeconds(20))).isNotNull();
-		assertThat(this.history.restartsInWindow()).isEqualTo(3);
+		assertThat(this.history.consecutiveRestarts()).isEqualTo(3);
 		assertThat(policy.onCrash(this.history, Duration.ZERO, START.plusSeconds(30))).isNull();
-		assertThat(this.history.restartsInWindow()).isEqualTo(3);
+		assertThat(this.history.consecutiveRestarts()).isEqualTo(3);
 	}
 
 	@Test
-	void windowSlidesSoOldRestartsNoLongerCount() {
+	void aWorkerReadyForTheWindowEndsTheCrashLoop() {
 		RestartPolicy policy = new RestartPolicy(Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofMinutes(1),
 				3, Duration.ofSeconds(60));
 		policy.onCrash(this.history, Duration.ZERO, START);
-		policy.onCrash(this.history, Duration.ZERO, START.plusSeconds(10));
-		policy.onCrash(this.history, Duration.ZERO, START.plusSeconds(20));
-		assertThat(policy.onCrash(this.history, Duration.ZERO, START.plusSeconds(60))).isNull();
-		assertThat(policy.onCrash(this.history, Duration.ZERO, START.plusSeconds(61))).isNotNull();
-		assertThat(this.history.restartsInWindow()).isEqualTo(3);
-		assertThat(policy.onCrash(this.history, Duration.ZERO, START.plusSeconds(69))).isNull();
-		assertThat(policy.onCrash(this.history, Duration.ZERO, START.plusSeconds(71))).isNotNull();
-		assertThat(policy.onCrash(this.history, Duration.ZERO, START.plusSeconds(500))).isNotNull();
-		assertThat(this.history.restartsInWindow()).isEqualTo(1);
+		policy.onCrash(this.history, Duration.ofSeconds(59), START.plusSeconds(70));
+		policy.onCrash(this.history, Duration.ZERO, START.plusSeconds(200));
+		assertThat(this.history.consecutiveRestarts()).isEqualTo(3);
+		assertThat(policy.onCrash(this.history, Duration.ofSeconds(60), START.plusSeconds(300))).isNotNull();
+		assertThat(this.history.consecutiveRestarts()).isEqualTo(1);
+	}
+
+	@Test
+	void shortLivedWorkersCountHoweverFarApartTheirRestartsAre() {
+		// the backoff spaces restarts out; a loop of workers that never stay up is still a loop
+		RestartPolicy policy = new RestartPolicy(Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofMinutes(1),
+				3, Duration.ofSeconds(60));
+		assertThat(policy.onCrash(this.history, Duration.ZERO, START)).isNotNull();
+		assertThat(policy.onCrash(this.history, Duration.ofSeconds(10), START.plusSeconds(100))).isNotNull();
+		assertThat(policy.onCrash(this.history, Duration.ZERO, START.plusSeconds(1000))).isNotNull();
+		assertThat(policy.onCrash(this.history, Duration.ZERO, START.plusSeconds(10000))).isNull();
 	}
 
 	@Test

@@ -22,6 +22,17 @@ class RunDirectoryTests {
 	Path dir;
 
 	@Test
+	void aStalePidThatNamesAnotherLiveProcessIsCalledNotThisAppsMaster() throws Exception {
+		// this JVM is alive and is no master of any run directory: a reused pid
+		long live = ProcessHandle.current().pid();
+		assertThat(RunDirectory.describeStale(live)).isEqualTo("pid " + live
+				+ " is not this app's master (another process has that pid now; left alone)");
+		Process exited = new ProcessBuilder("true").start();
+		exited.waitFor();
+		assertThat(RunDirectory.describeStale(exited.pid())).isEqualTo("pid " + exited.pid() + " is not running");
+	}
+
+	@Test
 	void prepareCreatesTheDirectoryAndMissingParentsForTheOwnerOnly() throws Exception {
 		Path path = this.dir.resolve("boot-supervisor-me/app");
 		RunDirectory runDirectory = new RunDirectory(path);

@@ -60,21 +60,31 @@ class WorkerCommandTests {
 	}
 
 	@Test
-	void jarIsKnownOnlyForAJarLaunch() {
-		assertThat(this.jarCommand.jar()).isEqualTo(Path.of("/srv/app.jar"));
-		assertThat(this.classPathCommand.jar()).isNull();
-	}
-
-	@Test
-	void withJarRunsAnotherJarWithTheSameOptionsAndArguments() {
-		WorkerCommand copy = this.classPathCommand.withJar(Path.of("/var/run/app/snapshot-2.jar"));
-		assertThat(copy.jar()).isEqualTo(Path.of("/var/run/app/snapshot-2.jar"));
-		assertThat(copy.launchTarget()).containsExactly("-jar", "/var/run/app/snapshot-2.jar");
-		assertThat(copy.jvmOptions()).isEqualTo(this.classPathCommand.jvmOptions());
+	void withLaunchRunsAnotherClassPathWithTheSameArguments() {
+		WorkerCommand copy = this.classPathCommand.withLaunch(List.of("-Xmx256m", "-Dloader.path=/snap/lib"),
+				List.of("-jar", "/var/run/app/1-2/srv/app.jar"));
+		assertThat(copy.launchTarget()).containsExactly("-jar", "/var/run/app/1-2/srv/app.jar");
+		assertThat(copy.jvmOptions()).containsExactly("-Xmx256m", "-Dloader.path=/snap/lib");
 		assertThat(copy.arguments()).isEqualTo(this.classPathCommand.arguments());
 		assertThat(copy.javaExecutable()).isEqualTo(this.classPathCommand.javaExecutable());
 		assertThat(copy.name()).isEqualTo("app");
-		assertThat(this.classPathCommand.jar()).isNull();
+	}
+
+	@Test
+	void givenClassPathIsTheCpOptionBeforeTheMainClassWithItsWildcards() {
+		assertThat(WorkerCommand.givenClassPath(List.of("java", "-Xmx1g", "-cp", "app/lib/*:app/app.jar",
+				"com.example.Main", "-cp", "x"), null)).isEqualTo("app/lib/*:app/app.jar");
+		assertThat(WorkerCommand.givenClassPath(List.of("java", "-classpath", "a.jar", "Main"), null))
+			.isEqualTo("a.jar");
+		assertThat(WorkerCommand.givenClassPath(List.of("java", "--add-opens", "java.base/java.lang=ALL-UNNAMED",
+				"--class-path=/app/libs/*", "Main"), null)).isEqualTo("/app/libs/*");
+	}
+
+	@Test
+	void givenClassPathFallsBackToTheEnvironmentOrNothing() {
+		assertThat(WorkerCommand.givenClassPath(List.of("java", "Main", "-cp", "x"), "lib/*")).isEqualTo("lib/*");
+		assertThat(WorkerCommand.givenClassPath(List.of("java", "@options", "Main"), "lib/*")).isNull();
+		assertThat(WorkerCommand.givenClassPath(List.of(), "lib/*")).isNull();
 	}
 
 	@Test
