@@ -52,7 +52,12 @@ final class SupervisedProcess implements AutoCloseable {
 		System.setProperty("jdk.httpclient.allowRestrictedHeaders", "connection");
 	}
 
-	private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(REQUEST_TIMEOUT).build();
+	// HTTP/1.1 only: an HTTP/2 upgrade request whose "Connection: close" replaced "Connection: Upgrade" is one that
+	// Jetty rightly answers 400 (Tomcat ignores the upgrade)
+	private static final HttpClient CLIENT = HttpClient.newBuilder()
+		.version(HttpClient.Version.HTTP_1_1)
+		.connectTimeout(REQUEST_TIMEOUT)
+		.build();
 
 	private final Process process;
 
