@@ -5,8 +5,6 @@ import java.time.Duration;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -44,21 +42,6 @@ class StartupFailureIntegrationTests {
 		assertExitsWithOne(app);
 		assertThat(app.output()).contains("Startup failure requested by sample.fail-on-start=true")
 			.doesNotContain("Supervisor ready");
-	}
-
-	@ParameterizedTest(name = "{0}")
-	@MethodSource("dev.bootsupervisor.sample.ProcessFixture#servers")
-	void workerWithoutAnInheritedSocketFailsAndBindsNoPortOfItsOwn(String server) throws Exception {
-		this.processes.onServer(server);
-		int port = ProcessFixture.freePort();
-		// A worker started by hand, not by a master: its standard input is a pipe, not a listening socket
-		SupervisedProcess worker = this.processes.start(port, "--supervisor.worker.id=1");
-		assertThat(worker.awaitExit(Duration.ofSeconds(60))).as("worker exit code\n%s", worker.describe()).isNotZero();
-		assertThat(worker.output()).contains("inherited no open listening socket")
-			.doesNotContainPattern("(Tomcat|Jetty) started on port");
-		try (ServerSocket socket = new ServerSocket(port)) {
-			assertThat(socket.getLocalPort()).isEqualTo(port);
-		}
 	}
 
 	private static void assertExitsWithOne(SupervisedProcess app) {
