@@ -27,6 +27,10 @@ public class WorkerJettyCustomizer implements WebServerFactoryCustomizer<JettySe
 
 	@Override
 	public void customize(JettyServletWebServerFactory factory) {
+		if (factory.getPort() < 0) {
+			// server.port=-1: Boot's "no HTTP port"; the master bound none, so there is nothing to serve
+			return;
+		}
 		factory.addServerCustomizers(this::serveInheritedSocket);
 	}
 
