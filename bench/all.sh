@@ -5,12 +5,14 @@
 #
 # Runs bench/idle.sh, bench/run.sh and bench/reload.sh one after the other (about 20 minutes with these settings)
 # and writes their tables, each under its script's name, to $OUT/all.md (also on stdout). Settings pass through
-# to the scripts as environment variables (see each script's header); RELOADS defaults to 3 here.
+# to the scripts as environment variables (see each script's header); here RELOADS defaults to 3, and SERVERS to
+# tomcat,jetty (run.sh then measures sample-app.jar and sample-app-jetty.jar, a table each).
 set -uo pipefail
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 OUT=${OUT:-$BENCH_DIR/out}
 mkdir -p "$OUT"
 export RELOADS=${RELOADS:-3}
+export SERVERS=${SERVERS:-tomcat,jetty}
 status=0
 {
   echo "Recorded $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r)"
