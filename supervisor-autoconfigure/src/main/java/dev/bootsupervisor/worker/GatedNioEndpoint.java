@@ -91,18 +91,10 @@ public class GatedNioEndpoint extends NioEndpoint {
 			throw new IllegalStateException("No AcceptGate set on " + getClass().getSimpleName()
 					+ ": it is configured by SupervisorWorkerAutoConfiguration in a supervised worker only");
 		}
-		Channel channel = this.channelSource.get();
-		if (!(channel instanceof ServerSocketChannel inherited) || !inherited.isOpen()) {
-			throw new IllegalStateException("This JVM inherited no open listening socket on its standard input "
-					+ "(System.inheritedChannel() is " + channel + "): only a worker started by the supervisor "
-					+ "master can use " + getClass().getSimpleName());
-		}
+		ServerSocketChannel inherited = this.channelSource.adopt(getClass());
 		// Not configureBlocking(true) as NioEndpoint does: the channel is left exactly as inherited
 		this.serverChannel = inherited;
 		this.jvmInheritedChannel = (inherited == System.inheritedChannel());
-		if (this.jvmInheritedChannel) {
-			StandardStreams.prepare();
-		}
 	}
 
 	@Override
@@ -177,6 +169,27 @@ public class GatedNioEndpoint extends NioEndpoint {
 	interface ChannelSource {
 
 		Channel get() throws IOException;
+
+		/**
+		 * The inherited listening socket, or a failure that says why: a supervised worker never binds a port of
+		 * its own. When it is this JVM's own inherited channel, standard output and error are first made safe
+		 * to keep once that channel is closed.
+		 * @param user the server class that serves it, named in the failure
+		 * @return the open listening socket
+		 * @throws IOException when the channel cannot be obtained
+		 */
+		default ServerSocketChannel adopt(Class<?> user) throws IOException {
+			Channel channel = get();
+			if (!(channel instanceof ServerSocketChannel inherited) || !inherited.isOpen()) {
+				throw new IllegalStateException("This JVM inherited no open listening socket on its standard input "
+						+ "(System.inheritedChannel() is " + channel + "): only a worker started by the supervisor "
+						+ "master can use " + user.getSimpleName());
+			}
+			if (inherited == System.inheritedChannel()) {
+				StandardStreams.prepare();
+			}
+			return inherited;
+		}
 
 	}
 

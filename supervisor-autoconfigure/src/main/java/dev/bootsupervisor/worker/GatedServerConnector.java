@@ -1,7 +1,6 @@
 package dev.bootsupervisor.worker;
 
 import java.io.IOException;
-import java.nio.channels.Channel;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.util.EventListener;
@@ -138,17 +137,9 @@ public class GatedServerConnector extends ServerConnector {
 	 */
 	@Override
 	protected ServerSocketChannel openAcceptChannel() throws IOException {
-		Channel channel = this.channelSource.get();
-		if (!(channel instanceof ServerSocketChannel inherited) || !inherited.isOpen()) {
-			throw new IllegalStateException("This JVM inherited no open listening socket on its standard input "
-					+ "(System.inheritedChannel() is " + channel + "): only a worker started by the supervisor "
-					+ "master can use " + getClass().getSimpleName());
-		}
+		ServerSocketChannel inherited = this.channelSource.adopt(getClass());
 		this.channel = inherited;
 		this.jvmInheritedChannel = (inherited == System.inheritedChannel());
-		if (this.jvmInheritedChannel) {
-			StandardStreams.prepare();
-		}
 		// ServerConnector.open(channel) then calls configureBlocking(true): a no-op on a channel in blocking mode,
 		// as an inherited one is
 		return inherited;
