@@ -381,10 +381,11 @@ public final class Master {
 
 	private void onRequest(ChannelConnection connection, Frame request, boolean control) throws ProtocolException {
 		String command = request.require("command");
-		if (request.get("deadline").isPresent() && now().toEpochMilli() > request.requireLong("deadline")) {
+		Long deadline = request.get("deadline").isPresent() ? request.requireLong("deadline") : null;
+		if (deadline != null && now().toEpochMilli() > deadline) {
 			// the client gave up (the master was paused, or too busy): acting now would surprise everyone
 			log.log(System.Logger.Level.WARNING, "Ignored a {0} request from {1}: its client gave up waiting at {2}",
-					command, connection, Instant.ofEpochMilli(request.requireLong("deadline")));
+					command, connection, Instant.ofEpochMilli(deadline));
 			return;
 		}
 		if (connection.isClosed()) {
@@ -737,7 +738,7 @@ public final class Master {
 		}
 		else if (this.scaling.overdue(now)) {
 			finishScale(false, "scale to " + target + " workers did not complete within "
-					+ Durations.format(this.settings.startupTimeout().plus(this.settings.shutdownTimeout())) + ": "
+					+ Durations.format(this.scaling.timeout()) + ": "
 					+ ready + " of " + target + " workers ready, " + this.scaling.retiredLeft() + " still stopping");
 		}
 	}

@@ -18,6 +18,8 @@ final class PendingScale {
 
 	private final Instant startedAt;
 
+	private final Duration timeout;
+
 	private final Instant deadline;
 
 	private final List<BiConsumer<Boolean, String>> waiters = new ArrayList<>();
@@ -30,6 +32,7 @@ final class PendingScale {
 		this.target = target;
 		this.trigger = trigger;
 		this.startedAt = startedAt;
+		this.timeout = timeout;
 		this.deadline = startedAt.plus(timeout);
 	}
 
@@ -68,6 +71,10 @@ final class PendingScale {
 
 	long retiredLeft() {
 		return this.retired.stream().filter((w) -> w.exit() == null).count();
+	}
+
+	Duration timeout() {
+		return this.timeout;
 	}
 
 	boolean overdue(Instant now) {
