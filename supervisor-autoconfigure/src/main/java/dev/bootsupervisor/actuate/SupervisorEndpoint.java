@@ -6,6 +6,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import dev.bootsupervisor.cluster.ClusterControl;
+import dev.bootsupervisor.cluster.ClusterViewSource;
+import dev.bootsupervisor.cluster.ControlOutcome;
 import dev.bootsupervisor.protocol.ClusterView;
 import dev.bootsupervisor.protocol.WorkerView;
 
@@ -75,16 +78,6 @@ public class SupervisorEndpoint {
 		catch (IOException ex) {
 			throw new MasterUnavailableException(ex);
 		}
-	}
-
-	/**
-	 * The outcome of a write operation.
-	 *
-	 * @param action the action
-	 * @param success whether it succeeded
-	 * @param message what happened
-	 */
-	public record ControlOutcome(String action, boolean success, String message) implements OperationResponseBody {
 	}
 
 	/**

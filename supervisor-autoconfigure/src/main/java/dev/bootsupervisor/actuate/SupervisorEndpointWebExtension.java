@@ -3,6 +3,7 @@ package dev.bootsupervisor.actuate;
 import java.util.Map;
 
 import dev.bootsupervisor.actuate.SupervisorEndpoint.MasterUnavailableException;
+import dev.bootsupervisor.cluster.ControlOutcome;
 
 import org.jspecify.annotations.Nullable;
 
@@ -36,7 +37,7 @@ public class SupervisorEndpointWebExtension {
 	@WriteOperation
 	public WebEndpointResponse<Object> control(String action, @Nullable Integer workers) {
 		try {
-			SupervisorEndpoint.ControlOutcome outcome = this.delegate.control(action, workers);
+			ControlOutcome outcome = this.delegate.control(action, workers);
 			boolean wellFormed = action.equals("reload") || (action.equals("scale") && workers != null);
 			int status = outcome.success() ? WebEndpointResponse.STATUS_OK
 					: wellFormed ? STATUS_CONFLICT : WebEndpointResponse.STATUS_BAD_REQUEST;

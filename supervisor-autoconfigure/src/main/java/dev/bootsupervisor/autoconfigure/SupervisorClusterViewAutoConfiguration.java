@@ -1,7 +1,7 @@
 package dev.bootsupervisor.autoconfigure;
 
-import dev.bootsupervisor.actuate.ClusterViewSource;
-import dev.bootsupervisor.actuate.WorkerClusterViewSource;
+import dev.bootsupervisor.cluster.ClusterViewSource;
+import dev.bootsupervisor.cluster.WorkerClusterViewSource;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;

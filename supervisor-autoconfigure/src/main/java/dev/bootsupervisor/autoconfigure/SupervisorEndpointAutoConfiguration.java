@@ -2,11 +2,11 @@ package dev.bootsupervisor.autoconfigure;
 
 import java.time.Duration;
 
-import dev.bootsupervisor.actuate.ClusterControl;
-import dev.bootsupervisor.actuate.ClusterViewSource;
 import dev.bootsupervisor.actuate.SupervisorEndpoint;
 import dev.bootsupervisor.actuate.SupervisorEndpointWebExtension;
-import dev.bootsupervisor.actuate.WorkerClusterControl;
+import dev.bootsupervisor.cluster.ClusterControl;
+import dev.bootsupervisor.cluster.ClusterViewSource;
+import dev.bootsupervisor.cluster.WorkerClusterControl;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;

@@ -1,6 +1,6 @@
 package dev.bootsupervisor.autoconfigure;
 
-import dev.bootsupervisor.actuate.ClusterViewSource;
+import dev.bootsupervisor.cluster.ClusterViewSource;
 import dev.bootsupervisor.health.SupervisorHealthIndicator;
 import dev.bootsupervisor.health.WorkerHealthReporter;
 import dev.bootsupervisor.worker.WorkerRuntime;

@@ -1,6 +1,6 @@
 package dev.bootsupervisor.autoconfigure;
 
-import dev.bootsupervisor.actuate.ClusterViewSource;
+import dev.bootsupervisor.cluster.ClusterViewSource;
 import dev.bootsupervisor.metrics.SupervisorMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 

@@ -6,10 +6,10 @@ import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 import dev.bootsupervisor.autoconfigure.SupervisorProperties;
-import dev.bootsupervisor.launcher.DaemonStarter;
-import dev.bootsupervisor.launcher.LaunchException;
-import dev.bootsupervisor.launcher.RunDirectory;
-import dev.bootsupervisor.launcher.SupervisorSettings;
+import dev.bootsupervisor.base.LaunchException;
+import dev.bootsupervisor.base.RunDirectory;
+import dev.bootsupervisor.base.SupervisorSettings;
+import dev.bootsupervisor.control.DaemonStarter;
 
 import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.bind.Bindable;

@@ -4,7 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import dev.bootsupervisor.actuate.ClusterViewSource;
+import dev.bootsupervisor.cluster.ClusterViewSource;
 import dev.bootsupervisor.protocol.ClusterView;
 import dev.bootsupervisor.protocol.WorkerView;
 

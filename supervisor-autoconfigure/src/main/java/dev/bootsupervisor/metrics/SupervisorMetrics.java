@@ -8,7 +8,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
-import dev.bootsupervisor.actuate.ClusterViewSource;
+import dev.bootsupervisor.cluster.ClusterViewSource;
 import dev.bootsupervisor.protocol.ClusterView;
 import dev.bootsupervisor.protocol.WorkerView;
 import io.micrometer.core.instrument.FunctionCounter;

@@ -23,10 +23,10 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
-import dev.bootsupervisor.launcher.LaunchException;
-import dev.bootsupervisor.launcher.MasterLauncher;
-import dev.bootsupervisor.launcher.SignalRouter;
-import dev.bootsupervisor.launcher.SystemExit;
+import dev.bootsupervisor.base.LaunchException;
+import dev.bootsupervisor.base.SignalRouter;
+import dev.bootsupervisor.base.SupervisorEnvironment;
+import dev.bootsupervisor.base.SystemExit;
 import dev.bootsupervisor.protocol.ClusterView;
 import dev.bootsupervisor.protocol.Frame;
 import dev.bootsupervisor.protocol.FrameCodec;
@@ -92,11 +92,11 @@ public final class WorkerRuntime {
 		if (current != null) {
 			return current;
 		}
-		String path = System.getenv(MasterLauncher.CHANNEL_ENV);
-		String token = System.getenv(MasterLauncher.TOKEN_ENV);
+		String path = System.getenv(SupervisorEnvironment.CHANNEL);
+		String token = System.getenv(SupervisorEnvironment.TOKEN);
 		if (path == null || token == null) {
 			throw new LaunchException("supervisor.worker.id is set, but this JVM was not started by a Boot "
-					+ "Supervisor master (" + MasterLauncher.CHANNEL_ENV + " is missing); workers are started by "
+					+ "Supervisor master (" + SupervisorEnvironment.CHANNEL + " is missing); workers are started by "
 					+ "the master only");
 		}
 		int id = environment.getProperty("supervisor.worker.id", Integer.class, 0);

@@ -7,6 +7,7 @@ import java.util.Map;
 import dev.bootsupervisor.actuate.SupervisorEndpoint.ClusterDescriptor;
 import dev.bootsupervisor.actuate.SupervisorEndpoint.MasterUnavailableException;
 import dev.bootsupervisor.actuate.SupervisorEndpoint.WorkerDescriptor;
+import dev.bootsupervisor.cluster.ClusterViewSource;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;

@@ -5,7 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import dev.bootsupervisor.actuate.SupervisorEndpoint.ControlOutcome;
+import dev.bootsupervisor.cluster.ClusterControl;
+import dev.bootsupervisor.cluster.ControlOutcome;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;

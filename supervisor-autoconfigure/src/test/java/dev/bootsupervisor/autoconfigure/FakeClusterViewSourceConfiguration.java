@@ -2,8 +2,8 @@ package dev.bootsupervisor.autoconfigure;
 
 import java.util.Map;
 
-import dev.bootsupervisor.actuate.ClusterViewSource;
 import dev.bootsupervisor.actuate.ClusterViews;
+import dev.bootsupervisor.cluster.ClusterViewSource;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;

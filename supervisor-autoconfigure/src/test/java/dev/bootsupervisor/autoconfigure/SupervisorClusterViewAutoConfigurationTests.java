@@ -1,7 +1,7 @@
 package dev.bootsupervisor.autoconfigure;
 
-import dev.bootsupervisor.actuate.ClusterViewSource;
-import dev.bootsupervisor.actuate.WorkerClusterViewSource;
+import dev.bootsupervisor.cluster.ClusterViewSource;
+import dev.bootsupervisor.cluster.WorkerClusterViewSource;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;

@@ -2,9 +2,9 @@ package dev.bootsupervisor.autoconfigure;
 
 import java.io.IOException;
 
-import dev.bootsupervisor.actuate.ClusterViewSource;
 import dev.bootsupervisor.actuate.SupervisorEndpoint;
 import dev.bootsupervisor.actuate.SupervisorEndpointWebExtension;
+import dev.bootsupervisor.cluster.ClusterViewSource;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;

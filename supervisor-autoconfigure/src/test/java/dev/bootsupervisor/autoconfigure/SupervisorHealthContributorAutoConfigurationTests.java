@@ -2,8 +2,8 @@ package dev.bootsupervisor.autoconfigure;
 
 import java.util.Map;
 
-import dev.bootsupervisor.actuate.ClusterViewSource;
 import dev.bootsupervisor.actuate.ClusterViews;
+import dev.bootsupervisor.cluster.ClusterViewSource;
 import dev.bootsupervisor.health.SupervisorHealthIndicator;
 import dev.bootsupervisor.health.WorkerHealthReporter;
 import org.junit.jupiter.api.Test;

@@ -2,7 +2,7 @@ package dev.bootsupervisor.autoconfigure;
 
 import java.io.IOException;
 
-import dev.bootsupervisor.actuate.ClusterViewSource;
+import dev.bootsupervisor.cluster.ClusterViewSource;
 import dev.bootsupervisor.metrics.SupervisorMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

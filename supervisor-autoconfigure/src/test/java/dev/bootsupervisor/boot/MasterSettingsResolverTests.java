@@ -6,10 +6,10 @@ import java.util.Set;
 import java.util.function.Predicate;
 
 import dev.bootsupervisor.autoconfigure.SupervisorProperties;
-import dev.bootsupervisor.launcher.DaemonStarter;
-import dev.bootsupervisor.launcher.LaunchException;
-import dev.bootsupervisor.launcher.RunDirectory;
-import dev.bootsupervisor.launcher.SupervisorSettings;
+import dev.bootsupervisor.base.LaunchException;
+import dev.bootsupervisor.base.RunDirectory;
+import dev.bootsupervisor.base.SupervisorSettings;
+import dev.bootsupervisor.control.DaemonStarter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

@@ -1,0 +1,331 @@
+package dev.bootsupervisor.control;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import dev.bootsupervisor.base.Durations;
+import dev.bootsupervisor.base.LaunchException;
+import dev.bootsupervisor.base.RunDirectory;
+import dev.bootsupervisor.base.SupervisorSettings;
+import dev.bootsupervisor.protocol.ClusterView;
+import dev.bootsupervisor.protocol.Frame;
+import dev.bootsupervisor.protocol.MessageType;
+import dev.bootsupervisor.protocol.WorkerView;
+
+/**
+ * {@code --supervisor.command=stop|status}: operates a running app through its run directory. Exit codes:
+ * {@code status} 0 running, 3 not running, 4 not answering; {@code stop} 0 stopped or not running, 1 failure;
+ * 2 for an unknown command.
+ */
+public final class ControlCommands {
+
+	/** The commands, in the order shown to users. */
+	public static final List<String> COMMANDS = List.of("status", "stop", "reload", "scale");
+
+	private static final Duration STOP_MARGIN = Duration.ofSeconds(15);
+
+	private final SupervisorSettings settings;
+
+	private final RunDirectory runDirectory;
+
+	private final PrintStream out;
+
+	private final PrintStream err;
+
+	public ControlCommands(SupervisorSettings settings, PrintStream out, PrintStream err) {
+		this.settings = settings;
+		this.runDirectory = new RunDirectory(settings.runDir());
+		this.out = out;
+		this.err = err;
+	}
+
+	/**
+	 * Run a command.
+	 * @param command the command name
+	 * @return the exit code
+	 */
+	public int run(String command) {
+		if (command.isEmpty()) {
+			this.err.println("supervisor.command is empty: expected one of " + String.join(", ", COMMANDS));
+			return 2;
+		}
+		if (!COMMANDS.contains(command)) {
+			this.err.println("Unknown command '" + command + "' for supervisor.command: expected one of "
+					+ String.join(", ", COMMANDS));
+			return 2;
+		}
+		try {
+			this.runDirectory.verifyIfExists();
+		}
+		catch (LaunchException ex) {
+			this.err.println(ex.getMessage());
+			return 1;
+		}
+		return switch (command) {
+			case "status" -> status();
+			case "stop" -> stop();
+			case "reload" -> reload();
+			case "scale" -> scale();
+			default -> throw new IllegalStateException("unknown command '" + command + "' passed the check above");
+		};
+	}
+
+	private int status() {
+		if (!this.runDirectory.isLocked()) {
+			this.out.println(this.settings.name() + " is not running");
+			return 3;
+		}
+		try (ControlClient client = ControlClient.connect(this.runDirectory)) {
+			print(client.view());
+			return 0;
+		}
+		catch (IOException ex) {
+			this.err.println(this.settings.name() + " is running" + pidText() + " but does not answer: "
+					+ ex.getMessage());
+			return 4;
+		}
+	}
+
+	private int stop() {
+		if (!this.runDirectory.isLocked()) {
+			this.out.println(this.settings.name() + " is not running");
+			return 0;
+		}
+		Optional<Long> pid = this.runDirectory.readPid();
+		Optional<ProcessHandle> master = pid.flatMap(ProcessHandle::of);
+		Duration shutdownTimeout = this.settings.shutdownTimeout();
+		CompletableFuture<Frame> outcome = new CompletableFuture<>();
+		ControlClient client = null;
+		try {
+			client = ControlClient.connect(this.runDirectory);
+			Frame reply = client.request("stop");
+			shutdownTimeout = reply.get("shutdownTimeout").map(Long::parseLong).map(Duration::ofMillis)
+				.orElse(shutdownTimeout);
+			this.out.println("Stopping " + this.settings.name() + pidText() + ": "
+					+ reply.get("message").orElse("stopping"));
+			// the master tells this connection how the stop ended, killed workers included, just before it exits
+			ControlClient waiting = client;
+			Duration wait = shutdownTimeout.plus(STOP_MARGIN);
+			Thread reader = new Thread(() -> {
+				try {
+					outcome.complete(waiting.awaitReply(wait));
+				}
+				catch (IOException ex) {
+					outcome.completeExceptionally(ex);
+				}
+			}, "supervisor-stop-outcome");
+			reader.setDaemon(true);
+			reader.start();
+		}
+		catch (IOException | NumberFormatException ex) {
+			this.err.println("Cannot reach the master (" + ex.getMessage() + "); sending SIGTERM instead");
+			outcome.completeExceptionally(ex);
+			master.ifPresent(ProcessHandle::destroy);
+		}
+		try {
+			Instant deadline = Instant.now().plus(shutdownTimeout).plus(STOP_MARGIN);
+			while (master.map(ProcessHandle::isAlive).orElse(false) && Instant.now().isBefore(deadline)
+					&& outcome(outcome) == null) {
+				view().ifPresent((view) -> this.out.println("Waiting for " + view.workers()
+					.stream()
+					.filter((w) -> !w.state().equals("stopped") && !w.state().equals("failed"))
+					.count() + " worker(s) to finish their requests..."));
+				sleep(outcome);
+			}
+			Frame last = outcome(outcome);
+			if (last != null && master.isPresent()) {
+				// the master sends the outcome as its last act; let it exit before saying it stopped
+				awaitExit(master.get(), STOP_MARGIN);
+			}
+			if (master.map(ProcessHandle::isAlive).orElse(false)) {
+				killAll(master.get(), shutdownTimeout);
+				this.out.println(this.settings.name() + " stopped");
+				return 1;
+			}
+			if (last != null && !Boolean.parseBoolean(last.get("ok").orElse("false"))) {
+				this.err.println(this.settings.name() + " stopped with exit code " + last.get("exitCode").orElse("1")
+						+ ": " + last.get("message").orElse("a worker did not stop cleanly"));
+				return 1;
+			}
+			this.out.println(this.settings.name() + " stopped");
+			return 0;
+		}
+		finally {
+			if (client != null) {
+				client.close();
+			}
+		}
+	}
+
+	private static Frame outcome(CompletableFuture<Frame> outcome) {
+		return (outcome.isDone() && !outcome.isCompletedExceptionally()) ? outcome.join() : null;
+	}
+
+	private static void awaitExit(ProcessHandle process, Duration timeout) {
+		try {
+			process.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		catch (ExecutionException | TimeoutException ex) {
+			// still alive: the caller kills it
+		}
+	}
+
+	private void killAll(ProcessHandle master, Duration shutdownTimeout) {
+		this.err.println("The master" + pidText() + " did not exit within the shutdown timeout of "
+				+ Durations.format(shutdownTimeout) + " plus " + Durations.format(STOP_MARGIN)
+				+ "; killing it and its workers");
+		master.descendants().forEach((process) -> {
+			this.err.println("Killed worker pid " + process.pid());
+			process.destroyForcibly();
+		});
+		master.destroyForcibly();
+		this.err.println("Killed master pid " + master.pid());
+	}
+
+	private int reload() {
+		if (!this.runDirectory.isLocked()) {
+			this.err.println(this.settings.name() + " is not running");
+			return 1;
+		}
+		try (ControlClient client = ControlClient.connect(this.runDirectory)) {
+			ClusterView before;
+			try {
+				before = client.view();
+			}
+			catch (IOException ex) {
+				this.err.println("Reload not started: the master" + pidText() + " does not answer (" + ex.getMessage()
+						+ "); nothing was changed, and it will not act on this request later");
+				return 1;
+			}
+			this.out.println("Reloading " + this.settings.name() + pidText() + ": one worker at a time...");
+			Duration timeout = this.settings.reloadTimeout()
+				.plus(this.settings.shutdownTimeout())
+				.multipliedBy(Math.max(1, before.configuredWorkers()) + 1L);
+			Frame reply;
+			try {
+				reply = client.request(Frame.of(MessageType.REQUEST, "command", "reload"), timeout);
+			}
+			catch (IOException ex) {
+				this.err.println("Reload failed: " + ex.getMessage() + "; gave up, and the master will not start "
+						+ "this reload later (one already under way finishes or rolls back on its own)");
+				return 1;
+			}
+			boolean ok = Boolean.parseBoolean(reply.get("ok").orElse("false"));
+			String message = reply.get("message").orElse("");
+			(ok ? this.out : this.err).println(ok ? "Reload succeeded: " + message : "Reload failed: " + message);
+			if (ok) {
+				print(client.view());
+			}
+			return ok ? 0 : 1;
+		}
+		catch (IOException ex) {
+			this.err.println("Reload failed: " + ex.getMessage());
+			return 1;
+		}
+	}
+
+	private int scale() {
+		if (!this.runDirectory.isLocked()) {
+			this.err.println(this.settings.name() + " is not running");
+			return 1;
+		}
+		int target = this.settings.workers();
+		Duration timeout = this.settings.startupTimeout().plus(this.settings.shutdownTimeout()).plus(STOP_MARGIN);
+		try (ControlClient client = ControlClient.connect(this.runDirectory)) {
+			this.out.println("Scaling " + this.settings.name() + " to " + target + " workers...");
+			Frame reply = client.request(Frame.of(MessageType.REQUEST, "command", "scale", "workers", target),
+					timeout);
+			if (!Boolean.parseBoolean(reply.get("ok").orElse("false"))) {
+				this.err.println("Scale failed: " + reply.get("message").orElse(""));
+				return 1;
+			}
+			this.out.println("Scaled " + this.settings.name() + " to " + target + " workers ("
+					+ reply.get("message").orElse("") + ")");
+			print(client.view());
+			return 0;
+		}
+		catch (IOException ex) {
+			this.err.println("Scale failed: " + ex.getMessage());
+			return 1;
+		}
+	}
+
+	private Optional<ClusterView> view() {
+		try (ControlClient client = ControlClient.connect(this.runDirectory)) {
+			return Optional.of(client.view());
+		}
+		catch (IOException ex) {
+			return Optional.empty();
+		}
+	}
+
+	private String pidText() {
+		return this.runDirectory.readPid().map((pid) -> " (pid " + pid + ")").orElse("");
+	}
+
+	private void print(ClusterView view) {
+		Instant now = view.at();
+		long ready = view.workers().stream().filter(WorkerView::ready).count();
+		this.out.printf("%s: %s, master pid %d, up %s, %s, %d/%d workers ready%n", view.name(), view.state(),
+				view.masterPid(), age(view.masterStartedAt(), now),
+				(view.port() >= 0) ? "port " + view.port() : "no port", ready, view.configuredWorkers());
+		String format = "%-7s%-9s%-5s%-10s%-10s%-10s%s%n";
+		this.out.printf(format, "WORKER", "PID", "GEN", "STATE", "UPTIME", "RESTARTS", "LAST EXIT");
+		for (WorkerView worker : view.workers()) {
+			String exit = "-";
+			if (worker.lastExitCode() != null) {
+				exit = ((worker.lastExitSignal() != null) ? "signal " + worker.lastExitSignal()
+						: "code " + worker.lastExitCode()) + " " + age(worker.lastExitAt(), now) + " ago ("
+						+ worker.lastExitReason() + ")";
+			}
+			boolean live = !worker.state().equals("stopped") && !worker.state().equals("failed");
+			this.out.printf(format, worker.id(), worker.pid(), worker.generation(), worker.state(),
+					live ? age(worker.startedAt(), now) : "-", worker.restarts(), exit);
+		}
+	}
+
+	static String age(Instant from, Instant to) {
+		long seconds = Math.max(0, Duration.between(from, to).toSeconds());
+		if (seconds < 60) {
+			return seconds + "s";
+		}
+		if (seconds < 3600) {
+			return String.format(Locale.ROOT, "%dm%02ds", seconds / 60, seconds % 60);
+		}
+		if (seconds < 86400) {
+			return String.format(Locale.ROOT, "%dh%02dm", seconds / 3600, (seconds % 3600) / 60);
+		}
+		return String.format(Locale.ROOT, "%dd%02dh", seconds / 86400, (seconds % 86400) / 3600);
+	}
+
+	private static void sleep(CompletableFuture<Frame> outcome) {
+		try {
+			if (outcome.isDone()) {
+				// no outcome will come (the connection ended): watch the master process instead
+				Thread.sleep(1000);
+			}
+			else {
+				outcome.get(1, TimeUnit.SECONDS);
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		catch (ExecutionException | TimeoutException ex) {
+			// no outcome yet, or none will come: the caller looks at the master process
+		}
+	}
+
+}

@@ -1,0 +1,94 @@
+package dev.bootsupervisor.master;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import dev.bootsupervisor.base.WorkerCommand;
+
+/**
+ * Starts workers as child JVMs. Standard input is inherited, so a worker's fd 0 is the master's listening
+ * socket; standard output and error are inherited, so worker logs go where the master's go.
+ */
+public final class JvmWorkerFactory implements WorkerFactory {
+
+	private final WorkerCommand command;
+
+	private final Map<String, String> environment;
+
+	private final ClassPathSnapshots snapshots;
+
+	/**
+	 * Create a factory.
+	 * @param command the worker command
+	 * @param environment environment variables added for workers
+	 * @param snapshotDirectory where workers' private snapshots of the class path go, {@code null} to run the app's
+	 * files themselves
+	 */
+	public JvmWorkerFactory(WorkerCommand command, Map<String, String> environment, Path snapshotDirectory) {
+		this.command = command;
+		this.environment = Map.copyOf(environment);
+		this.snapshots = (snapshotDirectory != null)
+				? new ClassPathSnapshots(command, System.getenv(), snapshotDirectory) : null;
+	}
+
+	@Override
+	public WorkerProcess start(int workerId, int generation) throws IOException {
+		WorkerCommand launch = (this.snapshots != null) ? this.snapshots.current() : this.command;
+		List<String> commandLine = launch.forWorker(workerId, generation);
+		ProcessBuilder builder = new ProcessBuilder(commandLine).redirectInput(ProcessBuilder.Redirect.INHERIT)
+			.redirectOutput(ProcessBuilder.Redirect.INHERIT)
+			.redirectError(ProcessBuilder.Redirect.INHERIT);
+		builder.environment().keySet().removeIf(MasterSpec::isSpecVariable);
+		builder.environment().putAll(this.environment);
+		return new JvmWorkerProcess(builder.start());
+	}
+
+	@Override
+	public void beginReload() throws IOException {
+		if (this.snapshots != null) {
+			this.snapshots.beginReload();
+		}
+	}
+
+	@Override
+	public void endReload(boolean success) {
+		if (this.snapshots != null) {
+			this.snapshots.endReload(success);
+		}
+	}
+
+	@Override
+	public void close() {
+		if (this.snapshots != null) {
+			this.snapshots.deleteAll();
+		}
+	}
+
+	private record JvmWorkerProcess(Process process) implements WorkerProcess {
+
+		@Override
+		public long pid() {
+			return this.process.pid();
+		}
+
+		@Override
+		public CompletableFuture<Integer> onExit() {
+			return this.process.onExit().thenApply(Process::exitValue);
+		}
+
+		@Override
+		public void terminate() {
+			this.process.destroy();
+		}
+
+		@Override
+		public void kill() {
+			this.process.destroyForcibly();
+		}
+
+	}
+
+}

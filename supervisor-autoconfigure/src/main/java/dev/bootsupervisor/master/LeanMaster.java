@@ -1,0 +1,116 @@
+package dev.bootsupervisor.master;
+
+import java.io.File;
+import java.net.URL;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.bootsupervisor.base.LaunchException;
+import dev.bootsupervisor.base.Posix;
+import dev.bootsupervisor.base.SystemExit;
+import dev.bootsupervisor.protocol.ProtocolException;
+
+/**
+ * The master in a JVM of its own. The application's JVM resolves the configuration with Spring, then replaces
+ * itself (same pid, {@code execve}) with a small JVM that runs only this class: the master then stays well under
+ * 64 MB instead of keeping everything Spring loaded to read the configuration.
+ */
+public final class LeanMaster {
+
+	/** JVM options of the lean master: small heap, serial GC, no optimizing compiler. */
+	static final List<String> JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xms8m", "-Xmx64m", "-Xss512k",
+			"-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-XX:ReservedCodeCacheSize=16m",
+			"-XX:MaxMetaspaceSize=64m");
+
+	private static final String BOOT_LAUNCHER = "org.springframework.boot.loader.launch.PropertiesLauncher";
+
+	private static final System.Logger log = System.getLogger(LeanMaster.class.getName());
+
+	private LeanMaster() {
+	}
+
+	public static void main(String[] args) {
+		if (System.getenv(MasterSpec.ENV) == null) {
+			System.err.println("Boot Supervisor: " + LeanMaster.class.getName() + " is started by the app itself; "
+					+ "run the app with java -jar instead");
+			SystemExit.exit(2);
+			return;
+		}
+		MasterSpec spec;
+		try {
+			spec = MasterSpec.fromEnvironment(System.getenv());
+		}
+		catch (ProtocolException ex) {
+			System.err.println("Boot Supervisor: " + ex.getMessage());
+			SystemExit.exit(1);
+			return;
+		}
+		MasterLogging.install(spec.settings().name());
+		try {
+			SystemExit.exit(new MasterLauncher(spec.settings(), spec.command(), spec.launchedAt()).run());
+		}
+		catch (LaunchException ex) {
+			System.err.println("Boot Supervisor: " + ex.getMessage());
+			SystemExit.exit(ex.exitCode());
+		}
+	}
+
+	/**
+	 * Replace the current process with a lean master JVM. Returns only when that is not possible, and the caller
+	 * then runs the master in the current JVM.
+	 * @param spec what the master runs
+	 * @param userOptions the JVM options of the application's JVM, of which system properties are kept
+	 */
+	public static void exec(MasterSpec spec, List<String> userOptions) {
+		List<String> argv = new ArrayList<>();
+		argv.add(spec.command().javaExecutable());
+		argv.addAll(JVM_OPTIONS);
+		userOptions.stream().filter((option) -> option.startsWith("-D")).forEach(argv::add);
+		argv.add("-Dsupervisor.name=" + spec.settings().name());
+		argv.add("-Dsupervisor.role=master");
+		if (!addLaunchTarget(argv)) {
+			return;
+		}
+		Map<String, String> environment = new LinkedHashMap<>(System.getenv());
+		environment.keySet().removeIf(MasterSpec::isSpecVariable);
+		environment.putAll(spec.toEnvironment());
+		String[] envp = environment.entrySet().stream().map((e) -> e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+		System.out.flush();
+		System.err.flush();
+		try {
+			Posix.libc().execve(argv.get(0), argv.toArray(String[]::new), envp);
+		}
+		catch (LaunchException | RuntimeException ex) {
+			log.log(System.Logger.Level.DEBUG, "The master runs in the application's JVM: exec failed ({0})",
+					ex.getMessage());
+		}
+	}
+
+	private static boolean addLaunchTarget(List<String> argv) {
+		URL location = LeanMaster.class.getProtectionDomain().getCodeSource().getLocation();
+		String url = location.toString();
+		if (url.startsWith("jar:nested:")) {
+			String outer = url.substring("jar:nested:".length());
+			int end = outer.indexOf("/!");
+			if (end < 0) {
+				return false;
+			}
+			argv.add("-Dloader.main=" + LeanMaster.class.getName());
+			argv.add("-cp");
+			argv.add(Path.of(outer.substring(0, end)).toString());
+			argv.add(BOOT_LAUNCHER);
+			return true;
+		}
+		if (url.startsWith("file:")) {
+			argv.add("-cp");
+			argv.add(System.getProperty("java.class.path", "") + File.pathSeparator + new File(location.getPath()));
+			argv.add(LeanMaster.class.getName());
+			return true;
+		}
+		return false;
+	}
+
+}

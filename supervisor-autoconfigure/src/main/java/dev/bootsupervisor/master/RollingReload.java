@@ -1,0 +1,118 @@
+package dev.bootsupervisor.master;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.function.BiConsumer;
+
+/**
+ * The state of one rolling reload: which slots are left, the replacement being started, the old worker being
+ * retired, and who waits for the outcome. The master loop drives it; it decides nothing about processes itself.
+ */
+final class RollingReload {
+
+	private final Deque<Integer> remaining;
+
+	private final Instant startedAt;
+
+	private final String trigger;
+
+	private final List<BiConsumer<Boolean, String>> waiters = new ArrayList<>();
+
+	private WorkerHandle replacement;
+
+	private Instant replacementDeadline;
+
+	private WorkerHandle retiring;
+
+	private int replaced;
+
+	private boolean reported;
+
+	RollingReload(List<Integer> slotIds, Instant startedAt, String trigger) {
+		this.remaining = new ArrayDeque<>(slotIds);
+		this.startedAt = startedAt;
+		this.trigger = trigger;
+	}
+
+	String trigger() {
+		return this.trigger;
+	}
+
+	void addWaiter(BiConsumer<Boolean, String> waiter) {
+		this.waiters.add(waiter);
+	}
+
+	/**
+	 * Tell every waiter the outcome, once.
+	 * @param success whether the reload succeeded
+	 * @param message what happened
+	 */
+	void report(boolean success, String message) {
+		if (!this.reported) {
+			this.reported = true;
+			this.waiters.forEach((waiter) -> waiter.accept(success, message));
+		}
+	}
+
+	/**
+	 * Whether the outcome was told: every slot has its replacement, only the last old worker may still drain. From
+	 * then on the reload is over for everyone who waits on it, and a scale may begin.
+	 * @return whether it was reported
+	 */
+	boolean reported() {
+		return this.reported;
+	}
+
+	Integer nextSlot() {
+		return this.remaining.pollFirst();
+	}
+
+	boolean hasRemaining() {
+		return !this.remaining.isEmpty();
+	}
+
+	void replacement(WorkerHandle replacement, Instant deadline) {
+		this.replacement = replacement;
+		this.replacementDeadline = deadline;
+	}
+
+	WorkerHandle replacement() {
+		return this.replacement;
+	}
+
+	boolean isReplacement(WorkerHandle worker) {
+		return this.replacement == worker;
+	}
+
+	boolean replacementOverdue(Instant now) {
+		return this.replacement != null && this.replacement.state() == WorkerState.STARTING
+				&& !this.replacement.reason().startsWith("killed") && now.isAfter(this.replacementDeadline);
+	}
+
+	void replaced(WorkerHandle old) {
+		this.replacement = null;
+		this.retiring = old;
+		this.replaced++;
+	}
+
+	WorkerHandle retiring() {
+		return this.retiring;
+	}
+
+	void retired() {
+		this.retiring = null;
+	}
+
+	int replacedCount() {
+		return this.replaced;
+	}
+
+	Duration elapsed(Instant now) {
+		return Duration.between(this.startedAt, now);
+	}
+
+}

@@ -1,0 +1,38 @@
+package dev.bootsupervisor.master;
+
+import java.io.IOException;
+
+/**
+ * Starts worker processes.
+ */
+@FunctionalInterface
+public interface WorkerFactory {
+
+	/**
+	 * Start the worker of a slot.
+	 * @param workerId the slot, 1..N
+	 * @param generation the generation of that slot, 1 for the first worker
+	 * @return the started process
+	 * @throws IOException when the process cannot be started
+	 */
+	WorkerProcess start(int workerId, int generation) throws IOException;
+
+	/**
+	 * A rolling reload begins: workers started from now on run the app as it is on disk now.
+	 * @throws IOException when the app cannot be prepared
+	 */
+	default void beginReload() throws IOException {
+	}
+
+	/**
+	 * A rolling reload ended; after a failure, workers started from now on run the previous app again.
+	 * @param success whether the reload succeeded
+	 */
+	default void endReload(boolean success) {
+	}
+
+	/** The master stops: remove what the factory created. */
+	default void close() {
+	}
+
+}

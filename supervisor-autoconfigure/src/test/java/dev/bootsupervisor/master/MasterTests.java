@@ -1,0 +1,642 @@
+package dev.bootsupervisor.master;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import dev.bootsupervisor.autoconfigure.SupervisorProperties;
+import dev.bootsupervisor.base.SupervisorSettings;
+import dev.bootsupervisor.protocol.Frame;
+import dev.bootsupervisor.protocol.MessageType;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link Master}'s decisions, with a fake clock and fake processes.
+ */
+class MasterTests {
+
+	private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+
+	private final FakeFactory factory = new FakeFactory();
+
+	private final Master master = new Master(settings(2), this.factory, this.clock, this.clock.instant(), 8080);
+
+	@Test
+	void startsEveryWorkerAndIsReadyWhenAllReportReady() {
+		this.master.start();
+		assertThat(this.factory.started).hasSize(2);
+		assertThat(this.master.phase()).isEqualTo(Master.Phase.STARTING);
+		ready(1);
+		assertThat(this.master.phase()).isEqualTo(Master.Phase.STARTING);
+		ready(2);
+		assertThat(this.master.phase()).isEqualTo(Master.Phase.RUNNING);
+		assertThat(this.master.worker(1).state()).isEqualTo(WorkerState.READY);
+	}
+
+	@Test
+	void workerExitBeforeReadyStopsEverythingWithoutRestart() {
+		this.master.start();
+		ready(1);
+		this.factory.started.get(1).exit(1);
+		step();
+		assertThat(this.master.phase()).isEqualTo(Master.Phase.STOPPING);
+		assertThat(this.factory.started.get(0).terminated).isTrue();
+		this.factory.started.get(0).exit(0);
+		this.clock.advance(Duration.ofSeconds(5));
+		step();
+		assertThat(this.master.phase()).isEqualTo(Master.Phase.STOPPED);
+		assertThat(this.master.exitCode()).isEqualTo(1);
+		assertThat(this.factory.started).hasSize(2);
+	}
+
+	@Test
+	void crashedWorkerIsRestartedAfterABackoffThatDoubles() {
+		runningCluster();
+		this.factory.started.get(0).exit(137);
+		step();
+		assertThat(this.master.worker(1).state()).isEqualTo(WorkerState.FAILED);
+		assertThat(this.master.worker(1).exit().signal()).isEqualTo("KILL");
+		this.clock.advance(Duration.ofMillis(900));
+		step();
+		assertThat(this.factory.started).hasSize(2);
+		this.clock.advance(Duration.ofMillis(200));
+		step();
+		assertThat(this.factory.started).hasSize(3);
+		assertThat(this.master.worker(1).generation()).isEqualTo(2);
+		assertThat(this.master.worker(1).pid()).isNotEqualTo(this.factory.started.get(0).pid());
+		this.factory.started.get(2).exit(1);
+		step();
+		this.clock.advance(Duration.ofMillis(1900));
+		step();
+		assertThat(this.factory.started).hasSize(3);
+		this.clock.advance(Duration.ofMillis(200));
+		step();
+		assertThat(this.factory.started).hasSize(4);
+		assertThat(this.master.slot(1).restarts()).isEqualTo(2);
+	}
+
+	@Test
+	void backoffStartsOverAfterAWorkerWasReadyLongEnough() {
+		runningCluster();
+		this.factory.started.get(0).exit(1);
+		step();
+		this.clock.advance(Duration.ofSeconds(1));
+		step();
+		ready(1);
+		this.clock.advance(Duration.ofMinutes(2));
+		this.factory.started.get(2).exit(1);
+		step();
+		this.clock.advance(Duration.ofSeconds(1));
+		step();
+		assertThat(this.factory.started).hasSize(4);
+	}
+
+	@Test
+	void slotIsFailedAfterTooManyRestartsAndMasterExitsWhenNoneIsLeft() {
+		Master single = new Master(settings(1), this.factory, this.clock, this.clock.instant(), 8080);
+		single.start();
+		connectAndReady(single, 1);
+		for (int i = 0; i < 4; i++) {
+			this.factory.started.get(this.factory.started.size() - 1).exit(1);
+			single.drain();
+			single.tick();
+			this.clock.advance(Duration.ofSeconds(31));
+			single.tick();
+		}
+		assertThat(this.factory.started).hasSize(4);
+		assertThat(single.slot(1).failed()).isTrue();
+		assertThat(single.phase()).isEqualTo(Master.Phase.STOPPED);
+		assertThat(single.exitCode()).isEqualTo(1);
+	}
+
+	@Test
+	void crashLoopIsDetectedWithTheDefaultSettings() {
+		SupervisorProperties defaults = new SupervisorProperties();
+		SupervisorProperties.Restart restart = defaults.getRestart();
+		SupervisorSettings settings = new SupervisorSettings("test", 1, null, 8080, 100, restart.getBackoffInitial(),
+				restart.getBackoffMax(), restart.getBackoffReset(), restart.getMaxRestarts(), restart.getWindow(),
+				defaults.getStartupTimeout(), defaults.getShutdownTimeout(), defaults.getStartupTimeout(),
+				Path.of("/nonexistent"));
+		Master single = new Master(settings, this.factory, this.clock, this.clock.instant(), 8080);
+		single.start();
+		connectAndReady(single, 1);
+		this.clock.advance(Duration.ofMinutes(5));
+		// every replacement fails to boot after 3 s: the backoff grows to its maximum, the loop must still end
+		for (int i = 0; i < 40 && !single.slot(1).failed(); i++) {
+			this.factory.started.get(this.factory.started.size() - 1).exit(1);
+			single.drain();
+			single.tick();
+			while (single.slot(1).restartAt() != null) {
+				this.clock.advance(Duration.ofMillis(500));
+				single.tick();
+			}
+			this.clock.advance(Duration.ofSeconds(3));
+		}
+		assertThat(single.slot(1).failed()).isTrue();
+		assertThat(single.slot(1).restarts()).isEqualTo(restart.getMaxRestarts());
+		assertThat(single.phase()).isEqualTo(Master.Phase.STOPPED);
+		assertThat(single.exitCode()).isEqualTo(1);
+	}
+
+	@Test
+	void termStopsWorkersGracefullyAndExitsZeroWhenAllStopCleanly() {
+		runningCluster();
+		this.master.signal("TERM");
+		step();
+		assertThat(this.factory.started).allMatch((p) -> p.terminated && !p.killed);
+		assertThat(this.master.worker(1).state()).isEqualTo(WorkerState.DRAINING);
+		this.factory.started.forEach((p) -> p.exit(0));
+		step();
+		assertThat(this.master.phase()).isEqualTo(Master.Phase.STOPPED);
+		assertThat(this.master.exitCode()).isZero();
+		assertThat(this.master.worker(2).state()).isEqualTo(WorkerState.STOPPED);
+	}
+
+	@Test
+	void workersStillRunningAfterTheShutdownTimeoutAreKilled() {
+		runningCluster();
+		this.master.signal("INT");
+		step();
+		this.factory.started.get(0).exit(0);
+		this.clock.advance(Duration.ofSeconds(29));
+		step();
+		assertThat(this.factory.started.get(1).killed).isFalse();
+		this.clock.advance(Duration.ofSeconds(2));
+		step();
+		assertThat(this.factory.started.get(1).killed).isTrue();
+		this.factory.started.get(1).exit(137);
+		step();
+		assertThat(this.master.phase()).isEqualTo(Master.Phase.STOPPED);
+		assertThat(this.master.exitCode()).isEqualTo(1);
+		assertThat(this.master.worker(2).exit().reason()).startsWith("killed");
+	}
+
+	@Test
+	void notReadyWithinTheStartupTimeoutStopsWithExitCodeOne() {
+		this.master.start();
+		ready(1);
+		this.clock.advance(Duration.ofMinutes(5).plusSeconds(1));
+		step();
+		assertThat(this.master.phase()).isEqualTo(Master.Phase.STOPPING);
+		this.factory.started.forEach((p) -> p.exit(0));
+		step();
+		assertThat(this.master.exitCode()).isEqualTo(1);
+	}
+
+	@Test
+	void hangupReloadsOneSlotAtATimeStartingTheReplacementBeforeStoppingTheOldWorker() {
+		runningCluster();
+		this.master.signal("HUP");
+		step();
+		assertThat(this.factory.started).hasSize(3);
+		assertThat(this.factory.started.get(0).terminated).isFalse();
+		readyByPid(this.factory.started.get(2).pid());
+		assertThat(this.factory.started.get(0).terminated).isTrue();
+		assertThat(this.master.worker(1).generation()).isEqualTo(2);
+		assertThat(this.factory.started).as("at most one extra worker").hasSize(3);
+		this.factory.started.get(0).exit(0);
+		step();
+		assertThat(this.factory.started).hasSize(4);
+		assertThat(this.factory.started.get(1).terminated).isFalse();
+		readyByPid(this.factory.started.get(3).pid());
+		this.factory.started.get(1).exit(0);
+		step();
+		assertThat(this.master.reloading()).isFalse();
+		assertThat(this.master.view().reloadsByOutcome()).containsEntry("success", 1);
+		assertThat(this.master.view().workers()).extracting((w) -> w.generation()).containsExactly(2, 2);
+	}
+
+	@Test
+	void reloadWhoseReplacementFailsIsRolledBackAndTheOldWorkersKeepServing() {
+		runningCluster();
+		this.master.signal("HUP");
+		step();
+		this.master.signal("HUP");
+		step();
+		assertThat(this.factory.started).as("a second reload is not queued").hasSize(3);
+		this.factory.started.get(2).exit(1);
+		step();
+		assertThat(this.master.reloading()).isFalse();
+		assertThat(this.factory.started.get(0).terminated).isFalse();
+		assertThat(this.master.worker(1).pid()).isEqualTo(this.factory.started.get(0).pid());
+		assertThat(this.master.view().reloadsByOutcome()).containsEntry("failure", 1);
+		this.clock.advance(Duration.ofMinutes(1));
+		step();
+		assertThat(this.factory.started).as("no restart of a failed replacement").hasSize(3);
+	}
+
+	@Test
+	void replacementNotReadyWithinTheReloadTimeoutIsKilled() {
+		runningCluster();
+		this.master.signal("HUP");
+		step();
+		this.clock.advance(Duration.ofMinutes(2).plusSeconds(1));
+		step();
+		assertThat(this.factory.started.get(2).killed).isTrue();
+		assertThat(this.factory.started.get(0).terminated).isFalse();
+	}
+
+	@Test
+	void ttinAddsAWorkerAndTtouDrainsTheHighestOne() {
+		runningCluster();
+		this.master.signal("TTIN");
+		step();
+		assertThat(this.factory.started).hasSize(3);
+		assertThat(this.master.slotCount()).isEqualTo(3);
+		this.master.signal("TTOU");
+		step();
+		assertThat(this.master.slotCount()).isEqualTo(2);
+		assertThat(this.factory.started.get(2).terminated).isTrue();
+		assertThat(this.factory.started.get(2).killed).isFalse();
+		this.factory.started.get(2).exit(0);
+		step();
+		assertThat(this.master.phase()).isEqualTo(Master.Phase.RUNNING);
+		assertThat(this.factory.started).as("a scaled-down worker is not restarted").hasSize(3);
+	}
+
+	@Test
+	void termDuringAReloadStopsEverything() {
+		runningCluster();
+		this.master.signal("HUP");
+		step();
+		this.master.signal("TERM");
+		step();
+		assertThat(this.factory.started).allMatch((p) -> p.terminated);
+		this.factory.started.forEach((p) -> p.exit(0));
+		step();
+		assertThat(this.master.phase()).isEqualTo(Master.Phase.STOPPED);
+		assertThat(this.master.exitCode()).isZero();
+	}
+
+	@Test
+	void helloThatMatchesNoWorkerClosesTheConnection() {
+		this.master.start();
+		ChannelConnection stranger = new ChannelConnection(99, null);
+		stranger.role("worker");
+		this.master.post(new MasterEvent.WorkerConnected(stranger, 1, 1, 424242));
+		step();
+		assertThat(stranger.isClosed()).isTrue();
+		assertThat(this.master.phase()).isEqualTo(Master.Phase.STARTING);
+	}
+
+	@Test
+	void messageBeforeVerificationClosesOnlyThatConnection() {
+		this.master.start();
+		ChannelConnection unverified = new ChannelConnection(7, null);
+		unverified.role("worker");
+		this.master.post(new MasterEvent.Message(unverified, Frame.of(MessageType.READY)));
+		step();
+		assertThat(unverified.isClosed()).isTrue();
+		assertThat(this.master.worker(1).state()).isEqualTo(WorkerState.STARTING);
+	}
+
+	@Test
+	void scaleRequestIsAnsweredWithTheOutcomeOnceTheNewWorkerIsReady() {
+		runningCluster();
+		RecordingConnection control = control();
+		request(control, "command", "scale", "workers", 3);
+		assertThat(control.sent).as("no answer before the outcome").isEmpty();
+		readyByPid(this.factory.started.get(2).pid());
+		step();
+		assertThat(control.sent).hasSize(1);
+		assertThat(control.sent.get(0).get("ok")).contains("true");
+		assertThat(control.sent.get(0).get("message").orElseThrow()).startsWith("scaled to 3 workers in");
+	}
+
+	@Test
+	void scaleDownIsAnsweredWhenTheRetiredWorkerHasExited() {
+		runningCluster();
+		RecordingConnection control = control();
+		request(control, "command", "scale", "workers", 1);
+		assertThat(control.sent).isEmpty();
+		this.factory.started.get(1).exit(0);
+		step();
+		assertThat(control.sent.get(0).get("message").orElseThrow()).startsWith("scaled to 1 workers");
+	}
+
+	@Test
+	void scaleThatCannotCompleteIsAnsweredWithWhyAtItsDeadline() {
+		runningCluster();
+		RecordingConnection control = control();
+		request(control, "command", "scale", "workers", 3);
+		this.clock.advance(Duration.ofMinutes(6));
+		step();
+		assertThat(control.sent.get(0).get("ok")).contains("false");
+		assertThat(control.sent.get(0).get("message").orElseThrow()).as("%s", control.sent)
+			.contains("did not complete within 330 s: 2 of 3 workers ready");
+	}
+
+	@Test
+	void onceAReloadHasAnsweredAScaleOrAnotherReloadIsNotRefused() {
+		runningCluster();
+		RecordingConnection control = control();
+		request(control, "command", "reload");
+		readyByPid(this.factory.started.get(2).pid());
+		this.factory.started.get(0).exit(0);
+		step();
+		readyByPid(this.factory.started.get(3).pid());
+		assertThat(control.sent).as("answered while the last old worker still drains").hasSize(1);
+		assertThat(control.sent.get(0).get("ok")).contains("true");
+		RecordingConnection second = control();
+		request(second, "command", "reload");
+		assertThat(second.sent).as("a second reload waits for the first to end, it is not refused").isEmpty();
+		this.factory.started.get(1).exit(0);
+		step();
+		assertThat(this.master.reloading()).as("the second reload started").isTrue();
+		assertThat(this.factory.started).hasSize(5);
+	}
+
+	@Test
+	void aScaleRightAfterAReloadAnsweredIsAccepted() {
+		runningCluster();
+		RecordingConnection control = control();
+		request(control, "command", "reload");
+		readyByPid(this.factory.started.get(2).pid());
+		this.factory.started.get(0).exit(0);
+		step();
+		readyByPid(this.factory.started.get(3).pid());
+		request(control, "command", "scale", "workers", 3);
+		assertThat(this.factory.started).as("the scale was accepted").hasSize(5);
+		readyByPid(this.factory.started.get(4).pid());
+		step();
+		// the reload's last old worker may be the one that carries this request: the scale does not wait for it
+		assertThat(control.sent).hasSize(2);
+		assertThat(control.sent.get(1).get("message").orElseThrow()).startsWith("scaled to 3 workers");
+	}
+
+	@Test
+	void scaleDownAskedThroughTheWorkerItRetiresIsAnsweredBeforeThatWorkerExits() {
+		runningCluster();
+		ChannelConnection second = connectionOf(2);
+		RecordingConnection recording = new RecordingConnection();
+		recording.role("worker");
+		recording.worker(second.worker());
+		this.master.post(new MasterEvent.Message(recording, Frame.of(MessageType.REQUEST, "command", "scale",
+				"workers", 1)));
+		step();
+		assertThat(this.factory.started.get(1).terminated).isTrue();
+		assertThat(recording.sent).as("answered while worker 2 still drains, so it can deliver the answer")
+			.hasSize(1);
+		assertThat(recording.sent.get(0).get("message").orElseThrow()).startsWith("scaled to 1 workers");
+	}
+
+	@Test
+	void stopRequestIsToldTheOutcomeNamingAWorkerKilledAfterTheShutdownTimeout() {
+		runningCluster();
+		RecordingConnection control = control();
+		request(control, "command", "stop");
+		assertThat(control.sent.get(0).get("message")).contains("stopping");
+		assertThat(control.sent.get(0).get("shutdownTimeout")).contains("30000");
+		this.factory.started.get(0).exit(0);
+		this.clock.advance(Duration.ofSeconds(31));
+		step();
+		this.factory.started.get(1).exit(137);
+		step();
+		assertThat(this.master.phase()).isEqualTo(Master.Phase.STOPPED);
+		Frame outcome = control.sent.get(1);
+		assertThat(outcome.get("final")).contains("true");
+		assertThat(outcome.get("ok")).contains("false");
+		assertThat(outcome.get("exitCode")).contains("1");
+		assertThat(outcome.get("message").orElseThrow()).as("%s", control.sent).contains("worker 2 (pid " + this.factory.started.get(1).pid()
+				+ ") was killed after the shutdown timeout of 30 s");
+	}
+
+	@Test
+	void requestWhoseClientGaveUpIsNotActedOn() {
+		runningCluster();
+		RecordingConnection control = control();
+		request(control, "command", "reload", "deadline", this.clock.instant().minusSeconds(1).toEpochMilli());
+		assertThat(this.master.reloading()).isFalse();
+		assertThat(this.factory.started).hasSize(2);
+		request(control, "command", "reload", "deadline", this.clock.instant().plusSeconds(60).toEpochMilli());
+		assertThat(this.master.reloading()).isTrue();
+	}
+
+	@Test
+	void listeningSocketIsClosedOnceNoWorkerAcceptsDuringAStop() {
+		int[] closed = new int[1];
+		this.master.onNoWorkerAccepting(() -> closed[0]++);
+		runningCluster();
+		ChannelConnection first = connectionOf(1);
+		this.master.signal("TERM");
+		step();
+		assertThat(closed[0]).as("both workers may still accept").isZero();
+		this.master.post(new MasterEvent.Message(first, Frame.of(MessageType.DRAINING)));
+		step();
+		assertThat(closed[0]).as("worker 2 may still accept").isZero();
+		this.factory.started.get(1).exit(0);
+		step();
+		assertThat(closed[0]).isEqualTo(1);
+		this.factory.started.get(0).exit(0);
+		step();
+		assertThat(closed[0]).as("closed once").isEqualTo(1);
+	}
+
+	@Test
+	void ttouAtOneWorkerIsRefusedWithALogLine() {
+		Master single = new Master(settings(1), this.factory, this.clock, this.clock.instant(), 8080);
+		single.start();
+		connectAndReady(single, 1);
+		List<String> lines = new ArrayList<>();
+		java.util.logging.Logger logger = java.util.logging.Logger.getLogger(Master.class.getName());
+		java.util.logging.Handler handler = new java.util.logging.Handler() {
+			@Override
+			public void publish(java.util.logging.LogRecord record) {
+				lines.add(java.text.MessageFormat.format(record.getMessage(), record.getParameters()));
+			}
+
+			@Override
+			public void flush() {
+			}
+
+			@Override
+			public void close() {
+			}
+		};
+		logger.addHandler(handler);
+		try {
+			single.signal("TTOU");
+			single.drain();
+		}
+		finally {
+			logger.removeHandler(handler);
+		}
+		assertThat(single.slotCount()).isEqualTo(1);
+		assertThat(lines).contains("Scale (SIGTTOU): cannot scale to 0 workers: expected 1 to 1024");
+	}
+
+	private RecordingConnection control() {
+		RecordingConnection connection = new RecordingConnection();
+		connection.role("control");
+		return connection;
+	}
+
+	private void request(RecordingConnection connection, Object... fields) {
+		this.master.post(new MasterEvent.Message(connection, Frame.of(MessageType.REQUEST, fields)));
+		step();
+	}
+
+	private ChannelConnection connectionOf(int id) {
+		WorkerHandle worker = this.master.worker(id);
+		ChannelConnection connection = new ChannelConnection(200 + id, null);
+		connection.role("worker");
+		this.master.post(new MasterEvent.WorkerConnected(connection, id, worker.generation(), worker.pid()));
+		step();
+		return connection;
+	}
+
+	/** A control connection that keeps what the master sends it. */
+	static final class RecordingConnection extends ChannelConnection {
+
+		final List<Frame> sent = new ArrayList<>();
+
+		RecordingConnection() {
+			super(500, null);
+		}
+
+		@Override
+		synchronized void send(Frame frame) {
+			this.sent.add(frame);
+		}
+
+	}
+
+	private void runningCluster() {
+		this.master.start();
+		ready(1);
+		ready(2);
+		assertThat(this.master.phase()).isEqualTo(Master.Phase.RUNNING);
+	}
+
+	private void ready(int id) {
+		connectAndReady(this.master, id);
+	}
+
+	private void connectAndReady(Master target, int id) {
+		WorkerHandle worker = target.worker(id);
+		ChannelConnection connection = new ChannelConnection(id, null);
+		connection.role("worker");
+		target.post(new MasterEvent.WorkerConnected(connection, id, worker.generation(), worker.pid()));
+		target.post(new MasterEvent.Message(connection, Frame.of(MessageType.READY)));
+		target.drain();
+	}
+
+	private void readyByPid(long pid) {
+		WorkerHandle worker = null;
+		for (dev.bootsupervisor.protocol.WorkerView view : this.master.view().workers()) {
+			if (view.pid() == pid) {
+				ChannelConnection connection = new ChannelConnection(100, null);
+				connection.role("worker");
+				this.master.post(new MasterEvent.WorkerConnected(connection, view.id(), view.generation(), pid));
+				this.master.post(new MasterEvent.Message(connection, Frame.of(MessageType.READY)));
+				this.master.drain();
+				return;
+			}
+		}
+		throw new AssertionError("no worker with pid " + pid + " " + worker);
+	}
+
+	private void step() {
+		this.master.drain();
+		this.master.tick();
+	}
+
+	private static SupervisorSettings settings(int workers) {
+		return new SupervisorSettings("test", workers, null, 8080, 100, Duration.ofSeconds(1), Duration.ofSeconds(30),
+				Duration.ofMinutes(1), 3, Duration.ofSeconds(60 * 5), Duration.ofMinutes(5), Duration.ofSeconds(30),
+				Duration.ofMinutes(2), Path.of("/nonexistent"));
+	}
+
+	static final class FakeFactory implements WorkerFactory {
+
+		final List<FakeProcess> started = new ArrayList<>();
+
+		private long nextPid = 1000;
+
+		@Override
+		public WorkerProcess start(int workerId, int generation) {
+			FakeProcess process = new FakeProcess(this.nextPid++);
+			this.started.add(process);
+			return process;
+		}
+
+	}
+
+	static final class FakeProcess implements WorkerProcess {
+
+		final long pid;
+
+		final CompletableFuture<Integer> exit = new CompletableFuture<>();
+
+		boolean terminated;
+
+		boolean killed;
+
+		FakeProcess(long pid) {
+			this.pid = pid;
+		}
+
+		void exit(int code) {
+			this.exit.complete(code);
+		}
+
+		@Override
+		public long pid() {
+			return this.pid;
+		}
+
+		@Override
+		public CompletableFuture<Integer> onExit() {
+			return this.exit;
+		}
+
+		@Override
+		public void terminate() {
+			this.terminated = true;
+		}
+
+		@Override
+		public void kill() {
+			this.killed = true;
+		}
+
+	}
+
+	static final class MutableClock extends Clock {
+
+		private Instant now;
+
+		MutableClock(Instant now) {
+			this.now = now;
+		}
+
+		void advance(Duration duration) {
+			this.now = this.now.plus(duration);
+		}
+
+		@Override
+		public ZoneId getZone() {
+			return ZoneOffset.UTC;
+		}
+
+		@Override
+		public Clock withZone(ZoneId zone) {
+			return this;
+		}
+
+		@Override
+		public Instant instant() {
+			return this.now;
+		}
+
+	}
+
+}
