@@ -82,7 +82,8 @@ class ActuatorIntegrationTests {
 		app.awaitReady(2);
 		long victim = supervisor(app).read("$.workers[0].pid", Long.class);
 		SupervisedProcess.signal(victim, "KILL");
-		await("death of worker " + victim).atMost(Duration.ofSeconds(10)).until(() -> !isAlive(victim));
+		await("death of worker " + victim).atMost(Duration.ofSeconds(10))
+			.until(() -> !SupervisedProcess.isAlive(victim));
 		DocumentContext cluster = await("the restart of worker 1 in the cluster view").atMost(Duration.ofSeconds(30))
 			.pollInterval(Duration.ofMillis(100))
 			.until(() -> supervisor(app), (view) -> view.read("$.workers[0].ready", Boolean.class)
@@ -106,7 +107,8 @@ class ActuatorIntegrationTests {
 		Set<Long> workers = app.workerPids();
 		long victim = workers.iterator().next();
 		SupervisedProcess.signal(victim, "KILL");
-		await("death of worker " + victim).atMost(Duration.ofSeconds(10)).until(() -> !isAlive(victim));
+		await("death of worker " + victim).atMost(Duration.ofSeconds(10))
+			.until(() -> !SupervisedProcess.isAlive(victim));
 		List<Response> readiness = new ArrayList<>();
 		await("a replacement worker ready").atMost(Duration.ofSeconds(30))
 			.pollInterval(Duration.ofMillis(50))
@@ -186,9 +188,6 @@ class ActuatorIntegrationTests {
 		return workers;
 	}
 
-	private static boolean isAlive(long pid) {
-		return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
-	}
 
 	/**
 	 * Send a GET on an open keep-alive connection and read its response.

@@ -58,7 +58,8 @@ class ClusterIntegrationTests {
 		long victim = workers.iterator().next();
 		long survivor = workers.stream().filter((pid) -> pid != victim).findFirst().orElseThrow();
 		SupervisedProcess.signal(victim, "KILL");
-		await("death of worker " + victim).atMost(Duration.ofSeconds(10)).until(() -> !isAlive(victim));
+		await("death of worker " + victim).atMost(Duration.ofSeconds(10))
+			.until(() -> !SupervisedProcess.isAlive(victim));
 		List<Response> responses = new ArrayList<>();
 		// Backoff of 1 s plus a worker's startup (5-10 s on two idle cores), with room for a loaded machine.
 		await("a new worker answering").atMost(Duration.ofSeconds(45))
@@ -126,9 +127,6 @@ class ClusterIntegrationTests {
 		return served;
 	}
 
-	private static boolean isAlive(long pid) {
-		return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
-	}
 
 	private static Instant logTime(SupervisedProcess app, String message) {
 		String timestamp = app.awaitOutput(TIMESTAMPED + message, Duration.ofSeconds(60)).group(1);

@@ -3,15 +3,9 @@ package dev.bootsupervisor.sample;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,20 +15,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import dev.bootsupervisor.sample.SupervisedProcess.CommandResult;
+import dev.bootsupervisor.sample.SupervisedProcess.Response;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -44,16 +35,11 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Process-level tests of daemon mode ({@code --supervisor.daemon=true}) and the {@code stop} and {@code status}
- * control commands. The master of a daemon outlives the command that started it, so every process is tracked
- * by pid (the launcher, the master it names, and all their descendants, sampled while they live) and killed
- * after each test.
+ * control commands. The master of a daemon outlives the command that started it, so the test hands the master
+ * a start names to the {@link ProcessFixture}, which tracks it and its descendants with the launcher's and kills
+ * them after each test.
  */
 class DaemonIntegrationTests {
-
-	private static final List<String> JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-Xss512k",
-			"-XX:+UseSerialGC", "-Xmx256m");
-
-	private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(120);
 
 	private static final Pattern MASTER_PID = Pattern.compile("master pid (\\d+)");
 
@@ -64,78 +50,27 @@ class DaemonIntegrationTests {
 
 	private static final Pattern ROTATED_STDERR = Pattern.compile("master-stderr\\.log\\.\\d{8}\\.\\d{6}");
 
-	private static final Path OUTPUTS = Path.of("target", "it-logs");
-
-	static {
-		// Every request asks for "Connection: close": no idle keep-alive connection delays a worker's drain.
-		System.setProperty("jdk.httpclient.allowRestrictedHeaders", "connection");
-	}
-
-	private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-
-	/** The jar every launch runs, copied once, so a concurrent build that repackages it breaks no launch. */
-	private static Path jar;
-
-	@TempDir
-	static Path jarDir;
+	@RegisterExtension
+	final ProcessFixture fixture = new ProcessFixture();
 
 	@TempDir
 	Path tmp;
 
-	/** Processes whose descendants are sampled: launchers and the masters they name. */
-	private final Set<ProcessHandle> roots = ConcurrentHashMap.newKeySet();
-
-	/** Every process seen, as handles: a handle is alive only while its pid names the same process. */
-	private final Set<ProcessHandle> seen = ConcurrentHashMap.newKeySet();
-
-	/** Daemon log directories, copied with the launchers' output to target/it-logs after each test. */
-	private final List<Path> logDirs = new ArrayList<>();
-
-	private ScheduledExecutorService sampler;
-
-	private String testName;
-
-	private int launches;
-
-	@BeforeAll
-	static void copyJar() throws IOException {
-		jar = Files.copy(builtJar(), jarDir.resolve("sample-app.jar"));
-	}
-
-	@BeforeEach
-	void startSampling(TestInfo info) {
-		String method = info.getTestMethod().orElseThrow().getName();
-		String display = info.getDisplayName();
-		this.testName = getClass().getSimpleName() + "-" + method
-				+ (display.startsWith(method) ? "" : "-" + display.replaceAll("[^A-Za-z0-9]+", "_"));
-		this.sampler = Executors.newSingleThreadScheduledExecutor((runnable) -> {
-			Thread thread = new Thread(runnable, "daemon-pid-sampler");
-			thread.setDaemon(true);
-			return thread;
-		});
-		this.sampler.scheduleWithFixedDelay(this::sample, 0, 50, TimeUnit.MILLISECONDS);
-	}
-
 	@AfterEach
-	void killEveryProcessLeft() throws IOException {
-		this.sampler.shutdownNow();
-		Set<ProcessHandle> survivors = alive();
-		// Master and workers at once: killed one by one, a worker could be restarted or orphaned in between.
-		survivors.forEach(ProcessHandle::destroyForcibly);
-		await("every process killed").atMost(Duration.ofSeconds(30)).until(() -> alive().isEmpty());
-		keepOutputs();
-		assertThat(pids(survivors)).as("processes still alive after the test").isEmpty();
+	void nothingLeftRunning() {
+		// Before the fixture kills what is left: a test whose stop left a process running fails.
+		assertThat(this.fixture.alivePids()).as("processes still alive after the test").isEmpty();
 	}
 
 	@Test
 	void startReturnsOnceReadyWithTheMasterInItsOwnSessionAndASecondStartIsRefused() throws Exception {
-		int port = freePort();
+		int port = ProcessFixture.freePort();
 		Path runDir = this.tmp.resolve("run");
 		Path logDir = this.tmp.resolve("logs");
-		Launch start = launch(daemon(port, runDir, logDir));
+		CommandResult start = launch(daemon(port, runDir, logDir));
 		assertThat(start.exitCode()).as("start exit code\n%s", start).isZero();
 		// Ready means served by a worker right now, with no waiting on the test's side.
-		Response response = get(port, "/");
+		Response response = SupervisedProcess.get(port, "/");
 		ProcessHandle master = master(start);
 		Set<Long> workers = children(master);
 		assertThat(response.status()).isEqualTo(200);
@@ -164,7 +99,7 @@ class DaemonIntegrationTests {
 			.contains("[worker-1]")
 			.contains("[worker-2]");
 
-		Launch status = launch(command(runDir, "status"));
+		CommandResult status = launch(command(runDir, "status"));
 		assertThat(status.exitCode()).as("status exit code\n%s", status).isZero();
 		assertThat(status.stdout()).contains("sample-app: running, master pid " + master.pid())
 			.contains("2/2 workers ready")
@@ -173,7 +108,7 @@ class DaemonIntegrationTests {
 		assertThat(rows.keySet()).as("worker pids in the status table").isEqualTo(workers);
 		assertThat(rows.values()).as("worker states in the status table").containsOnly("ready");
 
-		Launch second = launch(daemon(port, runDir, logDir));
+		CommandResult second = launch(daemon(port, runDir, logDir));
 		assertThat(second.exitCode()).as("second start exit code\n%s", second).isEqualTo(1);
 		assertThat(second.stderr()).contains("already running (pid " + master.pid() + ")");
 		assertThat(second.stdout()).doesNotContain("Starting");
@@ -181,32 +116,32 @@ class DaemonIntegrationTests {
 		assertThat(children(master)).as("workers after the refused start").isEqualTo(workers);
 		assertThat(rotated(logDir, ROTATED_STDOUT)).as("logs rotated by the refused start").isEmpty();
 		assertThat(Files.readString(runDir.resolve("master.pid")).trim()).isEqualTo(Long.toString(master.pid()));
-		assertThat(get(port, "/").pid()).isIn(workers);
+		assertThat(SupervisedProcess.get(port, "/").pid()).isIn(workers);
 
-		Launch stop = launch(command(runDir, "stop"));
+		CommandResult stop = launch(command(runDir, "stop"));
 		assertThat(stop.exitCode()).as("stop exit code\n%s", stop).isZero();
-		assertThat(pids(alive())).as("processes alive once stop returned").isEmpty();
+		assertThat(alive()).as("processes alive once stop returned").isEmpty();
 	}
 
 	@Test
 	void stopWaitsForTheRequestInFlightAndThenSaysNotRunning() throws Exception {
-		int port = freePort();
+		int port = ProcessFixture.freePort();
 		Path runDir = this.tmp.resolve("run");
 		Path logDir = this.tmp.resolve("logs");
-		Launch start = launch(daemon(port, runDir, logDir));
+		CommandResult start = launch(daemon(port, runDir, logDir));
 		assertThat(start.exitCode()).as("start exit code\n%s", start).isZero();
 		ProcessHandle master = master(start);
 		Set<Long> workers = children(master);
 
 		Instant sent = Instant.now();
-		CompletableFuture<Response> pending = getAsync(port, "/slow?ms=3000");
+		CompletableFuture<Response> pending = SupervisedProcess.getAsync(port, "/slow?ms=3000");
 		awaitLog(logDir.resolve("master-stdout.log"), "Slow request: answering in 3000 ms");
-		Launch stop = launch(command(runDir, "stop"));
+		CommandResult stop = launch(command(runDir, "stop"));
 		Instant stopped = Instant.now();
 		assertThat(stop.exitCode()).as("stop exit code\n%s", stop).isZero();
 		assertThat(stop.stdout()).contains("Stopping sample-app (pid " + master.pid() + ")")
 			.contains("sample-app stopped");
-		assertThat(pids(alive())).as("processes alive once stop returned").isEmpty();
+		assertThat(alive()).as("processes alive once stop returned").isEmpty();
 		Response response = pending.get(10, TimeUnit.SECONDS);
 		assertThat(response.status()).isEqualTo(200);
 		assertThat(response.pid()).isIn(workers);
@@ -214,25 +149,25 @@ class DaemonIntegrationTests {
 			.isGreaterThanOrEqualTo(Duration.ofMillis(3000));
 		assertThat(runDir.resolve("master.pid")).doesNotExist();
 
-		Launch secondStop = launch(command(runDir, "stop"));
+		CommandResult secondStop = launch(command(runDir, "stop"));
 		assertThat(secondStop.exitCode()).as("second stop exit code\n%s", secondStop).isZero();
 		assertThat(secondStop.stdout().lines()).containsExactly("sample-app is not running");
-		Launch status = launch(command(runDir, "status"));
+		CommandResult status = launch(command(runDir, "status"));
 		assertThat(status.exitCode()).as("status exit code\n%s", status).isEqualTo(3);
 		assertThat(status.stdout().lines()).containsExactly("sample-app is not running");
 	}
 
 	@Test
 	void startAfterAStopRotatesTheLogsAndCleansUpAStalePidFile() throws Exception {
-		int port = freePort();
+		int port = ProcessFixture.freePort();
 		Path runDir = this.tmp.resolve("run");
 		Path logDir = this.tmp.resolve("logs");
-		Launch first = launch(daemon(1, port, runDir, logDir));
+		CommandResult first = launch(daemon(1, port, runDir, logDir));
 		assertThat(first.exitCode()).as("first start exit code\n%s", first).isZero();
 		long firstMaster = master(first).pid();
-		Launch stop = launch(command(runDir, "stop"));
+		CommandResult stop = launch(command(runDir, "stop"));
 		assertThat(stop.exitCode()).as("stop exit code\n%s", stop).isZero();
-		assertThat(pids(alive())).as("processes alive once stop returned").isEmpty();
+		assertThat(alive()).as("processes alive once stop returned").isEmpty();
 		byte[] oldStdout = Files.readAllBytes(logDir.resolve("master-stdout.log"));
 		byte[] oldStderr = Files.readAllBytes(logDir.resolve("master-stderr.log"));
 		assertThat(new String(oldStdout, StandardCharsets.UTF_8)).contains("Supervisor ready: sample-app")
@@ -240,13 +175,13 @@ class DaemonIntegrationTests {
 
 		long deadPid = deadPid();
 		Files.writeString(runDir.resolve("master.pid"), deadPid + "\n");
-		Launch second = launch(daemon(1, port, runDir, logDir));
+		CommandResult second = launch(daemon(1, port, runDir, logDir));
 		assertThat(second.exitCode()).as("second start exit code\n%s", second).isZero();
 		ProcessHandle master = master(second);
 		assertThat(second.stdout()).contains("Removed a stale pid file: pid " + deadPid + " is not running")
 			.contains("sample-app started: master pid " + master.pid());
 		assertThat(Files.readString(runDir.resolve("master.pid")).trim()).isEqualTo(Long.toString(master.pid()));
-		assertThat(get(port, "/").pid()).isIn(children(master));
+		assertThat(SupervisedProcess.get(port, "/").pid()).isIn(children(master));
 
 		List<Path> rotatedStdout = rotated(logDir, ROTATED_STDOUT);
 		assertThat(rotatedStdout).as("rotated stdout logs").hasSize(1);
@@ -259,23 +194,23 @@ class DaemonIntegrationTests {
 		String newStdout = Files.readString(logDir.resolve("master-stdout.log"));
 		assertThat(newStdout).contains("Supervisor ready: sample-app").doesNotContain(" " + firstMaster + " --- ");
 
-		Launch secondStop = launch(command(runDir, "stop"));
+		CommandResult secondStop = launch(command(runDir, "stop"));
 		assertThat(secondStop.exitCode()).as("stop exit code\n%s", secondStop).isZero();
-		assertThat(pids(alive())).as("processes alive once stop returned").isEmpty();
+		assertThat(alive()).as("processes alive once stop returned").isEmpty();
 	}
 
 	@Test
 	void startFailsWhenAnotherProgramHasThePort() throws Exception {
-		int port = freePort();
+		int port = ProcessFixture.freePort();
 		Path runDir = this.tmp.resolve("run");
 		Path logDir = this.tmp.resolve("logs");
 		try (ServerSocket other = new ServerSocket()) {
 			other.bind(new InetSocketAddress(port));
-			Launch start = launch(daemon(port, runDir, logDir));
+			CommandResult start = launch(daemon(port, runDir, logDir));
 			assertThat(start.exitCode()).as("start exit code\n%s", start).isEqualTo(1);
 			assertThat(start.stderr()).contains("Start failed: Port " + port + " is already in use");
 			assertThat(start.stdout()).doesNotContain("started:");
-			assertThat(pids(alive())).as("processes alive once the failed start returned").isEmpty();
+			assertThat(alive()).as("processes alive once the failed start returned").isEmpty();
 			assertThat(runDir.resolve("master.pid")).doesNotExist();
 			assertThat(other.isClosed()).isFalse();
 		}
@@ -283,10 +218,10 @@ class DaemonIntegrationTests {
 
 	@Test
 	void startThatIsNotReadyInTimeFailsWithATimedOutMessage() throws Exception {
-		int port = freePort();
+		int port = ProcessFixture.freePort();
 		Path runDir = this.tmp.resolve("run");
 		Path logDir = this.tmp.resolve("logs");
-		Launch start = launch(daemon(port, runDir, logDir, "--supervisor.startup-timeout=2s",
+		CommandResult start = launch(daemon(port, runDir, logDir, "--supervisor.startup-timeout=2s",
 				"--sample.startup-delay=20s"));
 		assertThat(start.exitCode()).as("start exit code\n%s", start).isEqualTo(1);
 		assertThat(start.stderr()).contains("Start failed: timed out").contains("2 s");
@@ -296,7 +231,7 @@ class DaemonIntegrationTests {
 			.contains("sample-app was not ready within the startup timeout of 2 s; stopping")
 			.doesNotContain("Supervisor ready")
 			.doesNotContain("Startup delay finished");
-		assertThat(pids(alive())).as("processes alive once the failed start returned").isEmpty();
+		assertThat(alive()).as("processes alive once the failed start returned").isEmpty();
 		assertThat(runDir.resolve("master.pid")).doesNotExist();
 		try (ServerSocket socket = new ServerSocket()) {
 			socket.setReuseAddress(true);
@@ -310,8 +245,8 @@ class DaemonIntegrationTests {
 		Files.createDirectory(runtimeDir,
 				PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
 		Map<String, String> env = Map.of("XDG_RUNTIME_DIR", runtimeDir.toString());
-		int port = freePort();
-		Launch start = launch(env, "--server.port=" + port, "--supervisor.name=example", "--supervisor.workers=1",
+		int port = ProcessFixture.freePort();
+		CommandResult start = launch(env, "--server.port=" + port, "--supervisor.name=example", "--supervisor.workers=1",
 				"--supervisor.log-dir=" + logDir("example"), "--supervisor.daemon=true");
 		assertThat(start.exitCode()).as("start exit code\n%s", start).isZero();
 		ProcessHandle master = master(start);
@@ -319,22 +254,22 @@ class DaemonIntegrationTests {
 		assertThat(runtimeDir.resolve("boot-supervisor/example/master.pid")).content()
 			.isEqualToIgnoringWhitespace(Long.toString(master.pid()));
 
-		Launch status = launch(env, "--supervisor.name=examp", "--supervisor.command=status");
+		CommandResult status = launch(env, "--supervisor.name=examp", "--supervisor.command=status");
 		assertThat(status.exitCode()).as("status examp exit code\n%s", status).isEqualTo(3);
 		assertThat(status.stdout().lines()).containsExactly("examp is not running");
-		Launch stop = launch(env, "--supervisor.name=examp", "--supervisor.command=stop");
+		CommandResult stop = launch(env, "--supervisor.name=examp", "--supervisor.command=stop");
 		assertThat(stop.exitCode()).as("stop examp exit code\n%s", stop).isZero();
 		assertThat(stop.stdout().lines()).containsExactly("examp is not running");
 		assertThat(master.isAlive()).isTrue();
 		assertThat(children(master)).as("workers of example").isEqualTo(workers);
-		assertThat(get(port, "/").pid()).isIn(workers);
+		assertThat(SupervisedProcess.get(port, "/").pid()).isIn(workers);
 
-		Launch statusExample = launch(env, "--supervisor.name=example", "--supervisor.command=status");
+		CommandResult statusExample = launch(env, "--supervisor.name=example", "--supervisor.command=status");
 		assertThat(statusExample.exitCode()).as("status example exit code\n%s", statusExample).isZero();
 		assertThat(statusExample.stdout()).contains("example: running, master pid " + master.pid());
-		Launch stopExample = launch(env, "--supervisor.name=example", "--supervisor.command=stop");
+		CommandResult stopExample = launch(env, "--supervisor.name=example", "--supervisor.command=stop");
 		assertThat(stopExample.exitCode()).as("stop example exit code\n%s", stopExample).isZero();
-		assertThat(pids(alive())).as("processes alive once stop returned").isEmpty();
+		assertThat(alive()).as("processes alive once stop returned").isEmpty();
 	}
 
 	@ParameterizedTest
@@ -343,7 +278,7 @@ class DaemonIntegrationTests {
 		Path runDir = Files.createDirectory(this.tmp.resolve("run"));
 		Files.setPosixFilePermissions(runDir, PosixFilePermissions.fromString(permissions));
 		Path logDir = this.tmp.resolve("logs");
-		Launch start = launch(daemon(freePort(), runDir, logDir));
+		CommandResult start = launch(daemon(ProcessFixture.freePort(), runDir, logDir));
 		assertThat(start.exitCode()).as("start exit code\n%s", start).isEqualTo(1);
 		assertThat(start.stderr().lines()).containsExactly("Boot Supervisor: The run directory "
 				+ runDir + " is accessible to other users (" + permissions + "); run 'chmod 700 "
@@ -351,25 +286,25 @@ class DaemonIntegrationTests {
 		assertThat(start.stdout()).doesNotContain("Starting");
 		assertThat(runDir).isEmptyDirectory();
 		assertThat(logDir).doesNotExist();
-		assertThat(pids(alive())).as("processes alive once the refused start returned").isEmpty();
+		assertThat(alive()).as("processes alive once the refused start returned").isEmpty();
 	}
 
 	@Test
 	void unknownCommandIsOneLineAndExitCodeTwo() throws Exception {
-		Launch command = launch(command(this.tmp.resolve("run"), "restart"));
+		CommandResult command = launch(command(this.tmp.resolve("run"), "restart"));
 		assertThat(command.exitCode()).as("exit code\n%s", command).isEqualTo(2);
 		assertThat(command.stderr().lines()).containsExactly(
 				"Unknown command 'restart' for supervisor.command: expected one of status, stop, reload, scale");
 		assertThat(command.stdout()).isBlank();
-		assertThat(pids(alive())).isEmpty();
+		assertThat(alive()).isEmpty();
 	}
 
 	@Test
 	void daemonInsideKubernetesIsRefused() throws Exception {
 		Path runDir = this.tmp.resolve("run");
 		Path logDir = this.tmp.resolve("logs");
-		Launch start = launch(Map.of("KUBERNETES_SERVICE_HOST", "10.0.0.1"),
-				daemon(freePort(), runDir, logDir));
+		CommandResult start = launch(Map.of("KUBERNETES_SERVICE_HOST", "10.0.0.1"),
+				daemon(ProcessFixture.freePort(), runDir, logDir));
 		assertThat(start.exitCode()).as("start exit code\n%s", start).isEqualTo(1);
 		assertThat(start.stderr().lines()).singleElement()
 			.asString()
@@ -379,7 +314,7 @@ class DaemonIntegrationTests {
 		assertThat(start.stdout()).doesNotContain("Starting");
 		assertThat(runDir).doesNotExist();
 		assertThat(logDir).doesNotExist();
-		assertThat(this.seen).as("processes started by the launcher").isEmpty();
+		assertThat(this.fixture.spawnedPids()).as("processes started by the launcher").isEmpty();
 	}
 
 	private String[] daemon(int port, Path runDir, Path logDir, String... extra) {
@@ -387,7 +322,7 @@ class DaemonIntegrationTests {
 	}
 
 	private String[] daemon(int workers, int port, Path runDir, Path logDir, String... extra) {
-		this.logDirs.add(logDir);
+		this.fixture.keepAfterTest(logDir);
 		List<String> args = new ArrayList<>(List.of("--server.port=" + port, "--supervisor.workers=" + workers,
 				"--supervisor.run-dir=" + runDir, "--supervisor.log-dir=" + logDir, "--supervisor.daemon=true"));
 		args.addAll(List.of(extra));
@@ -399,79 +334,33 @@ class DaemonIntegrationTests {
 	}
 
 	private Path logDir(String name) {
-		Path logDir = this.tmp.resolve("logs-" + name);
-		this.logDirs.add(logDir);
-		return logDir;
+		return this.fixture.keepAfterTest(this.tmp.resolve("logs-" + name));
 	}
 
-	private Launch launch(String... args) throws IOException, InterruptedException {
-		return launch(Map.of(), args);
+	/** Run {@code java -jar sample-app.jar} to completion: a daemon start or a control command. */
+	private CommandResult launch(String... args) throws IOException, InterruptedException {
+		return this.fixture.command(args);
 	}
 
-	/**
-	 * Run {@code java -jar sample-app.jar} to completion: a daemon start or a control command.
-	 */
-	private Launch launch(Map<String, String> env, String... args) throws IOException, InterruptedException {
-		List<String> command = new ArrayList<>();
-		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-		command.addAll(JVM_OPTIONS);
-		command.add("-jar");
-		command.add(jar.toString());
-		command.addAll(List.of(args));
-		// In the test's own directory: copied to target/it-logs after the test, out of reach of a concurrent clean.
-		Path outputs = Files.createDirectories(this.tmp.resolve("launches"));
-		this.launches++;
-		Path out = outputs.resolve(this.launches + ".out");
-		Path err = outputs.resolve(this.launches + ".err");
-		ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
-		Map<String, String> environment = builder.environment();
-		environment.remove("KUBERNETES_SERVICE_HOST");
-		environment.remove("XDG_RUNTIME_DIR");
-		environment.putAll(env);
-		Instant started = Instant.now();
-		Process process = builder.start();
-		this.roots.add(process.toHandle());
-		boolean exited = process.waitFor(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-		Duration elapsed = Duration.between(started, Instant.now());
-		sample();
-		assertThat(exited).as("%s exited within %s", command, COMMAND_TIMEOUT).isTrue();
-		return new Launch(String.join(" ", command), process.exitValue(), Files.readString(out),
-				Files.readString(err), elapsed);
+	private CommandResult launch(Map<String, String> env, String... args) throws IOException, InterruptedException {
+		return this.fixture.command(env, args);
+	}
+
+	private Set<Long> alive() {
+		return this.fixture.alivePids();
 	}
 
 	/**
-	 * Return the master a successful start named, checked against its pid file, and track it.
+	 * Return the master a successful start named, and track it: it outlives the launch that started it.
 	 */
-	private ProcessHandle master(Launch start) {
+	private static ProcessHandle master(CommandResult start) {
 		Matcher matcher = MASTER_PID.matcher(start.stdout());
 		assertThat(matcher.find()).as("master pid in the output\n%s", start).isTrue();
-		long pid = Long.parseLong(matcher.group(1));
-		ProcessHandle master = ProcessHandle.of(pid).orElseThrow(() -> new AssertionError("master " + pid
-				+ " is not running\n" + start));
-		this.roots.add(master);
-		this.seen.add(master);
-		return master;
+		return start.adopt(Long.parseLong(matcher.group(1)));
 	}
 
-	private Set<Long> children(ProcessHandle master) {
-		return master.children().filter(ProcessHandle::isAlive).peek(this.seen::add).map(ProcessHandle::pid)
-			.collect(Collectors.toSet());
-	}
-
-	private void sample() {
-		for (ProcessHandle root : this.roots) {
-			root.descendants().forEach(this.seen::add);
-		}
-	}
-
-	private Set<ProcessHandle> alive() {
-		sample();
-		return Stream.concat(this.roots.stream(), this.seen.stream()).filter(ProcessHandle::isAlive)
-			.collect(Collectors.toSet());
-	}
-
-	private static Set<Long> pids(Set<ProcessHandle> processes) {
-		return processes.stream().map(ProcessHandle::pid).collect(Collectors.toSet());
+	private static Set<Long> children(ProcessHandle master) {
+		return master.children().filter(ProcessHandle::isAlive).map(ProcessHandle::pid).collect(Collectors.toSet());
 	}
 
 	/** Field 6 of {@code /proc/<pid>/stat}; the command name (field 2) may hold spaces and parentheses. */
@@ -514,104 +403,6 @@ class DaemonIntegrationTests {
 		await("'" + text + "' in " + log).atMost(Duration.ofSeconds(15))
 			.pollInterval(Duration.ofMillis(50))
 			.until(() -> Files.readString(log).contains(text));
-	}
-
-	private static Response get(int port, String path) throws IOException, InterruptedException {
-		return new Response(CLIENT.send(request(port, path), BodyHandlers.ofString()));
-	}
-
-	private static CompletableFuture<Response> getAsync(int port, String path) {
-		return CLIENT.sendAsync(request(port, path), BodyHandlers.ofString()).thenApply(Response::new);
-	}
-
-	private static HttpRequest request(int port, String path) {
-		return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-			.header("Connection", "close")
-			.timeout(Duration.ofSeconds(30))
-			.build();
-	}
-
-	private void keepOutputs() throws IOException {
-		this.logDirs.add(this.tmp.resolve("launches"));
-		for (Path logDir : this.logDirs) {
-			if (Files.isDirectory(logDir)) {
-				Path copy = Files.createDirectories(OUTPUTS.resolve(this.testName + "-" + logDir.getFileName()));
-				try (Stream<Path> files = Files.list(logDir)) {
-					for (Path file : files.toList()) {
-						Files.copy(file, copy.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-					}
-				}
-			}
-		}
-	}
-
-	/** A port nothing listens on: bound on the wildcard address, as the master binds it, then released. */
-	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
-		}
-	}
-
-	private static Path builtJar() {
-		String configured = System.getProperty("sample.jar");
-		if (configured != null) {
-			return Path.of(configured);
-		}
-		Path inModule = Path.of("target", "sample-app.jar");
-		return Files.exists(inModule) ? inModule : Path.of("sample-app", "target", "sample-app.jar");
-	}
-
-	/**
-	 * A response of the sample app: {@code {"pid":..,"worker":..,"generation":..}}.
-	 *
-	 * @param status the status code
-	 * @param body the body
-	 */
-	private record Response(int status, String body) {
-
-		private static final Pattern FIELD = Pattern.compile("\"(\\w+)\"\\s*:\\s*(\\d+)");
-
-		Response(HttpResponse<String> response) {
-			this(response.statusCode(), response.body());
-		}
-
-		long pid() {
-			return field("pid");
-		}
-
-		int worker() {
-			return (int) field("worker");
-		}
-
-		private long field(String name) {
-			Matcher matcher = FIELD.matcher(this.body);
-			while (matcher.find()) {
-				if (matcher.group(1).equals(name)) {
-					return Long.parseLong(matcher.group(2));
-				}
-			}
-			throw new AssertionError("No \"" + name + "\" in response body " + this.body);
-		}
-
-	}
-
-	/**
-	 * A finished launch: a daemon start or a control command.
-	 *
-	 * @param command the command line
-	 * @param exitCode its exit code
-	 * @param stdout its standard output
-	 * @param stderr its standard error
-	 * @param elapsed how long it ran
-	 */
-	private record Launch(String command, int exitCode, String stdout, String stderr, Duration elapsed) {
-
-		@Override
-		public String toString() {
-			return "$ " + this.command + "\n--- exit code " + this.exitCode + " after " + this.elapsed.toMillis()
-					+ " ms; stdout ---\n" + this.stdout + "--- stderr ---\n" + this.stderr;
-		}
-
 	}
 
 }

@@ -9,13 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.Manifest;
 import java.util.regex.Pattern;
@@ -27,9 +25,8 @@ import java.util.zip.ZipOutputStream;
 
 import dev.bootsupervisor.sample.SupervisedProcess.CommandResult;
 import dev.bootsupervisor.sample.SupervisedProcess.Response;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,8 +39,6 @@ import static org.awaitility.Awaitility.await;
  * while the old ones keep serving from their snapshot, and a failed reload goes back to the previous version.
  */
 class LaunchLayoutIntegrationTests {
-
-	private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(3);
 
 	private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
@@ -59,24 +54,15 @@ class LaunchLayoutIntegrationTests {
 	@TempDir
 	Path temp;
 
-	private final List<SupervisedProcess> started = new ArrayList<>();
-
-	@AfterEach
-	void stopAll(TestInfo info) {
-		List<Long> survivors = new ArrayList<>();
-		for (SupervisedProcess process : this.started) {
-			process.close();
-			survivors.addAll(process.alivePids());
-		}
-		assertThat(survivors).as("processes still alive after the test").isEmpty();
-	}
+	@RegisterExtension
+	final ProcessFixture processes = new ProcessFixture();
 
 	@Test
-	void extractedLayout(TestInfo info) throws Exception {
+	void extractedLayout() throws Exception {
 		Path app = extract();
 		Path jar = app.resolve("sample-app.jar");
 		String classPath = manifest(jar).getMainAttributes().getValue(Attributes.Name.CLASS_PATH);
-		serveRedeployAndRollBack(info, List.of("-jar", "app/sample-app.jar"), (version, failing) -> {
+		serveRedeployAndRollBack(List.of("-jar", "app/sample-app.jar"), (version, failing) -> {
 			library(app.resolve("lib"), version, failing);
 			// A new build: its app.jar names the new library in its Class-Path, and is moved into place.
 			rewriteJar(jar, "application.properties", version, classPath + " lib/marker-" + version + ".jar");
@@ -84,10 +70,10 @@ class LaunchLayoutIntegrationTests {
 	}
 
 	@Test
-	void classPathLaunchWithADirectoryAWildcardAndAJar(TestInfo info) throws Exception {
+	void classPathLaunchWithADirectoryAWildcardAndAJar() throws Exception {
 		Path app = extract();
 		Path config = Files.createDirectories(app.resolve("config"));
-		serveRedeployAndRollBack(info, List.of("-cp", "app/config:app/lib/*:app/sample-app.jar", MAIN),
+		serveRedeployAndRollBack(List.of("-cp", "app/config:app/lib/*:app/sample-app.jar", MAIN),
 				(version, failing) -> {
 					library(app.resolve("lib"), version, failing);
 					// Overwritten in place, in the directory on the class path.
@@ -96,32 +82,29 @@ class LaunchLayoutIntegrationTests {
 	}
 
 	@Test
-	void propertiesLauncherWithLoaderPath(TestInfo info) throws Exception {
+	void propertiesLauncherWithLoaderPath() throws Exception {
 		Path app = Files.createDirectories(this.temp.resolve("app"));
 		Path jar = app.resolve("sample-app.jar");
 		Files.copy(ProcessFixture.sampleJar(), jar);
 		Path lib = Files.createDirectories(app.resolve("lib"));
-		serveRedeployAndRollBack(info, List.of("-Dloader.path=lib", "-cp", "sample-app.jar", PROPERTIES_LAUNCHER),
+		serveRedeployAndRollBack(List.of("-Dloader.path=lib", "-cp", "sample-app.jar", PROPERTIES_LAUNCHER),
 				app, (version, failing) -> {
 					library(lib, version, failing);
 					rewriteJar(jar, "BOOT-INF/classes/application.properties", version, null);
 				});
 	}
 
-	private void serveRedeployAndRollBack(TestInfo info, List<String> launch, Deploy deploy) throws Exception {
-		serveRedeployAndRollBack(info, launch, this.temp, deploy);
+	private void serveRedeployAndRollBack(List<String> launch, Deploy deploy) throws Exception {
+		serveRedeployAndRollBack(launch, this.temp, deploy);
 	}
 
-	private void serveRedeployAndRollBack(TestInfo info, List<String> launch, Path directory, Deploy deploy)
+	private void serveRedeployAndRollBack(List<String> launch, Path directory, Deploy deploy)
 			throws Exception {
 		Path runDir = this.temp.resolve("run");
 		deploy.to("v1", false);
-		Path log = Path.of("target", "it-logs",
-				getClass().getSimpleName() + "-" + info.getTestMethod().orElseThrow().getName() + ".log");
-		SupervisedProcess app = SupervisedProcess.start(launch, directory, log, ProcessFixture.freePort(),
+		SupervisedProcess app = this.processes.start(launch, directory, ProcessFixture.freePort(),
 				List.of("--supervisor.workers=2", "--supervisor.run-dir=" + runDir,
 						"--supervisor.restart.backoff-initial=100ms"));
-		this.started.add(app);
 		app.awaitReady(2);
 		Set<Long> first = app.workerPids();
 		assertThat(first).hasSize(2);
@@ -188,28 +171,20 @@ class LaunchLayoutIntegrationTests {
 		return matcher.group(1);
 	}
 
-	private static CommandResult control(Path runDir, String command) throws IOException, InterruptedException {
-		return SupervisedProcess.run(ProcessFixture.sampleJar(), COMMAND_TIMEOUT,
-				List.of("--supervisor.run-dir=" + runDir, command));
+	private CommandResult control(Path runDir, String command) throws IOException, InterruptedException {
+		return this.processes.command("--supervisor.run-dir=" + runDir, command);
 	}
 
 	private static void awaitExited(Set<Long> pids) {
-		await("exit of workers " + pids).atMost(TIMEOUT)
-			.pollInterval(Duration.ofMillis(100))
-			.until(() -> pids.stream().noneMatch((pid) -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)));
+		SupervisedProcess.awaitExited(pids, TIMEOUT);
 	}
 
 	/** Extract the sample jar as Boot documents it: {@code app/sample-app.jar} and {@code app/lib/}. */
 	private Path extract() throws IOException, InterruptedException {
 		Path app = this.temp.resolve("app");
-		Process extract = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-				"-Djarmode=tools", "-jar", ProcessFixture.sampleJar().toAbsolutePath().toString(), "extract",
-				"--destination", app.toString())
-			.redirectErrorStream(true)
-			.redirectOutput(this.temp.resolve("extract.log").toFile())
-			.start();
-		assertThat(extract.waitFor(2, TimeUnit.MINUTES)).as("extract finished").isTrue();
-		assertThat(extract.exitValue()).as("extract: %s", Files.readString(this.temp.resolve("extract.log"))).isZero();
+		CommandResult extract = this.processes.java(List.of("-Djarmode=tools", "-jar",
+				ProcessFixture.sampleJar().toString()), "extract", "--destination", app.toString());
+		assertThat(extract.exitCode()).as("extract: %s", extract.output()).isZero();
 		assertThat(app.resolve("sample-app.jar")).exists();
 		return app;
 	}

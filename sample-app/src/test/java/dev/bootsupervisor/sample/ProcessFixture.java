@@ -2,14 +2,17 @@ package dev.bootsupervisor.sample;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -25,9 +28,16 @@ final class ProcessFixture implements BeforeEachCallback, AfterEachCallback {
 
 	private static final Path LOGS = Path.of("target", "it-logs");
 
+	/** A deadline, not a wait: a reload of two workers takes about 10 s on an idle machine. */
+	private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(3);
+
 	private final List<SupervisedProcess> processes = new ArrayList<>();
 
 	private final List<Path> runDirs = new ArrayList<>();
+
+	private final List<Path> kept = new ArrayList<>();
+
+	private int launches;
 
 	private String testName = "test";
 
@@ -51,7 +61,9 @@ final class ProcessFixture implements BeforeEachCallback, AfterEachCallback {
 			case "jetty" -> jar("sample.jetty.jar", "sample-app-jetty.jar");
 			default -> throw new IllegalArgumentException("No sample jar for web server " + server);
 		};
-		this.testName += "-" + server;
+		if (!this.testName.endsWith("-" + server)) {
+			this.testName += "-" + server;
+		}
 		if (!Files.isRegularFile(this.jar)) {
 			throw new AssertionError("No " + this.jar + ": build the sample-app-jetty module first (mvn -B verify)");
 		}
@@ -59,7 +71,11 @@ final class ProcessFixture implements BeforeEachCallback, AfterEachCallback {
 
 	@Override
 	public void beforeEach(ExtensionContext context) {
-		this.testName = context.getRequiredTestClass().getSimpleName() + "-" + context.getRequiredTestMethod().getName();
+		String method = context.getRequiredTestMethod().getName();
+		String display = context.getDisplayName();
+		// A parameterized test's display name tells its invocations apart: each gets log files of its own.
+		this.testName = context.getRequiredTestClass().getSimpleName() + "-" + method
+				+ (display.startsWith(method) ? "" : "-" + display.replaceAll("[^A-Za-z0-9]+", "_"));
 	}
 
 	/**
@@ -76,7 +92,8 @@ final class ProcessFixture implements BeforeEachCallback, AfterEachCallback {
 	}
 
 	/**
-	 * Start {@code java <jvmOptions> -jar <jar>} on a port, with a run directory of its own.
+	 * Start {@code java <jvmOptions> -jar <jar>} on a port, with a run directory of its own unless the arguments
+	 * name one.
 	 * @param jar the jar, the sample's or another app's
 	 * @param port the port
 	 * @param jvmOptions JVM options added to the harness's small-JVM options
@@ -84,27 +101,93 @@ final class ProcessFixture implements BeforeEachCallback, AfterEachCallback {
 	 * @return the started process
 	 */
 	SupervisedProcess start(Path jar, int port, List<String> jvmOptions, List<String> args) throws IOException {
-		Path log = LOGS.resolve(this.testName + "-" + (this.processes.size() + 1) + ".log");
+		List<String> launch = new ArrayList<>(jvmOptions);
+		launch.add("-jar");
+		launch.add(jar.toString());
+		return start(launch, null, port, args);
+	}
+
+	/**
+	 * Start the app in any launch layout on a port, with a run directory of its own unless the arguments name one.
+	 * @param launch what follows the harness's JVM options: {@code -jar app.jar}, or {@code -cp <class path>
+	 * <main class>} (with any JVM option the layout needs before it)
+	 * @param directory the working directory, {@code null} for the test's
+	 * @param port the port
+	 * @param args the application arguments
+	 * @return the started process
+	 */
+	SupervisedProcess start(List<String> launch, Path directory, int port, List<String> args) throws IOException {
 		List<String> arguments = new ArrayList<>(args);
 		if (arguments.stream().noneMatch((argument) -> argument.startsWith("--supervisor.run-dir="))) {
 			// A run directory (pid file, lock, control socket) of its own: the default one is shared by every
 			// sample-app on this machine, so a cluster started elsewhere would make this one refuse to start.
-			Path parent = Files.createTempDirectory("boot-supervisor-it-");
-			this.runDirs.add(parent);
-			arguments.add("--supervisor.run-dir=" + parent.resolve("run"));
+			arguments.add("--supervisor.run-dir=" + tempDirectory().resolve("run"));
 		}
-		SupervisedProcess process = SupervisedProcess.start(jar, log, port, jvmOptions, arguments);
+		SupervisedProcess process = SupervisedProcess.start(launch, directory, Map.of(), nextLog(".log"), null, port,
+				arguments);
 		this.processes.add(process);
 		return process;
 	}
 
 	/**
-	 * Run the sample jar to its end with these arguments, such as a control command.
+	 * Start a copy of the sample jar, which the test may then change or delete, on a free port.
+	 * @param jar the copy
+	 * @param args the application arguments
+	 * @return the started process
+	 */
+	SupervisedProcess startJar(Path jar, String... args) throws IOException {
+		return start(jar, freePort(), List.of(), List.of(args));
+	}
+
+	/**
+	 * Run the sample jar to its end with these arguments, such as a control command or a daemon start.
 	 * @param args the application arguments
 	 * @return what it did
 	 */
 	SupervisedProcess.CommandResult command(String... args) throws IOException, InterruptedException {
-		return SupervisedProcess.run(jar(), Duration.ofSeconds(120), List.of(args));
+		return command(Map.of(), args);
+	}
+
+	/**
+	 * Run the sample jar to its end with these environment variables and arguments.
+	 * @param environment variables added to the environment
+	 * @param args the application arguments
+	 * @return what it did
+	 */
+	SupervisedProcess.CommandResult command(Map<String, String> environment, String... args)
+			throws IOException, InterruptedException {
+		return startCommand(environment, List.of("-jar", jar().toAbsolutePath().toString()), List.of(args))
+			.finish(COMMAND_TIMEOUT);
+	}
+
+	/**
+	 * Start the sample jar as a command (its standard error apart), to {@link SupervisedProcess#finish finish}
+	 * later; it is killed after the test like every process the fixture started.
+	 * @param args the application arguments
+	 * @return the running command
+	 */
+	SupervisedProcess startCommand(String... args) throws IOException {
+		return startCommand(Map.of(), List.of("-jar", jar().toAbsolutePath().toString()), List.of(args));
+	}
+
+	/**
+	 * Run {@code java <small JVM options> <launch> <args>} to its end, such as a tool of the jar.
+	 * @param launch the JVM options and what to run
+	 * @param args the arguments
+	 * @return what it did
+	 */
+	SupervisedProcess.CommandResult java(List<String> launch, String... args)
+			throws IOException, InterruptedException {
+		return startCommand(Map.of(), launch, List.of(args)).finish(COMMAND_TIMEOUT);
+	}
+
+	private SupervisedProcess startCommand(Map<String, String> environment, List<String> launch, List<String> args)
+			throws IOException {
+		Path log = nextLog(".log");
+		Path errors = log.resolveSibling(log.getFileName().toString().replace(".log", ".err.log"));
+		SupervisedProcess process = SupervisedProcess.start(launch, null, environment, log, errors, 0, args);
+		this.processes.add(process);
+		return process;
 	}
 
 	/**
@@ -118,16 +201,33 @@ final class ProcessFixture implements BeforeEachCallback, AfterEachCallback {
 	}
 
 	/**
-	 * Start a copy of the sample jar, which the test may then change or delete.
-	 * @param jar the copy
-	 * @param args the application arguments, a run directory among them
-	 * @return the started process
+	 * Copy the files of a directory, such as a daemon's log directory, to {@code target/it-logs} after the test.
+	 * @param directory the directory, which need not exist yet
+	 * @return the directory
 	 */
-	SupervisedProcess startJar(Path jar, String... args) throws IOException {
-		Path log = LOGS.resolve(this.testName + "-" + (this.processes.size() + 1) + ".log");
-		SupervisedProcess process = SupervisedProcess.start(jar, log, freePort(), List.of(args));
-		this.processes.add(process);
-		return process;
+	Path keepAfterTest(Path directory) {
+		this.kept.add(directory);
+		return directory;
+	}
+
+	/**
+	 * Return the pids of every process the test started and of everything they spawned that still runs.
+	 * @return the live pids
+	 */
+	Set<Long> alivePids() {
+		Set<Long> alive = new HashSet<>();
+		this.processes.forEach((process) -> alive.addAll(process.alivePids()));
+		return alive;
+	}
+
+	/**
+	 * Return the pids of every process seen among the descendants of the processes the test started.
+	 * @return the pids, alive or not
+	 */
+	Set<Long> spawnedPids() {
+		Set<Long> spawned = new HashSet<>();
+		this.processes.forEach((process) -> spawned.addAll(process.spawnedPids()));
+		return spawned;
 	}
 
 	static Path sampleJar() {
@@ -145,6 +245,7 @@ final class ProcessFixture implements BeforeEachCallback, AfterEachCallback {
 			survivors.addAll(process.alivePids());
 		}
 		this.processes.clear();
+		keep();
 		this.runDirs.forEach(ProcessFixture::delete);
 		this.runDirs.clear();
 		if (!survivors.isEmpty()) {
@@ -152,12 +253,34 @@ final class ProcessFixture implements BeforeEachCallback, AfterEachCallback {
 		}
 	}
 
+	private Path nextLog(String suffix) {
+		this.launches++;
+		return LOGS.resolve(this.testName + "-" + this.launches + suffix);
+	}
+
+	private void keep() {
+		for (Path directory : this.kept) {
+			if (Files.isDirectory(directory)) {
+				try (Stream<Path> files = Files.list(directory)) {
+					Path copy = Files.createDirectories(LOGS.resolve(this.testName + "-" + directory.getFileName()));
+					for (Path file : files.toList()) {
+						Files.copy(file, copy.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+					}
+				}
+				catch (IOException ex) {
+					// Best effort: the copy is for people reading a failure, not for the test.
+				}
+			}
+		}
+		this.kept.clear();
+	}
+
 	/**
-	 * Return a port that nothing listens on: bound on the loopback address, then released.
+	 * Return a port that nothing listens on: bound on the wildcard address, as the master binds it, then released.
 	 * @return the port
 	 */
 	static int freePort() {
-		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+		try (ServerSocket socket = new ServerSocket(0)) {
 			return socket.getLocalPort();
 		}
 		catch (IOException ex) {

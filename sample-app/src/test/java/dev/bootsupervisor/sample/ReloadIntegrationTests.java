@@ -23,9 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32;
@@ -35,13 +33,12 @@ import java.util.zip.ZipOutputStream;
 
 import com.jayway.jsonpath.DocumentContext;
 import com.jayway.jsonpath.JsonPath;
+import dev.bootsupervisor.sample.SupervisedProcess.CommandResult;
 import dev.bootsupervisor.sample.SupervisedProcess.Response;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,10 +51,6 @@ import static org.awaitility.Awaitility.await;
  * fail.
  */
 class ReloadIntegrationTests {
-
-	/** The same flags {@link SupervisedProcess} gives the apps, for the short-lived control command JVMs. */
-	private static final List<String> JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-Xss512k",
-			"-XX:+UseSerialGC", "-Xmx256m");
 
 	/** A reload of two workers takes about 10 s on an idle machine; leave room for a slow, shared one. */
 	private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(3);
@@ -80,26 +73,9 @@ class ReloadIntegrationTests {
 
 	private Path runDir;
 
-	private String testName;
-
-	private final List<SupervisedProcess> startedFromCopies = new ArrayList<>();
-
-	private final AtomicInteger commands = new AtomicInteger();
-
 	@BeforeEach
-	void prepare(TestInfo info) {
+	void prepare() {
 		this.runDir = this.temp.resolve("run");
-		this.testName = getClass().getSimpleName() + "-" + info.getTestMethod().orElseThrow().getName();
-	}
-
-	@AfterEach
-	void stopCopies() {
-		List<Long> survivors = new ArrayList<>();
-		for (SupervisedProcess process : this.startedFromCopies) {
-			process.close();
-			survivors.addAll(process.alivePids());
-		}
-		assertThat(survivors).as("processes still alive after the test").isEmpty();
 	}
 
 	@ParameterizedTest(name = "{0}")
@@ -149,7 +125,7 @@ class ReloadIntegrationTests {
 		Matcher replacement = Pattern.compile("generation 2 \\(pid (\\d+)\\)").matcher(reload.output());
 		assertThat(replacement.find()).as("pid of the failed replacement in %s", reload).isTrue();
 		long failedPid = Long.parseLong(replacement.group(1));
-		assertThat(isAlive(failedPid)).as("failed replacement %s alive", failedPid).isFalse();
+		assertThat(SupervisedProcess.isAlive(failedPid)).as("failed replacement %s alive", failedPid).isFalse();
 		assertNoFailedRequest(load, app);
 		assertThat(load.generations()).containsOnly(1);
 		assertThat(load.pids()).isSubsetOf(before);
@@ -167,21 +143,17 @@ class ReloadIntegrationTests {
 		// Each replacement takes 3 s more to become ready: time for the second request to arrive.
 		SupervisedProcess app = startCluster(2, "--sample.startup-delay=3s");
 		Set<Long> before = app.workerPids();
-		RunningCommand first = startCommand("--supervisor.command=reload");
-		try {
-			app.awaitOutput("Rolling reload of 2 workers \\(reload command\\)", COMMAND_TIMEOUT);
-			CommandResult second = command("--supervisor.command=reload");
-			assertThat(second.exitCode()).as("exit code of %s", second).isEqualTo(1);
-			assertThat(second.output()).contains("reload already in progress");
-			app.signal("HUP");
-			app.awaitOutput("Reload requested \\(SIGHUP\\) while a reload runs; not queued", Duration.ofSeconds(10));
-			CommandResult outcome = finish(first);
-			assertThat(outcome.exitCode()).as("exit code of %s", outcome).isZero();
-			assertThat(outcome.output()).contains("Reload succeeded: reloaded 2 workers");
-		}
-		finally {
-			first.process().destroyForcibly();
-		}
+		// Killed after the test by the fixture if it does not end.
+		SupervisedProcess first = startCommand("--supervisor.command=reload");
+		app.awaitOutput("Rolling reload of 2 workers \\(reload command\\)", COMMAND_TIMEOUT);
+		CommandResult second = command("--supervisor.command=reload");
+		assertThat(second.exitCode()).as("exit code of %s", second).isEqualTo(1);
+		assertThat(second.output()).contains("reload already in progress");
+		app.signal("HUP");
+		app.awaitOutput("Reload requested \\(SIGHUP\\) while a reload runs; not queued", Duration.ofSeconds(10));
+		CommandResult outcome = first.finish(COMMAND_TIMEOUT);
+		assertThat(outcome.exitCode()).as("exit code of %s", outcome).isZero();
+		assertThat(outcome.output()).contains("Reload succeeded: reloaded 2 workers");
 		awaitExited(before);
 		// Long enough for a queued reload to begin, had one been queued.
 		await("no second reload").during(Duration.ofSeconds(3))
@@ -308,10 +280,11 @@ class ReloadIntegrationTests {
 	private void redeploy(JarReplacement replacement) throws Exception {
 		Path jar = this.temp.resolve("app/app.jar");
 		Files.createDirectories(jar.getParent());
-		Files.copy(sampleJar(), jar);
+		Files.copy(ProcessFixture.sampleJar(), jar);
 		Path newJar = this.temp.resolve("app-v2.jar");
 		writeNewVersion(jar, newJar, "v2");
-		SupervisedProcess app = startFromCopy(jar, "--supervisor.workers=2", "--supervisor.run-dir=" + this.runDir);
+		SupervisedProcess app = this.processes.startJar(jar, "--supervisor.workers=2",
+				"--supervisor.run-dir=" + this.runDir);
 		app.awaitReady(2);
 		Set<Long> before = app.workerPids();
 		serveUntilSeen(app, before);
@@ -369,48 +342,15 @@ class ReloadIntegrationTests {
 		return app;
 	}
 
-	private SupervisedProcess startFromCopy(Path jar, String... args) throws IOException {
-		Path log = Path.of("target", "it-logs", this.testName + ".log");
-		SupervisedProcess app = SupervisedProcess.start(jar, log, ProcessFixture.freePort(), List.of(args));
-		this.startedFromCopies.add(app);
-		return app;
-	}
-
-	/** Run a control command in its own JVM and wait for it. */
+	/** Run a control command for this test's cluster in its own JVM and wait for it. */
 	private CommandResult command(String... args) throws IOException, InterruptedException {
-		return finish(startCommand(args));
+		return startCommand(args).finish(COMMAND_TIMEOUT);
 	}
 
-	private RunningCommand startCommand(String... args) throws IOException {
-		List<String> command = new ArrayList<>();
-		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-		command.addAll(JVM_OPTIONS);
-		command.add("-jar");
-		command.add(sampleJar().toString());
-		command.add("--supervisor.run-dir=" + this.runDir);
-		command.addAll(Arrays.asList(args));
-		Path output = this.temp.resolve("command-" + this.commands.incrementAndGet() + ".log");
-		Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
-		return new RunningCommand(String.join(" ", args), process, output);
-	}
-
-	private static CommandResult finish(RunningCommand command) throws IOException, InterruptedException {
-		boolean exited = command.process().waitFor(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-		if (!exited) {
-			command.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-		}
-		String output = Files.readString(command.output());
-		assertThat(exited).as("%s exited within %s: %s", command.args(), COMMAND_TIMEOUT, output).isTrue();
-		return new CommandResult(command.process().exitValue(), output);
-	}
-
-	private static Path sampleJar() {
-		String configured = System.getProperty("sample.jar");
-		if (configured != null) {
-			return Path.of(configured).toAbsolutePath();
-		}
-		Path inModule = Path.of("target", "sample-app.jar");
-		return (Files.exists(inModule) ? inModule : Path.of("sample-app", "target", "sample-app.jar")).toAbsolutePath();
+	private SupervisedProcess startCommand(String... args) throws IOException {
+		List<String> all = new ArrayList<>(List.of("--supervisor.run-dir=" + this.runDir));
+		all.addAll(Arrays.asList(args));
+		return this.processes.startCommand(all.toArray(String[]::new));
 	}
 
 	private static DocumentContext supervisor(SupervisedProcess app) throws IOException, InterruptedException {
@@ -462,19 +402,13 @@ class ReloadIntegrationTests {
 	}
 
 	private static void awaitExited(Set<Long> pids) {
-		await("exit of workers " + pids).atMost(DRAIN_TIMEOUT)
-			.pollInterval(Duration.ofMillis(100))
-			.until(() -> pids.stream().noneMatch(ReloadIntegrationTests::isAlive));
+		SupervisedProcess.awaitExited(pids, DRAIN_TIMEOUT);
 	}
 
 	/** Wait for the master's line saying that this worker drained and exited with code 0. */
 	private static void awaitStoppedCleanly(SupervisedProcess app, long pid) {
 		app.awaitOutput("Worker \\d+ \\(pid " + pid + ", generation \\d+\\): draining -> stopped "
 				+ "\\(stopped, exit code 0\\)", Duration.ofSeconds(5));
-	}
-
-	private static boolean isAlive(long pid) {
-		return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
 	}
 
 	private static int count(String text, String part) {
@@ -538,19 +472,6 @@ class ReloadIntegrationTests {
 	private interface JarReplacement {
 
 		void replace(Path jar, Path newJar) throws IOException;
-
-	}
-
-	private record RunningCommand(String args, Process process, Path output) {
-
-	}
-
-	private record CommandResult(int exitCode, String output) {
-
-		@Override
-		public String toString() {
-			return "command (exit code " + this.exitCode + "):\n" + this.output;
-		}
 
 	}
 

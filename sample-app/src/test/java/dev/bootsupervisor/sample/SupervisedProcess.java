@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -67,15 +68,30 @@ final class SupervisedProcess implements AutoCloseable {
 
 	private final int headerLength;
 
+	/** The processes whose descendants are sampled: this one, and any it names that outlive it (a daemon's master). */
+	private final Set<ProcessHandle> roots = ConcurrentHashMap.newKeySet();
+
+	/** Every descendant seen, as handles: a handle is alive only while its pid names the same process. */
 	private final Set<ProcessHandle> spawned = ConcurrentHashMap.newKeySet();
+
+	/** The command line, for messages. */
+	private final String command;
+
+	/** The standard error file, or {@code null} when it goes to the log with the standard output. */
+	private final Path errors;
+
+	private final long startedAt = System.nanoTime();
 
 	private final ScheduledExecutorService tracker;
 
-	private SupervisedProcess(Process process, int port, Path log, int headerLength) {
+	private SupervisedProcess(Process process, String command, int port, Path log, Path errors, int headerLength) {
 		this.process = process;
+		this.command = command;
 		this.port = port;
 		this.log = log;
+		this.errors = errors;
 		this.headerLength = headerLength;
+		this.roots.add(process.toHandle());
 		this.tracker = Executors.newSingleThreadScheduledExecutor((runnable) -> {
 			Thread thread = new Thread(runnable, "pid-tracker-" + process.pid());
 			thread.setDaemon(true);
@@ -86,99 +102,128 @@ final class SupervisedProcess implements AutoCloseable {
 	}
 
 	/**
-	 * Run {@code java -jar} of a jar to its end, such as a control command, and return what it did.
-	 * @param jar the jar
-	 * @param timeout how long it may take before it is killed and the test fails
-	 * @param args the application arguments
-	 * @return the exit code and output
-	 */
-	static CommandResult run(Path jar, Duration timeout, List<String> args) throws IOException, InterruptedException {
-		List<String> command = new ArrayList<>();
-		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-		command.addAll(JVM_OPTIONS);
-		command.add("-jar");
-		command.add(jar.toString());
-		command.addAll(args);
-		Path output = Files.createTempFile("boot-supervisor-command-", ".log");
-		try {
-			long started = System.nanoTime();
-			Process process = new ProcessBuilder(command).redirectErrorStream(true)
-				.redirectOutput(output.toFile())
-				.start();
-			boolean exited = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-			if (!exited) {
-				process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-			}
-			Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
-			String text = Files.readString(output);
-			if (!exited) {
-				throw new AssertionError(String.join(" ", args) + " did not exit within " + timeout + ":\n" + text);
-			}
-			return new CommandResult(process.exitValue(), text, elapsed);
-		}
-		finally {
-			Files.deleteIfExists(output);
-		}
-	}
-
-	/**
-	 * What a command that ran to its end did.
+	 * What a process that ran to its end did: a control command, a daemon start, a tool.
 	 *
+	 * @param command the command line
 	 * @param exitCode its exit code
-	 * @param output its standard output and error
+	 * @param stdout its standard output
+	 * @param stderr its standard error
 	 * @param elapsed how long it ran
+	 * @param process the process, to adopt the processes it named
 	 */
-	record CommandResult(int exitCode, String output, Duration elapsed) {
+	record CommandResult(String command, int exitCode, String stdout, String stderr, Duration elapsed,
+			SupervisedProcess process) {
+
+		/**
+		 * Return the standard output followed by the standard error.
+		 * @return both outputs
+		 */
+		String output() {
+			return this.stdout + this.stderr;
+		}
+
+		/**
+		 * Track a process this one started and left running (a daemon's master), with all its descendants, so
+		 * that it is killed after the test.
+		 * @param pid the process
+		 * @return its handle
+		 */
+		ProcessHandle adopt(long pid) {
+			ProcessHandle handle = ProcessHandle.of(pid)
+				.orElseThrow(() -> new AssertionError("pid " + pid + " is not running\n" + this));
+			this.process.adopt(handle);
+			return handle;
+		}
 
 		@Override
 		public String toString() {
-			return "command (exit code " + this.exitCode + ", " + this.elapsed.toMillis() + " ms):\n" + this.output;
+			return "$ " + this.command + "\n--- exit code " + this.exitCode + " after " + this.elapsed.toMillis()
+					+ " ms; stdout ---\n" + this.stdout + "--- stderr ---\n" + this.stderr;
 		}
 
 	}
 
-	static SupervisedProcess start(Path jar, Path log, int port, List<String> args) throws IOException {
-		return start(List.of("-jar", jar.toString()), null, log, port, args);
-	}
-
 	/**
-	 * Start {@code java <small JVM options> <jvmOptions> -jar <jar> --server.port=<port> <args>}.
-	 */
-	static SupervisedProcess start(Path jar, Path log, int port, List<String> jvmOptions, List<String> args)
-			throws IOException {
-		List<String> launch = new ArrayList<>(jvmOptions);
-		launch.add("-jar");
-		launch.add(jar.toString());
-		return start(launch, null, log, port, args);
-	}
-
-	/**
-	 * Start the app in any launch layout.
+	 * Start {@code java <small JVM options> <launch> [--server.port=<port>] <args>}.
 	 * @param launch what follows the JVM options: {@code -jar app.jar}, or {@code -cp <class path> <main class>}
-	 * (with any {@code -D} option the layout needs before it)
+	 * (with any JVM option the launch needs before it)
 	 * @param directory the working directory, {@code null} for the test's
-	 * @param log the output file
-	 * @param port the server port
+	 * @param environment variables added to the test's environment (from which the harness removes
+	 * {@code KUBERNETES_SERVICE_HOST} and {@code XDG_RUNTIME_DIR}, so the test's machine does not change the defaults)
+	 * @param log the output file (standard output, and standard error when {@code errors} is {@code null})
+	 * @param errors the standard error file, or {@code null}
+	 * @param port the server port, or {@code 0} to pass none
 	 * @param args the application arguments
 	 * @return the process
 	 */
-	static SupervisedProcess start(List<String> launch, Path directory, Path log, int port, List<String> args)
-			throws IOException {
+	static SupervisedProcess start(List<String> launch, Path directory, Map<String, String> environment, Path log,
+			Path errors, int port, List<String> args) throws IOException {
 		List<String> command = new ArrayList<>();
 		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
 		command.addAll(JVM_OPTIONS);
 		command.addAll(launch);
-		command.add("--server.port=" + port);
+		if (port != 0) {
+			command.add("--server.port=" + port);
+		}
 		command.addAll(args);
-		String header = "# " + ((directory != null) ? "(in " + directory + ") " : "") + String.join(" ", command)
-				+ System.lineSeparator();
+		String line = String.join(" ", command);
+		String header = "# " + ((directory != null) ? "(in " + directory + ") " : "") + line + System.lineSeparator();
 		Files.createDirectories(log.getParent());
 		Files.writeString(log, header);
-		Process process = new ProcessBuilder(command).redirectErrorStream(true)
-			.directory((directory != null) ? directory.toFile() : null)
-			.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-			.start();
-		return new SupervisedProcess(process, port, log, header.getBytes(StandardCharsets.UTF_8).length);
+		ProcessBuilder builder = new ProcessBuilder(command).directory((directory != null) ? directory.toFile() : null)
+			.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+		if (errors != null) {
+			Files.deleteIfExists(errors);
+			builder.redirectError(errors.toFile());
+		}
+		else {
+			builder.redirectErrorStream(true);
+		}
+		builder.environment().remove("KUBERNETES_SERVICE_HOST");
+		builder.environment().remove("XDG_RUNTIME_DIR");
+		builder.environment().putAll(environment);
+		return new SupervisedProcess(builder.start(), line, port, log, errors,
+				header.getBytes(StandardCharsets.UTF_8).length);
+	}
+
+	/**
+	 * Wait until this process, a command, ends, and return what it did.
+	 * @param timeout how long it may take before it is killed and the test fails
+	 * @return the exit code and outputs
+	 */
+	CommandResult finish(Duration timeout) throws IOException, InterruptedException {
+		boolean exited = this.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+		rememberDescendants();
+		if (!exited) {
+			this.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+		}
+		Duration elapsed = Duration.ofNanos(System.nanoTime() - this.startedAt);
+		String stderr = (this.errors != null && Files.exists(this.errors)) ? Files.readString(this.errors) : "";
+		CommandResult result = new CommandResult(this.command, exited ? this.process.exitValue() : -1, output(),
+				stderr, elapsed, this);
+		if (!exited) {
+			throw new AssertionError("Did not exit within " + timeout + ":\n" + result);
+		}
+		return result;
+	}
+
+	/**
+	 * Track another process and its descendants along with this one's.
+	 * @param handle the process
+	 */
+	void adopt(ProcessHandle handle) {
+		this.roots.add(handle);
+		this.spawned.add(handle);
+		rememberDescendants();
+	}
+
+	/**
+	 * Return every process seen among the descendants of this one (and of those it adopted), alive or not.
+	 * @return their pids
+	 */
+	Set<Long> spawnedPids() {
+		rememberDescendants();
+		return this.spawned.stream().map(ProcessHandle::pid).collect(Collectors.toSet());
 	}
 
 	long pid() {
@@ -244,7 +289,18 @@ final class SupervisedProcess implements AutoCloseable {
 	 * @return the response
 	 */
 	Response get(String path) throws IOException, InterruptedException {
-		return Response.of(CLIENT.send(request(path), BodyHandlers.ofString()));
+		return get(this.port, path);
+	}
+
+	/**
+	 * Send a request to a port on 127.0.0.1 on a new connection, closed after the response: for a process that the
+	 * test did not start itself, such as a daemon's master.
+	 * @param port the port
+	 * @param path the request path
+	 * @return the response
+	 */
+	static Response get(int port, String path) throws IOException, InterruptedException {
+		return Response.of(CLIENT.send(request(port, path), BodyHandlers.ofString()));
 	}
 
 	/**
@@ -264,11 +320,15 @@ final class SupervisedProcess implements AutoCloseable {
 	}
 
 	CompletableFuture<Response> getAsync(String path) {
-		return CLIENT.sendAsync(request(path), BodyHandlers.ofString()).thenApply(Response::of);
+		return getAsync(this.port, path);
 	}
 
-	private HttpRequest request(String path) {
-		return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path))
+	static CompletableFuture<Response> getAsync(int port, String path) {
+		return CLIENT.sendAsync(request(port, path), BodyHandlers.ofString()).thenApply(Response::of);
+	}
+
+	private static HttpRequest request(int port, String path) {
+		return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
 			.header("Connection", "close")
 			.timeout(REQUEST_TIMEOUT)
 			.build();
@@ -323,7 +383,7 @@ final class SupervisedProcess implements AutoCloseable {
 	 */
 	Set<Long> alivePids() {
 		rememberDescendants();
-		return Stream.concat(Stream.of(this.process.toHandle()), this.spawned.stream())
+		return Stream.concat(this.roots.stream(), this.spawned.stream())
 			.filter(ProcessHandle::isAlive)
 			.map(ProcessHandle::pid)
 			.collect(Collectors.toSet());
@@ -342,9 +402,31 @@ final class SupervisedProcess implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Whether a process runs.
+	 * @param pid the process
+	 * @return whether it is alive
+	 */
+	static boolean isAlive(long pid) {
+		return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+	}
+
+	/**
+	 * Wait until none of these processes, such as replaced workers, runs any more.
+	 * @param pids the processes
+	 * @param timeout how long to wait
+	 */
+	static void awaitExited(Set<Long> pids, Duration timeout) {
+		await("exit of workers " + pids).atMost(timeout)
+			.pollInterval(Duration.ofMillis(100))
+			.until(() -> pids.stream().noneMatch(SupervisedProcess::isAlive));
+	}
+
 	private void rememberDescendants() {
 		// Handles, not pids: a handle is alive only while the pid names the same process (start time checked).
-		this.process.descendants().forEach(this.spawned::add);
+		for (ProcessHandle root : this.roots) {
+			root.descendants().forEach(this.spawned::add);
+		}
 	}
 
 	/** Kill the master and everything it spawned, and wait until all of them are gone. */
@@ -352,11 +434,11 @@ final class SupervisedProcess implements AutoCloseable {
 	public void close() {
 		rememberDescendants();
 		this.tracker.shutdownNow();
+		// Master and workers at once: killed one by one, a worker could be restarted or orphaned in between.
 		this.spawned.forEach(ProcessHandle::destroyForcibly);
-		this.process.destroyForcibly();
+		this.roots.forEach(ProcessHandle::destroyForcibly);
 		await("all processes killed").atMost(Duration.ofSeconds(30))
-			.until(() -> Stream.concat(Stream.of(this.process.toHandle()), this.spawned.stream())
-				.noneMatch(ProcessHandle::isAlive));
+			.until(() -> Stream.concat(this.roots.stream(), this.spawned.stream()).noneMatch(ProcessHandle::isAlive));
 	}
 
 	String describe() {
