@@ -23,46 +23,24 @@ COMMAND_RUNS=${COMMAND_RUNS:-5}
 FLOOD=${FLOOD:-3000}
 READY_TIMEOUT=${READY_TIMEOUT:-120}
 OUT=${OUT:-$BENCH_DIR/out}
-PROBE="python3 $BENCH_DIR/probe.py"
+LOG_TAG=idle
+# shellcheck source=lib.sh
+. "$BENCH_DIR/lib.sh"
 
-log() { printf '[idle %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; cleanup; exit 1; }
-now() { date +%s.%N; }
-[ -s "$JAR" ] || { log "$JAR is missing: build it first with 'mvn -B install -DskipTests'"; exit 1; }
+require_jar
 mkdir -p "$OUT"
 RUN_BASE=$(mktemp -d "${TMPDIR:-/tmp}/boot-supervisor-idle.XXXXXX")
 chmod 700 "$RUN_BASE"
 LAUNCHED=()
+die() { log "ERROR: $*"; cleanup; exit 1; } # this script's own: it stops what it started first
 
-# Stop what this script started, by pid only: TERM, then KILL the master and its children after 40 s.
-stop_pid() {
-  local pid=$1 kids k i
-  kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
-  kids=$(cat /proc/"$pid"/task/*/children 2>/dev/null)
-  kill -TERM "$pid" 2>/dev/null
-  for i in $(seq 400); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -KILL "$pid" 2>/dev/null
-    for k in $kids; do kill -KILL "$k" 2>/dev/null; done
-  fi
-  wait "$pid" 2>/dev/null
-  return 0
-}
 cleanup() {
   local p
-  for p in "${LAUNCHED[@]}"; do stop_pid "$p"; done
+  for p in "${LAUNCHED[@]}"; do stop_app "$p" cleanup; done
   rm -rf "$RUN_BASE"
 }
 trap 'cleanup; exit 130' INT TERM
 
-launch() { # launch NAME PORT ARGS... ; sets APP_PID and LAUNCH_T
-  local name=$1 port=$2; shift 2
-  LAUNCH_T=$(now)
-  # shellcheck disable=SC2086
-  "$JAVA" $JAVA_OPTS -jar "$JAR" --server.address=127.0.0.1 --server.port="$port" "$@" > "$OUT/$name.log" 2>&1 &
-  APP_PID=$!
-  LAUNCHED+=("$APP_PID")
-}
 command_time() { # command_time ARGS... : run a control command, print "<seconds> <exit code>"
   local t0 rc
   t0=$(now)
@@ -78,21 +56,21 @@ status_field() { awk -v f="$2:" '$1==f {print $2}' /proc/"$1"/status 2>/dev/null
 # ---------------------------------------------------------------- 1. launch to ready, interleaved
 PLAIN=""; SUPERVISED=""; MASTER_READY=""
 for run in $(seq "$RUNS"); do
-  port=$($PROBE freeport)
+  port=$(free_port)
   launch "idle-plain-$run" "$port" --supervisor.enabled=false
   t=$($PROBE wait-http "http://127.0.0.1:$port/" --start "$LAUNCH_T" --timeout "$READY_TIMEOUT") || die "plain run $run not ready"
-  PLAIN="$PLAIN $t"; stop_pid "$APP_PID"
+  PLAIN="$PLAIN $t"; stop_app "$APP_PID" "run $run"
   log "plain run $run: answering after $t s"
-  port=$($PROBE freeport)
+  port=$(free_port)
   launch "idle-supervised-$run" "$port" --supervisor.workers=2 --supervisor.run-dir="$RUN_BASE/launch-$run"
   t=$($PROBE wait-http "http://127.0.0.1:$port/" --start "$LAUNCH_T" --timeout "$READY_TIMEOUT" --workers 2) || die "supervised run $run not ready"
   m=$(grep -oE 'Supervisor ready: .* \(([0-9.]+) s since launch\)' "$OUT/idle-supervised-$run.log" | grep -oE '[0-9.]+ s since' | grep -oE '^[0-9.]+')
-  SUPERVISED="$SUPERVISED $t"; MASTER_READY="$MASTER_READY $m"; stop_pid "$APP_PID"
+  SUPERVISED="$SUPERVISED $t"; MASTER_READY="$MASTER_READY $m"; stop_app "$APP_PID" "run $run"
   log "supervised run $run: both workers answering after $t s (master: $m s)"
 done
 
 # ---------------------------------------------------------------- 2. one cluster: reloads, commands, flood
-port=$($PROBE freeport)
+port=$(free_port)
 RUN_DIR="$RUN_BASE/cluster"
 launch idle-cluster "$port" --supervisor.workers=2 --supervisor.run-dir="$RUN_DIR"
 CLUSTER=$APP_PID

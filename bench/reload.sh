@@ -51,24 +51,16 @@ RELOAD_TIMEOUT=${RELOAD_TIMEOUT:-300}
 OUT=${OUT:-$BENCH_DIR/out/reload}
 STRICT=${STRICT:-0}
 KEEP_LATENCY=${KEEP_LATENCY:-0}
+LOG_TAG=reload
+# shellcheck source=lib.sh
+. "$BENCH_DIR/lib.sh"
 
-log() { printf '[reload %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 
 # ---------------------------------------------------------------- prerequisites
-if ! command -v wrk >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    log "wrk not found: installing it with apt-get"
-    apt-get install -y wrk >&2 || { apt-get update >&2 && apt-get install -y wrk >&2; } || die "could not install wrk"
-  else
-    die "wrk is not installed: run 'sudo apt-get install -y wrk' (Debian/Ubuntu), 'brew install wrk' or build https://github.com/wg/wrk"
-  fi
-fi
-command -v "$JAVA" >/dev/null 2>&1 || die "$JAVA (java) is not on the PATH"
-command -v python3 >/dev/null 2>&1 || die "python3 is not on the PATH (used to analyse the latency files)"
-[ -s "$JAR" ] || die "$JAR is missing: build it first with 'mvn -B install -DskipTests'"
+require_wrk
+require_java_python "used to analyse the latency files"
+require_jar
 [ "$CONNECTIONS" -ge 1 ] || die "CONNECTIONS must be at least 1"
 mkdir -p "$OUT" || die "cannot create $OUT"
 rm -f "$OUT"/*.log "$OUT"/*.txt "$OUT"/result.md
@@ -85,23 +77,10 @@ WRK_PID=""
 CMD_PID=""
 WORKERS_SEEN=()
 
-children() { # direct children of $1 (reads /proc, no procps needed)
-  local parent=$1 stat p line
-  for stat in /proc/[0-9]*/stat; do
-    p=${stat#/proc/}; p=${p%/stat}
-    { read -r line < "$stat"; } 2>/dev/null || continue
-    line=${line##*) }
-    set -- $line
-    [ "$2" = "$parent" ] && echo "$p"
-  done
-}
-alive() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null && [ "$(cut -d' ' -f3 < /proc/"$1"/stat 2>/dev/null)" != Z ]; }
-is_worker() { tr '\0' ' ' < /proc/"$1"/cmdline 2>/dev/null | grep -q -- '-Dsupervisor[.]worker[.]id='; }
-workers_of() { local p; for p in $(children "$1"); do is_worker "$p" && echo "$p"; done; }
 remember_workers() { local p; for p in $(workers_of "$MASTER"); do WORKERS_SEEN+=("$p"); done; }
 
 cleanup() {
-  local rc=$? waited=0 k
+  local rc=$?
   trap - EXIT INT TERM HUP
   trap '' PIPE   # stderr may be a closed pipe (`... 2>&1 | head`): logging must not kill the cleanup
   if [ -n "$WRK_PID" ] && alive "$WRK_PID"; then kill -KILL "$WRK_PID" 2>/dev/null; fi
@@ -109,19 +88,9 @@ cleanup() {
   if [ -n "$MASTER" ] && alive "$MASTER"; then
     remember_workers
     log "cleanup: SIGTERM to master $MASTER"
-    kill -TERM "$MASTER" 2>/dev/null
-    while alive "$MASTER" && [ "$waited" -lt 600 ]; do sleep 0.1; waited=$(( waited + 1 )); done
-    if alive "$MASTER"; then
-      log "cleanup: master $MASTER still running 60 s after SIGTERM: SIGKILL"
-      kill -KILL "$MASTER" 2>/dev/null
-    fi
-    wait "$MASTER" 2>/dev/null
-    log "cleanup: master $MASTER exited with code $?"
+    stop_app "$MASTER" "cleanup: master" 60
   fi
-  sleep 0.5
-  for k in "${WORKERS_SEEN[@]}"; do
-    if alive "$k" && is_worker "$k"; then log "cleanup: worker $k survived its master: SIGKILL"; kill -KILL "$k" 2>/dev/null; fi
-  done
+  kill_survivors "${WORKERS_SEEN[@]}"
   rm -rf "$RUN_DIR"
   exit "$rc"
 }
@@ -169,7 +138,7 @@ end
 LUA
 
 # ---------------------------------------------------------------- start the cluster
-PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 URL="http://127.0.0.1:$PORT/"
 JAVA_VERSION=$("$JAVA" -version 2>&1 | head -1)
 log "starting $WORKERS workers on 127.0.0.1:$PORT (run directory $RUN_DIR, log $OUT/app.log)"

@@ -48,7 +48,9 @@ STOP_TIMEOUT=${STOP_TIMEOUT:-40}
 OUT=${OUT:-$BENCH_DIR/out}
 STRICT=${STRICT:-0}
 SERVERS=${SERVERS:-}
-PROBE="python3 $BENCH_DIR/probe.py"
+LOG_TAG=bench
+# shellcheck source=lib.sh
+. "$BENCH_DIR/lib.sh"
 
 # ---------------------------------------------------------------- SERVERS=tomcat,jetty: the whole run once per jar
 if [ -n "$SERVERS" ]; then
@@ -75,22 +77,10 @@ if [ -n "$SERVERS" ]; then
 fi
 CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
 
-log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-now() { date +%s.%N; }
-
 # ---------------------------------------------------------------- prerequisites
-if ! command -v wrk >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    log "wrk not found: installing it with apt-get"
-    apt-get install -y wrk >&2 || { apt-get update >&2 && apt-get install -y wrk >&2; } || die "could not install wrk"
-  else
-    die "wrk is not installed: run 'sudo apt-get install -y wrk' (Debian/Ubuntu), 'brew install wrk' or build https://github.com/wg/wrk"
-  fi
-fi
-command -v "$JAVA" >/dev/null 2>&1 || die "$JAVA (java) is not on the PATH"
-command -v python3 >/dev/null 2>&1 || die "python3 is not on the PATH (used for probes and parsing)"
-[ -s "$JAR" ] || die "$JAR is missing: build it first with 'mvn -B install -DskipTests'"
+require_wrk
+require_java_python "used for probes and parsing"
+require_jar
 mkdir -p "$OUT" || die "cannot create $OUT"
 rm -f "$OUT"/*.log "$OUT"/*.txt "$OUT"/result.md
 
@@ -100,74 +90,7 @@ LAUNCHED=()       # every java we started (plain apps and masters)
 WORKERS_SEEN=()   # every worker pid we saw, to make sure none survives
 WRK_PID=""
 
-children() { # direct children of $1 (reads /proc, no procps needed)
-  local parent=$1 stat p
-  for stat in /proc/[0-9]*/stat; do
-    p=${stat#/proc/}; p=${p%/stat}
-    { read -r line < "$stat"; } 2>/dev/null || continue
-    line=${line##*) }
-    set -- $line
-    [ "$2" = "$parent" ] && echo "$p"
-  done
-}
-alive() { # running (not gone, not a zombie); one read of /proc, so a process exiting meanwhile counts as gone
-  local line
-  [ -n "$1" ] || return 1
-  line=$(cat /proc/"$1"/stat 2>/dev/null) || return 1
-  line=${line##*) }
-  case ${line%% *} in Z|X|x|'') return 1;; esac
-}
-JAR_NAME=$(basename "$JAR")
-is_our_java() { # a JVM running our jar (workers may get it on -cp rather than -jar) or a worker of ours
-  tr '\0' ' ' < /proc/"$1"/cmdline 2>/dev/null | grep -qE -- "$(printf '%s' "$JAR_NAME" | sed 's/[.]/[.]/g')|supervisor[.]worker"
-}
-workers_of() { # the worker JVMs of master $1, oldest first
-  local p
-  for p in $(children "$1"); do
-    is_our_java "$p" || continue
-    echo "$(stat_field "$p" 22) $p"
-  done | sort -n | awk '{print $2}'
-}
-stat_field() { # field $2 (1-based, as in proc(5)) of /proc/$1/stat
-  local line field=$2
-  line=$(cat /proc/"$1"/stat 2>/dev/null) || return 1
-  line=${line##*) }   # the fields after the command name start at field 3 (state)
-  set -- $line
-  echo "${@:$(( field - 2 )):1}"
-}
 remember_workers() { local p; for p in $(workers_of "$1"); do WORKERS_SEEN+=("$p"); done; }
-rss_mb() { awk '/^VmRSS:/ {printf "%.1f", $2/1024}' /proc/"$1"/status 2>/dev/null; }
-cpu_ticks() { local line; line=$(cat /proc/"$1"/stat 2>/dev/null) || return 1; line=${line##*) }; set -- $line; echo $(( ${12} + ${13} )); }
-
-launch() { # launch NAME PORT ARGS... ; sets APP_PID and LAUNCH_T
-  local name=$1 port=$2; shift 2
-  LAUNCH_T=$(now)
-  # shellcheck disable=SC2086
-  "$JAVA" $JAVA_OPTS -jar "$JAR" --server.address=127.0.0.1 --server.port="$port" "$@" > "$OUT/$name.log" 2>&1 &
-  APP_PID=$!
-  LAUNCHED+=("$APP_PID")
-  log "$name: started pid $APP_PID on 127.0.0.1:$port ($*)"
-}
-
-stop_app() { # graceful stop: TERM, wait, then KILL whatever is left (the app and its children)
-  local pid=$1 name=$2 kids waited=0 rc k
-  alive "$pid" || { wait "$pid" 2>/dev/null; return 0; }
-  kids=$(children "$pid")
-  kill -TERM "$pid" 2>/dev/null
-  while alive "$pid" && [ "$waited" -lt $(( STOP_TIMEOUT * 10 )) ]; do sleep 0.1; waited=$(( waited + 1 )); done
-  if alive "$pid"; then
-    log "$name: pid $pid still running ${STOP_TIMEOUT}s after SIGTERM: SIGKILL"
-    kill -KILL "$pid" 2>/dev/null
-    for k in $kids; do alive "$k" && is_our_java "$k" && kill -KILL "$k" 2>/dev/null; done
-  fi
-  wait "$pid" 2>/dev/null; rc=$?
-  sleep 0.5
-  for k in $kids; do
-    if alive "$k" && is_our_java "$k"; then log "$name: child $k survived its master: SIGKILL"; kill -KILL "$k" 2>/dev/null; fi
-  done
-  log "$name: pid $pid exited with code $rc"
-}
-
 cleanup() {
   local rc=$? pid k
   trap - EXIT INT TERM
@@ -179,9 +102,7 @@ cleanup() {
       stop_app "$pid" cleanup
     fi
   done
-  for k in "${WORKERS_SEEN[@]}"; do
-    if alive "$k" && is_our_java "$k"; then log "cleanup: worker $k still alive: SIGKILL"; kill -KILL "$k" 2>/dev/null; fi
-  done
+  kill_survivors "${WORKERS_SEEN[@]}"
   [ -n "${RUN_BASE:-}" ] && rm -rf "$RUN_BASE"
   exit "$rc"
 }
@@ -220,7 +141,7 @@ wait_ready_supervised() { # wait_ready_supervised NAME PORT N: sets R_LOG (s unt
 
 start_app() { # start_app KEY NAME: launch and wait until ready; sets PID[KEY], PORT[KEY], READY[KEY] (text)
   local key=$1 name=$2 port n
-  port=$($PROBE freeport)
+  port=$(free_port)
   if [ "$key" = plain ]; then
     launch "$name" "$port" --supervisor.enabled=false
     PID[$key]=$APP_PID; PORT[$key]=$port
