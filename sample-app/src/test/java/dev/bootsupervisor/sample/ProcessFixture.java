@@ -74,8 +74,9 @@ final class ProcessFixture implements BeforeEachCallback, AfterEachCallback {
 		String method = context.getRequiredTestMethod().getName();
 		String display = context.getDisplayName();
 		// A parameterized test's display name tells its invocations apart: each gets log files of its own.
+		String invocation = display.replaceAll("[^A-Za-z0-9]+", "_").replaceAll("^_|_$", "");
 		this.testName = context.getRequiredTestClass().getSimpleName() + "-" + method
-				+ (display.startsWith(method) ? "" : "-" + display.replaceAll("[^A-Za-z0-9]+", "_"));
+				+ (display.startsWith(method) ? "" : "-" + invocation);
 	}
 
 	/**

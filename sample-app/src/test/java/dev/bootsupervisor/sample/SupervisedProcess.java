@@ -43,7 +43,8 @@ final class SupervisedProcess implements AutoCloseable {
 	private static final List<String> JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-Xss512k",
 			"-XX:+UseSerialGC", "-Xmx256m");
 
-	private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+	/** A deadline, not a wait: a start takes a few seconds alone, but minutes on 2 cores shared with other builds. */
+	private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
 
 	private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
 
