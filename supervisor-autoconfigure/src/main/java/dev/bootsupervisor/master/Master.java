@@ -16,10 +16,13 @@ import java.util.concurrent.TimeUnit;
 
 import dev.bootsupervisor.base.Durations;
 import dev.bootsupervisor.base.SupervisorSettings;
+import dev.bootsupervisor.protocol.ClusterPhase;
 import dev.bootsupervisor.protocol.ClusterView;
+import dev.bootsupervisor.protocol.ExitReason;
 import dev.bootsupervisor.protocol.Frame;
 import dev.bootsupervisor.protocol.MessageType;
 import dev.bootsupervisor.protocol.ProtocolException;
+import dev.bootsupervisor.protocol.WorkerState;
 
 /**
  * The master loop: the only code that changes the worker table. It starts the workers, promotes them to ready,
@@ -31,16 +34,6 @@ public final class Master {
 	private static final System.Logger log = System.getLogger(Master.class.getName());
 
 	private static final long TICK_MILLIS = 100;
-
-	/** The most workers a cluster may have. */
-	static final int MAX_WORKERS = 1024;
-
-	/** Where the whole cluster is. */
-	public enum Phase {
-
-		STARTING, RUNNING, STOPPING, STOPPED
-
-	}
 
 	private final SupervisorSettings settings;
 
@@ -66,7 +59,7 @@ public final class Master {
 
 	private final int port;
 
-	private Phase phase = Phase.STARTING;
+	private ClusterPhase phase = ClusterPhase.STARTING;
 
 	private Instant startupDeadline;
 
@@ -139,7 +132,7 @@ public final class Master {
 	 */
 	public int run() {
 		start();
-		while (this.phase != Phase.STOPPED) {
+		while (this.phase != ClusterPhase.STOPPED) {
 			try {
 				MasterEvent event = this.events.poll(TICK_MILLIS, TimeUnit.MILLISECONDS);
 				if (event != null) {
@@ -190,20 +183,24 @@ public final class Master {
 		else if (event instanceof MasterEvent.Message message) {
 			onMessage(message.connection(), message.frame());
 		}
+		else if (event instanceof MasterEvent.Disconnected disconnected) {
+			// a client that asked for the stop and went away cannot be told its outcome
+			this.stopWaiters.removeIf((waiter) -> waiter.connection() == disconnected.connection());
+		}
 	}
 
 	void tick() {
 		Instant now = now();
-		if (this.phase == Phase.STARTING && now.isAfter(this.startupDeadline)) {
+		if (this.phase == ClusterPhase.STARTING && now.isAfter(this.startupDeadline)) {
 			log.log(System.Logger.Level.ERROR, "{0} was not ready within the startup timeout of {1}; stopping",
 					this.settings.name(), Durations.format(this.settings.startupTimeout()));
 			beginStop("not ready within the startup timeout of " + Durations.format(this.settings.startupTimeout()),
 					1);
 		}
-		if (this.phase == Phase.RUNNING) {
+		if (this.phase == ClusterPhase.RUNNING) {
 			tickRunning(now);
 		}
-		if (this.phase == Phase.STOPPING) {
+		if (this.phase == ClusterPhase.STOPPING) {
 			tickStopping(now);
 		}
 	}
@@ -211,11 +208,10 @@ public final class Master {
 	private void tickRunning(Instant now) {
 		for (WorkerSlot slot : this.slots.values()) {
 			WorkerHandle worker = slot.current();
-			if (worker != null && worker.state() == WorkerState.STARTING && !worker.reason().startsWith("killed")
+			if (worker != null && worker.state() == WorkerState.STARTING && !worker.killed()
 					&& now.isAfter(worker.startedAt().plus(this.settings.startupTimeout()))) {
-				worker.transition(WorkerState.STARTING,
-						"killed: not ready within " + Durations.format(this.settings.startupTimeout()), now);
-				worker.process().kill();
+				worker.kill(WorkerState.STARTING, ExitReason.KILLED_NOT_READY,
+						Durations.format(this.settings.startupTimeout()), now);
 			}
 			if (slot.restartAt() != null && !now.isBefore(slot.restartAt())) {
 				slot.restartAt(null);
@@ -229,23 +225,20 @@ public final class Master {
 		checkScale(now);
 		if (this.reload != null && this.reload.replacementOverdue(now)) {
 			WorkerHandle replacement = this.reload.replacement();
-			replacement.transition(WorkerState.STARTING,
-					"killed: not ready within the reload timeout of " + Durations.format(this.settings.reloadTimeout()),
-					now);
-			replacement.process().kill();
+			replacement.kill(WorkerState.STARTING, ExitReason.KILLED_NOT_READY_FOR_RELOAD,
+					Durations.format(this.settings.reloadTimeout()), now);
 		}
 	}
 
 	private void tickStopping(Instant now) {
 		if (now.isAfter(this.stopDeadline)) {
 			for (WorkerHandle worker : this.live.values()) {
-				if (!worker.reason().startsWith("killed")) {
+				if (!worker.killed()) {
 					log.log(System.Logger.Level.WARNING,
 							"Worker {0} (pid {1}) still running after the shutdown timeout of {2}; killing it",
 							worker.workerId(), String.valueOf(worker.pid()),
 							Durations.format(this.settings.shutdownTimeout()));
-					worker.transition(WorkerState.DRAINING, "killed after the shutdown timeout", now);
-					worker.process().kill();
+					worker.kill(WorkerState.DRAINING, ExitReason.KILLED_AFTER_SHUTDOWN_TIMEOUT, null, now);
 					this.exitCode = 1;
 					String killed = "worker " + worker.workerId() + " (pid " + worker.pid()
 							+ ") was killed after the shutdown timeout of "
@@ -265,7 +258,7 @@ public final class Master {
 					+ "closed, so new connections are refused while the workers finish");
 		}
 		if (this.live.isEmpty()) {
-			this.phase = Phase.STOPPED;
+			this.phase = ClusterPhase.STOPPED;
 			log.log(System.Logger.Level.INFO, "{0} stopped (exit code {1})", this.settings.name(), this.exitCode);
 			String outcome = (this.exitCode == 0) ? "every worker stopped cleanly"
 					: (this.killedOnStop.isEmpty() ? this.failure : String.join("; ", this.killedOnStop));
@@ -305,7 +298,7 @@ public final class Master {
 	private void onSignal(String name) {
 		switch (name) {
 			case "TERM", "INT" -> {
-				if (this.phase == Phase.STOPPING || this.phase == Phase.STOPPED) {
+				if (this.phase == ClusterPhase.STOPPING || this.phase == ClusterPhase.STOPPED) {
 					log.log(System.Logger.Level.INFO, "SIG{0} received while stopping; still waiting for workers",
 							name);
 				}
@@ -401,7 +394,7 @@ public final class Master {
 				if (!control) {
 					throw new ProtocolException("workers cannot stop the cluster");
 				}
-				boolean already = this.phase == Phase.STOPPING || this.phase == Phase.STOPPED;
+				boolean already = this.phase == ClusterPhase.STOPPING || this.phase == ClusterPhase.STOPPED;
 				connection.send(withId(request, Frame.of(MessageType.REPLY, "ok", true, "message",
 						already ? "already stopping" : "stopping", "shutdownTimeout",
 						this.settings.shutdownTimeout().toMillis())));
@@ -449,10 +442,10 @@ public final class Master {
 			return;
 		}
 		worker.transition(WorkerState.READY, "application ready, accepting connections", now);
-		if (this.phase == Phase.STARTING && this.slots.values()
+		if (this.phase == ClusterPhase.STARTING && this.slots.values()
 			.stream()
 			.allMatch((slot) -> slot.current() != null && slot.current().state() == WorkerState.READY)) {
-			this.phase = Phase.RUNNING;
+			this.phase = ClusterPhase.RUNNING;
 			Duration sinceLaunch = Duration.between(this.launchedAt, now);
 			log.log(System.Logger.Level.INFO, "Supervisor ready: {0} with {1} workers {2} ({3} s since launch)",
 					this.settings.name(), this.settings.workers(),
@@ -466,20 +459,21 @@ public final class Master {
 		this.live.remove(worker.pid());
 		WorkerSlot slot = this.slots.get(worker.workerId());
 		boolean retired = this.retiring.remove(worker);
-		boolean requested = retired || (worker.state() == WorkerState.DRAINING && this.phase == Phase.STOPPING);
+		boolean requested = retired || (worker.state() == WorkerState.DRAINING && this.phase == ClusterPhase.STOPPING);
 		boolean replacement = this.reload != null && this.reload.isReplacement(worker);
-		String reason;
-		if (worker.reason().startsWith("killed")) {
-			reason = worker.reason();
+		ExitReason cause;
+		if (worker.killed()) {
+			cause = worker.killedFor();
 		}
 		else if (requested) {
-			reason = (code == 0 || code == 128 + 15) ? "stopped" : "stopped with a failure";
+			cause = (code == 0 || code == 128 + 15) ? ExitReason.STOPPED : ExitReason.STOPPED_WITH_A_FAILURE;
 		}
 		else {
-			reason = (worker.state() == WorkerState.STARTING) ? "failed to start"
-					: (code == 0) ? "exited without being asked to" : "crashed";
+			cause = (worker.state() == WorkerState.STARTING) ? ExitReason.FAILED_TO_START
+					: (code == 0) ? ExitReason.EXITED_UNASKED : ExitReason.CRASHED;
 		}
-		ExitStatus exit = new ExitStatus(code, now, reason);
+		String reason = cause.killed() ? worker.reason() : cause.text(null);
+		ExitStatus exit = new ExitStatus(code, now, cause, reason);
 		worker.exited(exit);
 		if (slot != null && !retired) {
 			slot.lastExit(exit);
@@ -487,7 +481,7 @@ public final class Master {
 		// 143: TERM reached the JVM before the worker routed it, and the JVM's own shutdown hooks ran
 		boolean clean = requested && (code == 0 || code == 128 + 15);
 		worker.transition(clean ? WorkerState.STOPPED : WorkerState.FAILED, reason + ", " + exit.describe(), now);
-		if (this.phase == Phase.STOPPING) {
+		if (this.phase == ClusterPhase.STOPPING) {
 			if (!clean) {
 				this.exitCode = 1;
 			}
@@ -507,7 +501,7 @@ public final class Master {
 		if (slot == null || slot.current() != worker) {
 			return;
 		}
-		if (this.phase == Phase.STARTING) {
+		if (this.phase == ClusterPhase.STARTING) {
 			String error = (worker.startupError() != null) ? ": " + worker.startupError() : "";
 			log.log(System.Logger.Level.ERROR,
 					"Worker {0} (pid {1}) exited with {2} before {3} was ready; stopping (see its output above){4}",
@@ -536,8 +530,8 @@ public final class Master {
 			return;
 		}
 		slot.restartAt(now.plus(delay));
-		slot.restartReason((worker != null && worker.reason().startsWith("killed: not ready")) ? "startup-timeout"
-				: "crash");
+		slot.restartReason((worker != null && worker.killed() && worker.killedFor().notReadyInTime())
+				? "startup-timeout" : "crash");
 		log.log(System.Logger.Level.INFO, "Worker {0} will be restarted in {1}", slot.id(), Durations.format(delay));
 	}
 
@@ -559,10 +553,10 @@ public final class Master {
 			waiter.accept(false, "cannot reload while a scale to " + this.scaling.target() + " workers is in progress");
 			return;
 		}
-		if (this.phase != Phase.RUNNING) {
+		if (this.phase != ClusterPhase.RUNNING) {
 			log.log(System.Logger.Level.INFO, "Reload requested ({0}) while {1}; ignored", trigger,
-					this.phase.name().toLowerCase(Locale.ROOT));
-			waiter.accept(false, "cannot reload while the cluster is " + this.phase.name().toLowerCase(Locale.ROOT));
+					this.phase.label());
+			waiter.accept(false, "cannot reload while the cluster is " + this.phase.label());
 			return;
 		}
 		List<Integer> order = new ArrayList<>();
@@ -636,7 +630,7 @@ public final class Master {
 
 	private void reloadFailed(WorkerHandle replacement, ExitStatus exit, Instant now) {
 		String error = (replacement.startupError() != null) ? ": " + replacement.startupError() : "";
-		String what = replacement.reason().startsWith("killed") ? replacement.reason()
+		String what = replacement.killed() ? replacement.reason()
 				: "exited with " + exit.describe() + " before it was ready" + error;
 		this.reload.replacement(null, null);
 		finishReload(false, "reload failed and was rolled back: worker " + replacement.workerId() + " generation "
@@ -670,14 +664,14 @@ public final class Master {
 	private void scale(int target, String trigger, WorkerHandle requester,
 			java.util.function.BiConsumer<Boolean, String> waiter) {
 		String refusal = null;
-		if (this.phase != Phase.RUNNING) {
-			refusal = "cannot scale while the cluster is " + this.phase.name().toLowerCase(Locale.ROOT);
+		if (this.phase != ClusterPhase.RUNNING) {
+			refusal = "cannot scale while the cluster is " + this.phase.label();
 		}
 		else if (this.reload != null && !this.reload.reported()) {
 			refusal = "cannot scale while a reload is in progress";
 		}
-		else if (target < 1 || target > MAX_WORKERS) {
-			refusal = "cannot scale to " + target + " workers: expected 1 to " + MAX_WORKERS;
+		else if (target < 1 || target > ClusterView.MAX_WORKERS) {
+			refusal = "cannot scale to " + target + " workers: expected 1 to " + ClusterView.MAX_WORKERS;
 		}
 		if (refusal != null) {
 			waiter.accept(false, refusal);
@@ -769,7 +763,7 @@ public final class Master {
 		if (this.scaling != null) {
 			finishScale(false, "scale interrupted: the master is stopping (" + why + ")");
 		}
-		this.phase = Phase.STOPPING;
+		this.phase = ClusterPhase.STOPPING;
 		this.stopDeadline = now.plus(this.settings.shutdownTimeout());
 		log.log(System.Logger.Level.INFO, "Stopping {0} ({1}): {2} workers, shutdown timeout {3}",
 				this.settings.name(), why, this.live.size(), Durations.format(this.settings.shutdownTimeout()));
@@ -801,7 +795,7 @@ public final class Master {
 		return this.failure;
 	}
 
-	Phase phase() {
+	ClusterPhase phase() {
 		return this.phase;
 	}
 

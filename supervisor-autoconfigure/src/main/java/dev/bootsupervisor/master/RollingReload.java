@@ -8,6 +8,8 @@ import java.util.Deque;
 import java.util.List;
 import java.util.function.BiConsumer;
 
+import dev.bootsupervisor.protocol.WorkerState;
+
 /**
  * The state of one rolling reload: which slots are left, the replacement being started, the old worker being
  * retired, and who waits for the outcome. The master loop drives it; it decides nothing about processes itself.
@@ -90,7 +92,7 @@ final class RollingReload {
 
 	boolean replacementOverdue(Instant now) {
 		return this.replacement != null && this.replacement.state() == WorkerState.STARTING
-				&& !this.replacement.reason().startsWith("killed") && now.isAfter(this.replacementDeadline);
+				&& !this.replacement.killed() && now.isAfter(this.replacementDeadline);
 	}
 
 	void replaced(WorkerHandle old) {

@@ -3,6 +3,9 @@ package dev.bootsupervisor.master;
 import java.time.Duration;
 import java.time.Instant;
 
+import dev.bootsupervisor.protocol.ExitReason;
+import dev.bootsupervisor.protocol.WorkerState;
+
 /**
  * One worker process and its state machine. Only the master loop changes it.
  */
@@ -23,6 +26,8 @@ public final class WorkerHandle {
 	private Instant stateSince;
 
 	private String reason;
+
+	private ExitReason kill;
 
 	private Instant readyAt;
 
@@ -55,10 +60,36 @@ public final class WorkerHandle {
 		this.state = to;
 		this.stateSince = now;
 		this.reason = why;
+		this.kill = null;
 		if (to == WorkerState.READY) {
 			this.readyAt = now;
 			this.accepting = true;
 		}
+	}
+
+	/**
+	 * Kill the process (SIGKILL), entering a state whose reason is the kill's.
+	 * @param to the state it is in while the kill lands
+	 * @param why why it is killed
+	 * @param detail what the reason's text adds, the timeout, {@code null} for nothing
+	 * @param now the current time
+	 */
+	void kill(WorkerState to, ExitReason why, String detail, Instant now) {
+		transition(to, why.text(detail), now);
+		this.kill = why;
+		this.process.kill();
+	}
+
+	/**
+	 * Why the master killed this worker, while that is its latest transition.
+	 * @return the reason, {@code null} when it was not killed
+	 */
+	ExitReason killedFor() {
+		return this.kill;
+	}
+
+	boolean killed() {
+		return this.kill != null;
 	}
 
 	void exited(ExitStatus status) {
