@@ -2,7 +2,6 @@ package dev.bootsupervisor.master;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
@@ -20,25 +19,24 @@ final class ClusterViews {
 	private ClusterViews() {
 	}
 
-	static ClusterView of(SupervisorSettings settings, Collection<WorkerSlot> slots, List<WorkerHandle> retiring,
-			RollingReload reload, ClusterPhase phase, Instant launchedAt, int port, Instant now,
-			Map<String, Integer> restartsByReason, Map<String, Integer> reloadsByOutcome, int liveWorkers) {
+	static ClusterView of(SupervisorSettings settings, WorkerTable table, ClusterPhase phase, Instant launchedAt,
+			int port, Instant now, Map<String, Integer> restartsByReason, Map<String, Integer> reloadsByOutcome) {
 		List<WorkerView> workers = new ArrayList<>();
-		for (WorkerSlot slot : slots) {
+		WorkerHandle replacement = table.replacement();
+		for (WorkerSlot slot : table.slots()) {
 			if (slot.current() != null) {
 				workers.add(worker(slot.current(), slot, slot.failed()));
 			}
-			if (reload != null && reload.replacement() != null && reload.replacement().workerId() == slot.id()) {
-				workers.add(worker(reload.replacement(), slot, false));
+			if (replacement != null && replacement.workerId() == slot.id()) {
+				workers.add(worker(replacement, slot, false));
 			}
 		}
-		for (WorkerHandle worker : retiring) {
+		for (WorkerHandle worker : table.retiring()) {
 			workers.add(worker(worker, null, false));
 		}
-		return new ClusterView(settings.name(), ProcessHandle.current().pid(), launchedAt,
-				phase, slots.size(), liveWorkers, port,
-				(port >= 0) ? "inherited listening socket" : "none", now, workers, restartsByReason,
-				reloadsByOutcome);
+		return new ClusterView(settings.name(), ProcessHandle.current().pid(), launchedAt, phase, table.size(),
+				table.live().size(), port, (port >= 0) ? "inherited listening socket" : "none", now, workers,
+				restartsByReason, reloadsByOutcome);
 	}
 
 	private static WorkerView worker(WorkerHandle worker, WorkerSlot slot, boolean slotFailed) {
