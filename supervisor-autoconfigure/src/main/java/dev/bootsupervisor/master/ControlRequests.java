@@ -12,8 +12,9 @@ import dev.bootsupervisor.protocol.MessageType;
 import dev.bootsupervisor.protocol.ProtocolException;
 
 /**
- * Answers the requests of control commands and of workers' actuator endpoints: the view, stop, reload and scale.
- * A request whose client gave up or went away is ignored.
+ * Acts on what people ask of the cluster: signals (TERM, INT, HUP, TTIN, TTOU) and the requests of control
+ * commands and of workers' actuator endpoints (view, stop, reload, scale). A request whose client gave up or went
+ * away is ignored.
  */
 final class ControlRequests {
 
@@ -39,6 +40,34 @@ final class ControlRequests {
 		this.reloads = reloads;
 		this.scaling = scaling;
 		this.shutdown = shutdown;
+	}
+
+	/**
+	 * Act on a signal.
+	 * @param name the signal's name without {@code SIG}
+	 */
+	void signal(String name) {
+		switch (name) {
+			case "TERM", "INT" -> {
+				if (this.master.phase().isStopping()) {
+					log.log(System.Logger.Level.INFO, "SIG{0} received while stopping; still waiting for workers",
+							name);
+				}
+				else {
+					this.master.stop("SIG" + name + " received", 0);
+				}
+			}
+			case "HUP" -> this.reloads.start("SIGHUP", null, (ok, message) -> {
+			});
+			case "TTIN" -> scaleBy(1, "SIGTTIN");
+			case "TTOU" -> scaleBy(-1, "SIGTTOU");
+			default -> log.log(System.Logger.Level.INFO, "SIG{0} received; ignored", name);
+		}
+	}
+
+	private void scaleBy(int delta, String trigger) {
+		this.scaling.scale(this.scaling.target() + delta, trigger, null, (ok, message) -> log.log(
+				ok ? System.Logger.Level.INFO : System.Logger.Level.WARNING, "Scale ({0}): {1}", trigger, message));
 	}
 
 	/**

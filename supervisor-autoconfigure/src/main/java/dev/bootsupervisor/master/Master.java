@@ -12,9 +12,6 @@ import dev.bootsupervisor.base.Durations;
 import dev.bootsupervisor.base.SupervisorSettings;
 import dev.bootsupervisor.protocol.ClusterPhase;
 import dev.bootsupervisor.protocol.ClusterView;
-import dev.bootsupervisor.protocol.Frame;
-import dev.bootsupervisor.protocol.MessageType;
-import dev.bootsupervisor.protocol.ProtocolException;
 import dev.bootsupervisor.protocol.WorkerState;
 
 /**
@@ -46,6 +43,8 @@ public final class Master {
 
 	private final ControlRequests requests;
 
+	private final ChannelMessages messages;
+
 	private final Instant launchedAt;
 
 	private final int port;
@@ -73,6 +72,7 @@ public final class Master {
 		this.reloads = new Reloads(this.table, factory, clock, this::phase, this.scaling::pending);
 		this.shutdown = new Shutdown(settings, this.table, port);
 		this.requests = new ControlRequests(settings, clock, this, this.reloads, this.scaling, this.shutdown);
+		this.messages = new ChannelMessages(this.table, this.requests, clock, this::onReady);
 	}
 
 	/**
@@ -144,16 +144,16 @@ public final class Master {
 
 	void handle(MasterEvent event) {
 		if (event instanceof MasterEvent.SignalReceived signal) {
-			onSignal(signal.name());
+			this.requests.signal(signal.name());
 		}
 		else if (event instanceof MasterEvent.WorkerExited exited) {
 			onExit(exited.handle(), exited.code());
 		}
 		else if (event instanceof MasterEvent.WorkerConnected connected) {
-			onWorkerConnected(connected);
+			this.messages.connected(connected);
 		}
 		else if (event instanceof MasterEvent.Message message) {
-			onMessage(message.connection(), message.frame());
+			this.messages.received(message.connection(), message.frame());
 		}
 		else if (event instanceof MasterEvent.Disconnected disconnected) {
 			this.shutdown.forget(disconnected.connection());
@@ -175,82 +175,6 @@ public final class Master {
 		}
 		if (this.phase == ClusterPhase.STOPPING && this.shutdown.tick(now)) {
 			this.phase = ClusterPhase.STOPPED;
-		}
-	}
-
-	private void onSignal(String name) {
-		switch (name) {
-			case "TERM", "INT" -> {
-				if (this.phase.isStopping()) {
-					log.log(System.Logger.Level.INFO, "SIG{0} received while stopping; still waiting for workers",
-							name);
-				}
-				else {
-					stop("SIG" + name + " received", 0);
-				}
-			}
-			case "HUP" -> this.reloads.start("SIGHUP", null, (ok, message) -> {
-			});
-			case "TTIN" -> scaleBy(1, "SIGTTIN");
-			case "TTOU" -> scaleBy(-1, "SIGTTOU");
-			default -> log.log(System.Logger.Level.INFO, "SIG{0} received; ignored", name);
-		}
-	}
-
-	private void scaleBy(int delta, String trigger) {
-		this.scaling.scale(this.scaling.target() + delta, trigger, null, (ok, message) -> log.log(
-				ok ? System.Logger.Level.INFO : System.Logger.Level.WARNING, "Scale ({0}): {1}", trigger, message));
-	}
-
-	private void onWorkerConnected(MasterEvent.WorkerConnected connected) {
-		ChannelConnection connection = connected.connection();
-		WorkerHandle worker = this.table.byPid(connected.pid());
-		if (worker == null || worker.workerId() != connected.workerId()
-				|| worker.generation() != connected.generation()) {
-			connection.close("HELLO from worker " + connected.workerId() + " pid " + connected.pid()
-					+ " generation " + connected.generation() + " matches no worker this master started");
-			return;
-		}
-		connection.worker(worker);
-	}
-
-	private void onMessage(ChannelConnection connection, Frame frame) {
-		try {
-			if (connection.role().equals("worker")) {
-				onWorkerMessage(connection, frame);
-			}
-			else if (frame.type() == MessageType.REQUEST) {
-				this.requests.handle(connection, frame, true);
-			}
-			else {
-				throw new ProtocolException("unexpected " + frame.type() + " from a control connection");
-			}
-		}
-		catch (ProtocolException ex) {
-			connection.close(ex.getMessage());
-		}
-	}
-
-	private void onWorkerMessage(ChannelConnection connection, Frame frame) throws ProtocolException {
-		WorkerHandle worker = connection.worker();
-		if (worker == null) {
-			throw new ProtocolException(frame.type() + " before the worker was verified");
-		}
-		Instant now = now();
-		switch (frame.type()) {
-			case READY -> onReady(worker, now);
-			case FAILED -> worker.startupError(frame.require("error"));
-			case DRAINING -> {
-				worker.stoppedAccepting();
-				if (worker.state() == WorkerState.READY || worker.state() == WorkerState.STARTING) {
-					worker.transition(WorkerState.DRAINING, frame.get("reason").orElse("worker is shutting down"),
-							now);
-				}
-			}
-			case HEARTBEAT -> worker.heartbeat(new WorkerHeartbeat(now, frame.requireLong("heapUsed"),
-					frame.requireLong("heapMax"), frame.get("health").orElse("UNKNOWN")));
-			case REQUEST -> this.requests.handle(connection, frame, false);
-			default -> throw new ProtocolException("unexpected " + frame.type() + " from a worker");
 		}
 	}
 
