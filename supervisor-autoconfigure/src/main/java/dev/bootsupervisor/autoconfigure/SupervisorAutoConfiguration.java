@@ -1,6 +1,9 @@
 package dev.bootsupervisor.autoconfigure;
 
 import dev.bootsupervisor.worker.WorkerReadyReporter;
+import dev.bootsupervisor.worker.WorkerRuntime;
+
+import org.springframework.beans.factory.ObjectProvider;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -23,8 +26,8 @@ public class SupervisorAutoConfiguration {
 	@ConditionalOnMissingBean
 	@ConditionalOnProperty(name = "supervisor.worker.id")
 	@ConditionalOnNotWebApplication
-	WorkerReadyReporter supervisorWorkerReadyReporter() {
-		return new WorkerReadyReporter();
+	WorkerReadyReporter supervisorWorkerReadyReporter(ObjectProvider<WorkerRuntime> runtime) {
+		return new WorkerReadyReporter(WorkerRuntimes.of(runtime));
 	}
 
 }

@@ -2,6 +2,9 @@ package dev.bootsupervisor.autoconfigure;
 
 import dev.bootsupervisor.cluster.ClusterViewSource;
 import dev.bootsupervisor.cluster.WorkerClusterViewSource;
+import dev.bootsupervisor.worker.WorkerRuntime;
+
+import org.springframework.beans.factory.ObjectProvider;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -20,8 +23,8 @@ public final class SupervisorClusterViewAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	ClusterViewSource supervisorClusterViewSource() {
-		return new WorkerClusterViewSource();
+	ClusterViewSource supervisorClusterViewSource(ObjectProvider<WorkerRuntime> runtime) {
+		return new WorkerClusterViewSource(WorkerRuntimes.of(runtime));
 	}
 
 }

@@ -7,6 +7,7 @@ import dev.bootsupervisor.actuate.SupervisorEndpointWebExtension;
 import dev.bootsupervisor.cluster.ClusterControl;
 import dev.bootsupervisor.cluster.ClusterViewSource;
 import dev.bootsupervisor.cluster.WorkerClusterControl;
+import dev.bootsupervisor.worker.WorkerRuntime;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
@@ -41,7 +42,7 @@ public final class SupervisorEndpointAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	@ConditionalOnProperty(name = "supervisor.worker.id")
-	ClusterControl supervisorClusterControl(SupervisorProperties properties) {
+	ClusterControl supervisorClusterControl(SupervisorProperties properties, ObjectProvider<WorkerRuntime> runtime) {
 		Duration perWorker = ((properties.getReload().getTimeout() != null) ? properties.getReload().getTimeout()
 				: properties.getStartupTimeout())
 			.plus(properties.getShutdownTimeout());
@@ -52,7 +53,7 @@ public final class SupervisorEndpointAutoConfiguration {
 		catch (NumberFormatException ex) {
 			workers = Runtime.getRuntime().availableProcessors();
 		}
-		return new WorkerClusterControl(perWorker.multipliedBy(workers + 1L),
+		return new WorkerClusterControl(WorkerRuntimes.of(runtime), perWorker.multipliedBy(workers + 1L),
 				properties.getStartupTimeout().plus(properties.getShutdownTimeout()).plusSeconds(15));
 	}
 

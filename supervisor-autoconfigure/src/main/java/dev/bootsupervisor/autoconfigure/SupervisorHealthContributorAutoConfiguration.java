@@ -39,9 +39,9 @@ public final class SupervisorHealthContributorAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	WorkerHealthReporter supervisorWorkerHealthReporter(ObjectProvider<HealthContributorRegistry> registry,
-			ObjectProvider<HealthEndpointGroups> groups) {
+			ObjectProvider<HealthEndpointGroups> groups, ObjectProvider<WorkerRuntime> runtime) {
 		return new WorkerHealthReporter(registry, groups,
-				(health) -> WorkerRuntime.current().ifPresent((runtime) -> runtime.healthSource(health)));
+				(health) -> runtime.ifAvailable((worker) -> worker.healthSource(health)));
 	}
 
 }

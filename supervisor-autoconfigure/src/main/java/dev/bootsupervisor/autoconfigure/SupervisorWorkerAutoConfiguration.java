@@ -4,10 +4,12 @@ import dev.bootsupervisor.worker.AcceptGate;
 import dev.bootsupervisor.worker.WorkerDrainLifecycle;
 import dev.bootsupervisor.worker.WorkerJettyCustomizer;
 import dev.bootsupervisor.worker.WorkerReadinessListener;
+import dev.bootsupervisor.worker.WorkerRuntime;
 import dev.bootsupervisor.worker.WorkerTomcatCustomizer;
 import org.apache.catalina.startup.Tomcat;
 import org.eclipse.jetty.server.Server;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -42,15 +44,17 @@ public final class SupervisorWorkerAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	WorkerReadinessListener supervisorWorkerReadinessListener(AcceptGate gate) {
-		return new WorkerReadinessListener(gate);
+	WorkerReadinessListener supervisorWorkerReadinessListener(AcceptGate gate,
+			ObjectProvider<WorkerRuntime> runtime) {
+		return new WorkerReadinessListener(gate, WorkerRuntimes.of(runtime));
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
 	WorkerDrainLifecycle supervisorWorkerDrainLifecycle(AcceptGate gate, ApplicationEventPublisher eventPublisher,
-			SupervisorProperties properties) {
-		return new WorkerDrainLifecycle(gate, eventPublisher, properties.getDrainTimeout());
+			SupervisorProperties properties, ObjectProvider<WorkerRuntime> runtime) {
+		return new WorkerDrainLifecycle(gate, eventPublisher, properties.getDrainTimeout(),
+				WorkerRuntimes.of(runtime));
 	}
 
 	@Configuration(proxyBeanMethods = false)

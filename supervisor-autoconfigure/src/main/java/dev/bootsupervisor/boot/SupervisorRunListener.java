@@ -33,11 +33,17 @@ public class SupervisorRunListener implements SpringApplicationRunListener, Orde
 	/** System property that keeps the master in the application's JVM instead of a lean JVM of its own. */
 	static final String IN_PROCESS = "supervisor.master.in-process";
 
+	/** Name of the bean that holds this worker's {@link WorkerRuntime}. */
+	static final String WORKER_RUNTIME_BEAN = "supervisorWorkerRuntime";
+
 	private static final Log logger = LogFactory.getLog(SupervisorRunListener.class);
 
 	private final SpringApplication application;
 
 	private final String[] args;
+
+	/** This worker's channel to its master, once started; null in any other JVM. */
+	private volatile WorkerRuntime worker;
 
 	public SupervisorRunListener(SpringApplication application, String[] args) {
 		this.application = application;
@@ -75,8 +81,20 @@ public class SupervisorRunListener implements SpringApplicationRunListener, Orde
 	}
 
 	@Override
+	public void contextPrepared(ConfigurableApplicationContext context) {
+		WorkerRuntime runtime = this.worker;
+		if (runtime != null) {
+			// The one way the worker's beans get the runtime: injected, never looked up
+			context.getBeanFactory().registerSingleton(WORKER_RUNTIME_BEAN, runtime);
+		}
+	}
+
+	@Override
 	public void failed(ConfigurableApplicationContext context, Throwable exception) {
-		WorkerRuntime.current().ifPresent((runtime) -> runtime.reportFailure(exception));
+		WorkerRuntime runtime = this.worker;
+		if (runtime != null) {
+			runtime.reportFailure(exception);
+		}
 	}
 
 	private int runCommand(ConfigurableEnvironment environment) {
@@ -94,7 +112,7 @@ public class SupervisorRunListener implements SpringApplicationRunListener, Orde
 
 	private void startWorker(ConfigurableEnvironment environment) {
 		try {
-			WorkerRuntime.start(environment);
+			this.worker = WorkerRuntime.start(environment);
 		}
 		catch (LaunchException ex) {
 			System.err.println("Boot Supervisor: " + ex.getMessage());

@@ -2,8 +2,9 @@ package dev.bootsupervisor.cluster;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Supplier;
 
-import dev.bootsupervisor.cluster.ControlOutcome;
 import dev.bootsupervisor.protocol.Frame;
 import dev.bootsupervisor.worker.WorkerRuntime;
 
@@ -12,17 +13,21 @@ import dev.bootsupervisor.worker.WorkerRuntime;
  */
 public class WorkerClusterControl implements ClusterControl {
 
+	private final Supplier<Optional<WorkerRuntime>> runtime;
+
 	private final Duration reloadTimeout;
 
 	private final Duration scaleTimeout;
 
 	/**
 	 * Create a control.
+	 * @param runtime this worker's runtime (its channel to the master), empty when the JVM is not a worker
 	 * @param reloadTimeout how long a whole rolling reload may take before the answer is given up
 	 * @param scaleTimeout how long a scale may take (new workers ready, old ones stopped) before the answer is
 	 * given up
 	 */
-	public WorkerClusterControl(Duration reloadTimeout, Duration scaleTimeout) {
+	public WorkerClusterControl(Supplier<Optional<WorkerRuntime>> runtime, Duration reloadTimeout, Duration scaleTimeout) {
+		this.runtime = runtime;
 		this.reloadTimeout = reloadTimeout;
 		this.scaleTimeout = scaleTimeout;
 	}
@@ -37,8 +42,8 @@ public class WorkerClusterControl implements ClusterControl {
 		return outcome("scale", runtime().request(this.scaleTimeout, "command", "scale", "workers", workers));
 	}
 
-	private static WorkerRuntime runtime() throws IOException {
-		return WorkerRuntime.current().orElseThrow(() -> new IOException("this process is not a supervised worker"));
+	private WorkerRuntime runtime() throws IOException {
+		return this.runtime.get().orElseThrow(() -> new IOException("this process is not a supervised worker"));
 	}
 
 	private static ControlOutcome outcome(String action, Frame reply) {

@@ -2,7 +2,9 @@ package dev.bootsupervisor.cluster;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 import dev.bootsupervisor.protocol.ClusterView;
 import dev.bootsupervisor.worker.WorkerRuntime;
@@ -32,8 +34,14 @@ public class WorkerClusterViewSource implements ClusterViewSource, ApplicationLi
 
 	private Answer answer;
 
-	public WorkerClusterViewSource() {
-		this(WorkerClusterViewSource::askWorkerRuntime, System::nanoTime);
+	/**
+	 * Create a view source.
+	 * @param runtime this worker's runtime (its channel to the master), empty when the JVM is not a worker
+	 */
+	public WorkerClusterViewSource(Supplier<Optional<WorkerRuntime>> runtime) {
+		this((timeout) -> runtime.get()
+			.orElseThrow(() -> new IOException("This JVM is not a supervised worker: it has no master to ask"))
+			.requestView(timeout), System::nanoTime);
 	}
 
 	WorkerClusterViewSource(Master master, LongSupplier nanoTime) {
@@ -66,12 +74,6 @@ public class WorkerClusterViewSource implements ClusterViewSource, ApplicationLi
 		catch (IOException ex) {
 			return new Answer(null, ex, this.nanoTime.getAsLong());
 		}
-	}
-
-	private static ClusterView askWorkerRuntime(Duration timeout) throws IOException {
-		WorkerRuntime runtime = WorkerRuntime.current()
-			.orElseThrow(() -> new IOException("This JVM is not a supervised worker: it has no master to ask"));
-		return runtime.requestView(timeout);
 	}
 
 	/**

@@ -40,11 +40,14 @@ public class WorkerDrainLifecycle implements SmartLifecycle {
 
 	private volatile boolean running;
 
-	public WorkerDrainLifecycle(AcceptGate gate, ApplicationEventPublisher eventPublisher, Duration timeout) {
-		this(gate, eventPublisher, timeout, WorkerRuntime::current);
-	}
-
-	WorkerDrainLifecycle(AcceptGate gate, ApplicationEventPublisher eventPublisher, Duration timeout,
+	/**
+	 * Create a drain lifecycle.
+	 * @param gate the gate that lets the connector accept
+	 * @param eventPublisher where the readiness change is published
+	 * @param timeout how long the drain may wait for open connections
+	 * @param runtime this worker's runtime, empty when the JVM is not a supervised worker
+	 */
+	public WorkerDrainLifecycle(AcceptGate gate, ApplicationEventPublisher eventPublisher, Duration timeout,
 			Supplier<Optional<WorkerRuntime>> runtime) {
 		this.gate = gate;
 		this.eventPublisher = eventPublisher;
@@ -74,7 +77,7 @@ public class WorkerDrainLifecycle implements SmartLifecycle {
 		this.gate.drain();
 		this.runtime.get().ifPresent(WorkerRuntime::reportDraining);
 		int open = this.gate.openConnections();
-		logger.info(WorkerLabel.describe() + " draining: stopped accepting connections, waiting up to "
+		logger.info(WorkerLabel.describe(this.runtime.get()) + " draining: stopped accepting connections, waiting up to "
 				+ this.timeout.toMillis() + " ms for its " + open + " open connection(s) to close");
 		long deadline = System.nanoTime() + this.timeout.toNanos();
 		while (open > 0 && System.nanoTime() - deadline < 0) {
@@ -88,10 +91,10 @@ public class WorkerDrainLifecycle implements SmartLifecycle {
 			open = this.gate.openConnections();
 		}
 		if (open == 0) {
-			logger.info(WorkerLabel.describe() + " drained: 0 open connections left");
+			logger.info(WorkerLabel.describe(this.runtime.get()) + " drained: 0 open connections left");
 		}
 		else {
-			logger.info(WorkerLabel.describe() + " drain timed out: " + open
+			logger.info(WorkerLabel.describe(this.runtime.get()) + " drain timed out: " + open
 					+ " open connection(s) left to the web server's graceful shutdown");
 		}
 	}

@@ -1,5 +1,7 @@
 package dev.bootsupervisor.worker;
 
+import java.util.Optional;
+
 /**
  * Names this worker in log lines the way the master does: {@code Worker <id> (pid <pid>, generation <g>)}.
  */
@@ -8,9 +10,9 @@ final class WorkerLabel {
 	private WorkerLabel() {
 	}
 
-	static String describe() {
+	static String describe(Optional<WorkerRuntime> worker) {
 		long pid = ProcessHandle.current().pid();
-		return WorkerRuntime.current()
+		return worker
 			.map((runtime) -> "Worker " + runtime.workerId() + " (pid " + pid + ", generation " + runtime.generation()
 					+ ")")
 			.orElseGet(() -> "Worker " + System.getProperty("supervisor.worker.id", "?") + " (pid " + pid + ")");

@@ -24,11 +24,12 @@ public class WorkerReadinessListener implements ApplicationListener<Availability
 
 	private final Supplier<Optional<WorkerRuntime>> runtime;
 
-	public WorkerReadinessListener(AcceptGate gate) {
-		this(gate, WorkerRuntime::current);
-	}
-
-	WorkerReadinessListener(AcceptGate gate, Supplier<Optional<WorkerRuntime>> runtime) {
+	/**
+	 * Create a listener.
+	 * @param gate the gate that lets the connector accept
+	 * @param runtime this worker's runtime, empty when the JVM is not a supervised worker
+	 */
+	public WorkerReadinessListener(AcceptGate gate, Supplier<Optional<WorkerRuntime>> runtime) {
 		this.gate = gate;
 		this.runtime = runtime;
 	}
@@ -36,8 +37,9 @@ public class WorkerReadinessListener implements ApplicationListener<Availability
 	@Override
 	public void onApplicationEvent(AvailabilityChangeEvent<ReadinessState> event) {
 		if (event.getState() == ReadinessState.ACCEPTING_TRAFFIC && this.gate.open()) {
-			logger.info(WorkerLabel.describe() + " accepting connections on the shared listening socket");
-			this.runtime.get().ifPresent(WorkerRuntime::reportReady);
+			Optional<WorkerRuntime> worker = this.runtime.get();
+			logger.info(WorkerLabel.describe(worker) + " accepting connections on the shared listening socket");
+			worker.ifPresent(WorkerRuntime::reportReady);
 		}
 	}
 

@@ -1,6 +1,8 @@
 package dev.bootsupervisor.worker;
 
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
@@ -14,10 +16,20 @@ public class WorkerReadyReporter implements ApplicationListener<AvailabilityChan
 
 	private final AtomicBoolean reported = new AtomicBoolean();
 
+	private final Supplier<Optional<WorkerRuntime>> runtime;
+
+	/**
+	 * Create a reporter.
+	 * @param runtime this worker's runtime, empty when the JVM is not a supervised worker
+	 */
+	public WorkerReadyReporter(Supplier<Optional<WorkerRuntime>> runtime) {
+		this.runtime = runtime;
+	}
+
 	@Override
 	public void onApplicationEvent(AvailabilityChangeEvent<ReadinessState> event) {
 		if (event.getState() == ReadinessState.ACCEPTING_TRAFFIC && this.reported.compareAndSet(false, true)) {
-			WorkerRuntime.current().ifPresent(WorkerRuntime::reportReady);
+			this.runtime.get().ifPresent(WorkerRuntime::reportReady);
 		}
 	}
 

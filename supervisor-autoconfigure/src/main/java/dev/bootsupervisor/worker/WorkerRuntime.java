@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -45,7 +44,8 @@ public final class WorkerRuntime {
 
 	private static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
 
-	private static volatile WorkerRuntime current;
+	/** One JVM is one worker: a second start (a second application in the same JVM) gets the same runtime. */
+	private static volatile WorkerRuntime started;
 
 	private final int workerId;
 
@@ -74,14 +74,6 @@ public final class WorkerRuntime {
 	}
 
 	/**
-	 * Return the runtime of this worker, empty when this JVM is not a supervised worker.
-	 * @return the worker runtime, if any
-	 */
-	public static Optional<WorkerRuntime> current() {
-		return Optional.ofNullable(current);
-	}
-
-	/**
 	 * Connect this worker to its master: introduce it, start heartbeats and the master watch, and route TERM to
 	 * a graceful exit with status 0 (INT is left to the master, which forwards TERM).
 	 * @param environment the environment, carrying {@code supervisor.worker.id} and generation
@@ -89,8 +81,8 @@ public final class WorkerRuntime {
 	 * @throws LaunchException when this JVM was not started by a master
 	 */
 	public static synchronized WorkerRuntime start(Environment environment) throws LaunchException {
-		if (current != null) {
-			return current;
+		if (started != null) {
+			return started;
 		}
 		String path = System.getenv(SupervisorEnvironment.CHANNEL);
 		String token = System.getenv(SupervisorEnvironment.TOKEN);
@@ -118,7 +110,7 @@ public final class WorkerRuntime {
 		watch.start();
 		runtime.heartbeats.scheduleAtFixedRate(runtime::heartbeat, 0, HEARTBEAT_INTERVAL.toMillis(),
 				TimeUnit.MILLISECONDS);
-		current = runtime;
+		started = runtime;
 		return runtime;
 	}
 

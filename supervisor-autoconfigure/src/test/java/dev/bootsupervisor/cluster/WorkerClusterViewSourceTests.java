@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.bootsupervisor.actuate.ClusterViews;
@@ -70,7 +71,7 @@ class WorkerClusterViewSourceTests {
 
 	@Test
 	void failsOutsideAWorker() {
-		assertThatIOException().isThrownBy(() -> new WorkerClusterViewSource().clusterView())
+		assertThatIOException().isThrownBy(() -> new WorkerClusterViewSource(Optional::empty).clusterView())
 			.withMessageContaining("not a supervised worker");
 	}
 
