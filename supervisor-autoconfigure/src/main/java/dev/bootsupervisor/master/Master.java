@@ -1,14 +1,11 @@
 package dev.bootsupervisor.master;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.Locale;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-import dev.bootsupervisor.base.Durations;
 import dev.bootsupervisor.base.SupervisorSettings;
 import dev.bootsupervisor.protocol.ClusterPhase;
 import dev.bootsupervisor.protocol.ClusterView;
@@ -17,7 +14,7 @@ import dev.bootsupervisor.protocol.WorkerState;
 /**
  * The master loop and the cluster's phase: the only thread that changes the worker table. Signal handlers, process
  * watchers and channel readers post {@link MasterEvent}s; the loop hands each to the collaborator it concerns
- * (restarts, reloads, scaling, shutdown, control requests).
+ * (startup, restarts, reloads, scaling, shutdown, channel messages and control requests).
  */
 public final class Master {
 
@@ -32,6 +29,8 @@ public final class Master {
 	private final BlockingQueue<MasterEvent> events = new LinkedBlockingQueue<>();
 
 	private final WorkerTable table;
+
+	private final Startup startup;
 
 	private final Restarts restarts;
 
@@ -51,7 +50,6 @@ public final class Master {
 
 	private ClusterPhase phase = ClusterPhase.STARTING;
 
-	private Instant startupDeadline;
 
 	/**
 	 * Create a master.
@@ -67,6 +65,7 @@ public final class Master {
 		this.launchedAt = launchedAt;
 		this.port = port;
 		this.table = new WorkerTable(settings, factory, clock, this::post);
+		this.startup = new Startup(settings, this.table, launchedAt, port, this::stop);
 		this.restarts = new Restarts(settings, this.table, (why) -> stop(why, 1));
 		this.scaling = new Scaling(settings, this.table, clock, this::phase, this::reloadInProgress);
 		this.reloads = new Reloads(this.table, factory, clock, this::phase, this.scaling::pending);
@@ -131,15 +130,7 @@ public final class Master {
 	}
 
 	void start() {
-		this.startupDeadline = now().plus(this.settings.startupTimeout());
-		log.log(System.Logger.Level.INFO, "Starting {0} workers of {1}{2}", this.settings.workers(),
-				this.settings.name(), (this.port >= 0) ? " on port " + this.port : "");
-		for (int id = 1; id <= this.settings.workers(); id++) {
-			if (this.table.spawn(this.table.addSlot(id)) == null) {
-				stop("worker " + id + " could not be started", 1);
-				return;
-			}
-		}
+		this.startup.begin(now());
 	}
 
 	void handle(MasterEvent event) {
@@ -162,11 +153,8 @@ public final class Master {
 
 	void tick() {
 		Instant now = now();
-		if (this.phase == ClusterPhase.STARTING && now.isAfter(this.startupDeadline)) {
-			String timeout = Durations.format(this.settings.startupTimeout());
-			log.log(System.Logger.Level.ERROR, "{0} was not ready within the startup timeout of {1}; stopping",
-					this.settings.name(), timeout);
-			stop("not ready within the startup timeout of " + timeout, 1);
+		if (this.phase == ClusterPhase.STARTING) {
+			this.startup.checkDeadline(now);
 		}
 		if (this.phase == ClusterPhase.RUNNING) {
 			this.table.checkBoots(now);
@@ -187,13 +175,8 @@ public final class Master {
 			return;
 		}
 		worker.transition(WorkerState.READY, "application ready, accepting connections", now);
-		if (this.phase == ClusterPhase.STARTING && this.table.allReady()) {
+		if (this.phase == ClusterPhase.STARTING && this.startup.workerReady(now)) {
 			this.phase = ClusterPhase.RUNNING;
-			Duration sinceLaunch = Duration.between(this.launchedAt, now);
-			log.log(System.Logger.Level.INFO, "Supervisor ready: {0} with {1} workers {2} ({3} s since launch)",
-					this.settings.name(), this.settings.workers(),
-					(this.port >= 0) ? "on port " + this.port : "and no HTTP port",
-					String.format(Locale.ROOT, "%.3f", sinceLaunch.toMillis() / 1000.0));
 		}
 	}
 
@@ -214,13 +197,7 @@ public final class Master {
 			this.reloads.retired(worker, now);
 		}
 		else if (slot != null && slot.current() == worker && this.phase == ClusterPhase.STARTING) {
-			String error = (worker.startupError() != null) ? ": " + worker.startupError() : "";
-			log.log(System.Logger.Level.ERROR,
-					"Worker {0} (pid {1}) exited with {2} before {3} was ready; stopping (see its output above){4}",
-					worker.workerId(), String.valueOf(worker.pid()), reaped.exit().describe(), this.settings.name(),
-					error);
-			stop("worker " + worker.workerId() + " (pid " + worker.pid() + ") exited with "
-					+ reaped.exit().describe() + " before the cluster was ready" + error, 1);
+			this.startup.workerExited(worker, reaped.exit());
 		}
 		else if (slot != null && slot.current() == worker) {
 			this.restarts.crashed(slot, worker, now);

@@ -10,7 +10,8 @@ import java.util.function.BiConsumer;
 
 /**
  * The state of one rolling reload: which slots are left, the old worker being retired, and who waits for the
- * outcome (the replacement being started is the worker table's). The master loop drives it; it decides nothing about processes itself.
+ * outcome (the replacement being started is the worker table's). {@link Reloads} drives it; it decides nothing
+ * about processes itself.
  */
 final class RollingReload {
 

@@ -23,8 +23,8 @@ import java.util.TreeMap;
  * @param restartsByReason how many workers were restarted, by reason ({@code crash}, {@code startup-timeout})
  * @param reloadsByOutcome how many rolling reloads ended, by outcome ({@code success}, {@code failure})
  */
-public record ClusterView(String name, long masterPid, Instant masterStartedAt, ClusterPhase state, int configuredWorkers,
-		int liveWorkers, int port, String sharing, Instant at, List<WorkerView> workers,
+public record ClusterView(String name, long masterPid, Instant masterStartedAt, ClusterPhase state,
+		int configuredWorkers, int liveWorkers, int port, String sharing, Instant at, List<WorkerView> workers,
 		Map<String, Integer> restartsByReason, Map<String, Integer> reloadsByOutcome) {
 
 	/** The most workers a cluster may have. */

@@ -31,9 +31,9 @@ public final class ClusterViews {
 	 * @return the view
 	 */
 	public static ClusterView of(Map<String, Integer> restarts, WorkerView... workers) {
-		return new ClusterView("app", 100, MASTER_STARTED_AT, ClusterPhase.RUNNING, 2,
-				(int) List.of(workers).stream().filter((w) -> w.state() != WorkerState.STOPPED).count(), 8080, "inherited",
-				AT, List.of(workers), restarts, Map.of());
+		int live = (int) List.of(workers).stream().filter((w) -> w.state() != WorkerState.STOPPED).count();
+		return new ClusterView("app", 100, MASTER_STARTED_AT, ClusterPhase.RUNNING, 2, live, 8080, "inherited", AT,
+				List.of(workers), restarts, Map.of());
 	}
 
 	/**
