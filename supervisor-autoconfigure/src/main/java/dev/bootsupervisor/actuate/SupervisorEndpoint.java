@@ -130,7 +130,7 @@ public class SupervisorEndpoint {
 			Map<String, Integer> reloads) {
 
 		static MasterDescriptor of(ClusterView view) {
-			return new MasterDescriptor(view.masterPid(), view.name(), view.state(), view.masterStartedAt(),
+			return new MasterDescriptor(view.masterPid(), view.name(), view.state().label(), view.masterStartedAt(),
 					Duration.between(view.masterStartedAt(), view.at()), view.configuredWorkers(), view.liveWorkers(),
 					view.port(), view.sharing(), view.restartsByReason(), view.reloadsByOutcome());
 		}
@@ -155,40 +155,16 @@ public class SupervisorEndpoint {
 	 * @param health its own health status, as it reported it with its last heartbeat
 	 */
 	public record WorkerDescriptor(int id, long pid, int generation, String state, Instant stateSince, String reason,
-			Instant startedAt, Duration uptime, boolean ready, int restarts, ExitDescriptor lastExit,
-			HeapDescriptor heap, String health) {
+			Instant startedAt, Duration uptime, boolean ready, int restarts, WorkerView.LastExit lastExit,
+			WorkerView.Heap heap, String health) {
 
 		static WorkerDescriptor of(WorkerView worker, Instant at) {
-			ExitDescriptor lastExit = (worker.lastExitCode() != null) ? new ExitDescriptor(worker.lastExitCode(),
-					worker.lastExitSignal(), worker.lastExitAt(), worker.lastExitReason()) : null;
-			HeapDescriptor heap = (worker.heapUsed() >= 0) ? new HeapDescriptor(worker.heapUsed(), worker.heapMax())
-					: null;
-			return new WorkerDescriptor(worker.id(), worker.pid(), worker.generation(), worker.state(),
+			return new WorkerDescriptor(worker.id(), worker.pid(), worker.generation(), worker.state().label(),
 					worker.stateSince(), worker.reason(), worker.startedAt(),
-					Duration.between(worker.startedAt(), at), worker.ready(), worker.restarts(), lastExit, heap,
-					worker.health());
+					Duration.between(worker.startedAt(), at), worker.ready(), worker.restarts(), worker.lastExit(),
+					worker.heap(), worker.health());
 		}
 
-	}
-
-	/**
-	 * How a worker ended.
-	 *
-	 * @param code its exit code
-	 * @param signal the signal that ended it, {@code null} when it exited by itself
-	 * @param at when it ended
-	 * @param reason why: crashed, stopped, killed after the shutdown timeout...
-	 */
-	public record ExitDescriptor(int code, String signal, Instant at, String reason) {
-	}
-
-	/**
-	 * A worker's heap, in bytes.
-	 *
-	 * @param used the heap in use
-	 * @param max the maximum heap, -1 when unbounded
-	 */
-	public record HeapDescriptor(long used, long max) {
 	}
 
 	/**

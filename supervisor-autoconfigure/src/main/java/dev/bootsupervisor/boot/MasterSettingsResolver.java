@@ -10,6 +10,7 @@ import dev.bootsupervisor.base.LaunchException;
 import dev.bootsupervisor.base.RunDirectory;
 import dev.bootsupervisor.base.SupervisorSettings;
 import dev.bootsupervisor.control.DaemonStarter;
+import dev.bootsupervisor.protocol.ClusterView;
 
 import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.bind.Bindable;
@@ -26,8 +27,6 @@ import org.springframework.util.StringUtils;
 final class MasterSettingsResolver {
 
 	private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
-
-	private static final int MAX_WORKERS = 1024;
 
 	private static final String[] BOOLEANS = { "supervisor.enabled", "supervisor.daemon" };
 
@@ -145,7 +144,7 @@ final class MasterSettingsResolver {
 		}
 		try {
 			int workers = Integer.parseInt(text);
-			if (workers >= 1 && workers <= MAX_WORKERS) {
+			if (workers >= 1 && workers <= ClusterView.MAX_WORKERS) {
 				return workers;
 			}
 		}
@@ -153,7 +152,7 @@ final class MasterSettingsResolver {
 			// reported below
 		}
 		throw new LaunchException("Invalid value '" + value + "' for supervisor.workers: expected a whole number "
-				+ "from 1 to " + MAX_WORKERS + ", or 'auto'");
+				+ "from 1 to " + ClusterView.MAX_WORKERS + ", or 'auto'");
 	}
 
 	private static void positive(String property, Duration value) throws LaunchException {

@@ -137,7 +137,7 @@ public final class ControlCommands {
 					&& outcome(outcome) == null) {
 				view().ifPresent((view) -> this.out.println("Waiting for " + view.workers()
 					.stream()
-					.filter((w) -> !w.state().equals("stopped") && !w.state().equals("failed"))
+					.filter(WorkerView::alive)
 					.count() + " worker(s) to finish their requests..."));
 				sleep(outcome);
 			}
@@ -278,21 +278,20 @@ public final class ControlCommands {
 	private void print(ClusterView view) {
 		Instant now = view.at();
 		long ready = view.workers().stream().filter(WorkerView::ready).count();
-		this.out.printf("%s: %s, master pid %d, up %s, %s, %d/%d workers ready%n", view.name(), view.state(),
+		this.out.printf("%s: %s, master pid %d, up %s, %s, %d/%d workers ready%n", view.name(), view.state().label(),
 				view.masterPid(), age(view.masterStartedAt(), now),
 				(view.port() >= 0) ? "port " + view.port() : "no port", ready, view.configuredWorkers());
 		String format = "%-7s%-9s%-5s%-10s%-10s%-10s%s%n";
 		this.out.printf(format, "WORKER", "PID", "GEN", "STATE", "UPTIME", "RESTARTS", "LAST EXIT");
 		for (WorkerView worker : view.workers()) {
 			String exit = "-";
-			if (worker.lastExitCode() != null) {
-				exit = ((worker.lastExitSignal() != null) ? "signal " + worker.lastExitSignal()
-						: "code " + worker.lastExitCode()) + " " + age(worker.lastExitAt(), now) + " ago ("
-						+ worker.lastExitReason() + ")";
+			WorkerView.LastExit last = worker.lastExit();
+			if (last != null) {
+				exit = ((last.signal() != null) ? "signal " + last.signal() : "code " + last.code()) + " "
+						+ age(last.at(), now) + " ago (" + last.reason() + ")";
 			}
-			boolean live = !worker.state().equals("stopped") && !worker.state().equals("failed");
-			this.out.printf(format, worker.id(), worker.pid(), worker.generation(), worker.state(),
-					live ? age(worker.startedAt(), now) : "-", worker.restarts(), exit);
+			this.out.printf(format, worker.id(), worker.pid(), worker.generation(), worker.state().label(),
+					worker.alive() ? age(worker.startedAt(), now) : "-", worker.restarts(), exit);
 		}
 	}
 

@@ -18,7 +18,9 @@ import dev.bootsupervisor.base.Posix;
 import dev.bootsupervisor.base.RunDirectory;
 import dev.bootsupervisor.base.SupervisorSettings;
 import dev.bootsupervisor.base.WorkerCommand;
+import dev.bootsupervisor.protocol.ClusterPhase;
 import dev.bootsupervisor.protocol.ClusterView;
+import dev.bootsupervisor.protocol.WorkerView;
 
 /**
  * {@code --supervisor.daemon=true}: starts the master detached, its output in log files, waits until the cluster
@@ -122,7 +124,7 @@ public final class DaemonStarter {
 			}
 			Optional<ClusterView> view = view(runDirectory);
 			Duration elapsed = Duration.between(started, Instant.now());
-			if (view.isPresent() && view.get().state().equals("running")) {
+			if (view.isPresent() && view.get().state() == ClusterPhase.RUNNING) {
 				ClusterView cluster = view.get();
 				this.out.printf("%s started: master pid %d, %d workers, %s (ready in %.1f s)%n", cluster.name(),
 						cluster.masterPid(), cluster.configuredWorkers(), url(cluster.port()),
@@ -137,7 +139,7 @@ public final class DaemonStarter {
 			}
 			if (elapsed.toSeconds() > lastProgress) {
 				lastProgress = elapsed.toSeconds();
-				long ready = view.map((v) -> v.workers().stream().filter((w) -> w.ready()).count()).orElse(0L);
+				long ready = view.map((v) -> v.workers().stream().filter(WorkerView::ready).count()).orElse(0L);
 				this.out.printf("Waiting for %s: %d/%d workers ready (%d s)%n", this.settings.name(), ready,
 						this.settings.workers(), lastProgress);
 			}

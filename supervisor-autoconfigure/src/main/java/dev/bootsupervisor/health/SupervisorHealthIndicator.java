@@ -48,7 +48,7 @@ public class SupervisorHealthIndicator extends AbstractHealthIndicator {
 		Map<String, Object> description = new LinkedHashMap<>();
 		description.put("id", worker.id());
 		description.put("pid", worker.pid());
-		description.put("state", worker.state());
+		description.put("state", worker.state().label());
 		description.put("health", worker.health());
 		return description;
 	}

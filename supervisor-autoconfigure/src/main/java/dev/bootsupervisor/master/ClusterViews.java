@@ -2,13 +2,13 @@ package dev.bootsupervisor.master;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 import dev.bootsupervisor.base.SupervisorSettings;
+import dev.bootsupervisor.protocol.ClusterPhase;
 import dev.bootsupervisor.protocol.ClusterView;
+import dev.bootsupervisor.protocol.WorkerState;
 import dev.bootsupervisor.protocol.WorkerView;
 
 /**
@@ -19,37 +19,35 @@ final class ClusterViews {
 	private ClusterViews() {
 	}
 
-	static ClusterView of(SupervisorSettings settings, Collection<WorkerSlot> slots, List<WorkerHandle> retiring,
-			RollingReload reload, Master.Phase phase, Instant launchedAt, int port, Instant now,
-			Map<String, Integer> restartsByReason, Map<String, Integer> reloadsByOutcome, int liveWorkers) {
+	static ClusterView of(SupervisorSettings settings, WorkerTable table, ClusterPhase phase, Instant launchedAt,
+			int port, Instant now, Map<String, Integer> restartsByReason, Map<String, Integer> reloadsByOutcome) {
 		List<WorkerView> workers = new ArrayList<>();
-		for (WorkerSlot slot : slots) {
+		WorkerHandle replacement = table.replacement();
+		for (WorkerSlot slot : table.slots()) {
 			if (slot.current() != null) {
 				workers.add(worker(slot.current(), slot, slot.failed()));
 			}
-			if (reload != null && reload.replacement() != null && reload.replacement().workerId() == slot.id()) {
-				workers.add(worker(reload.replacement(), slot, false));
+			if (replacement != null && replacement.workerId() == slot.id()) {
+				workers.add(worker(replacement, slot, false));
 			}
 		}
-		for (WorkerHandle worker : retiring) {
+		for (WorkerHandle worker : table.retiring()) {
 			workers.add(worker(worker, null, false));
 		}
-		return new ClusterView(settings.name(), ProcessHandle.current().pid(), launchedAt,
-				phase.name().toLowerCase(Locale.ROOT), slots.size(), liveWorkers, port,
-				(port >= 0) ? "inherited listening socket" : "none", now, workers, restartsByReason,
-				reloadsByOutcome);
+		return new ClusterView(settings.name(), ProcessHandle.current().pid(), launchedAt, phase, table.size(),
+				table.live().size(), port, (port >= 0) ? "inherited listening socket" : "none", now, workers,
+				restartsByReason, reloadsByOutcome);
 	}
 
 	private static WorkerView worker(WorkerHandle worker, WorkerSlot slot, boolean slotFailed) {
 		WorkerHeartbeat heartbeat = worker.lastHeartbeat();
 		ExitStatus exit = (slot != null) ? slot.lastExit() : worker.exit();
-		String state = slotFailed ? "failed" : worker.state().label();
+		WorkerState state = slotFailed ? WorkerState.FAILED : worker.state();
 		return new WorkerView(worker.workerId(), worker.pid(), worker.generation(), state, worker.stateSince(),
-				worker.reason(), worker.startedAt(), worker.state() == WorkerState.READY,
-				(slot != null) ? slot.restarts() : 0, (exit != null) ? exit.code() : null,
-				(exit != null) ? exit.signal() : null, (exit != null) ? exit.at() : null,
-				(exit != null) ? exit.reason() : null, (heartbeat != null) ? heartbeat.heapUsed() : -1,
-				(heartbeat != null) ? heartbeat.heapMax() : -1, (heartbeat != null) ? heartbeat.health() : "UNKNOWN");
+				worker.reason(), worker.startedAt(), (slot != null) ? slot.restarts() : 0,
+				(exit != null) ? new WorkerView.LastExit(exit.code(), exit.signal(), exit.at(), exit.reason()) : null,
+				(heartbeat != null) ? new WorkerView.Heap(heartbeat.heapUsed(), heartbeat.heapMax()) : null,
+				(heartbeat != null) ? heartbeat.health() : "UNKNOWN");
 	}
 
 }

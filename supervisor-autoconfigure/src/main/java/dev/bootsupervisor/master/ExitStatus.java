@@ -2,14 +2,17 @@ package dev.bootsupervisor.master;
 
 import java.time.Instant;
 
+import dev.bootsupervisor.protocol.ExitReason;
+
 /**
  * How a worker process ended.
  *
  * @param code the process exit code (128 + n when killed by signal n)
  * @param at when the master saw it exit
- * @param reason why: crashed, stopped, killed after timeout...
+ * @param cause why, classified
+ * @param reason why, as users read it: crashed, stopped, killed after timeout...
  */
-public record ExitStatus(int code, Instant at, String reason) {
+public record ExitStatus(int code, Instant at, ExitReason cause, String reason) {
 
 	/**
 	 * The signal that ended the process, or {@code null} when it exited on its own.

@@ -44,7 +44,7 @@ public final class MasterLauncher {
 	 */
 	public int run() throws LaunchException {
 		ClassPreloader.preload(MasterLauncher.class,
-				List.of("dev/bootsupervisor/launcher/", "dev/bootsupervisor/protocol/"));
+				List.of("dev/bootsupervisor/master/", "dev/bootsupervisor/base/", "dev/bootsupervisor/protocol/"));
 		RunDirectory runDirectory = new RunDirectory(this.settings.runDir());
 		runDirectory.prepare();
 		runDirectory.lock((this.command.jar() != null) ? this.command.jar().toAbsolutePath().toString() : null);

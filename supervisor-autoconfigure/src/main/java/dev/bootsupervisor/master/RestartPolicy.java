@@ -1,7 +1,6 @@
 package dev.bootsupervisor.master;
 
 import java.time.Duration;
-import java.time.Instant;
 
 import dev.bootsupervisor.base.SupervisorSettings;
 
@@ -41,10 +40,9 @@ final class RestartPolicy {
 	 * The decision for a slot whose worker just exited.
 	 * @param history the slot's restart history, updated by this call
 	 * @param readyFor how long the worker that exited had been ready
-	 * @param now the current time
 	 * @return the delay before the restart, or {@code null} when the slot must be failed
 	 */
-	Duration onCrash(History history, Duration readyFor, Instant now) {
+	Duration onCrash(History history, Duration readyFor) {
 		if (readyFor.compareTo(this.window) >= 0) {
 			history.consecutive = 0;
 		}

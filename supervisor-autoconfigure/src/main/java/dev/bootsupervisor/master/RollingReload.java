@@ -9,8 +9,9 @@ import java.util.List;
 import java.util.function.BiConsumer;
 
 /**
- * The state of one rolling reload: which slots are left, the replacement being started, the old worker being
- * retired, and who waits for the outcome. The master loop drives it; it decides nothing about processes itself.
+ * The state of one rolling reload: which slots are left, the old worker being retired, and who waits for the
+ * outcome (the replacement being started is the worker table's). {@link Reloads} drives it; it decides nothing
+ * about processes itself.
  */
 final class RollingReload {
 
@@ -21,10 +22,6 @@ final class RollingReload {
 	private final String trigger;
 
 	private final List<BiConsumer<Boolean, String>> waiters = new ArrayList<>();
-
-	private WorkerHandle replacement;
-
-	private Instant replacementDeadline;
 
 	private WorkerHandle retiring;
 
@@ -75,26 +72,7 @@ final class RollingReload {
 		return !this.remaining.isEmpty();
 	}
 
-	void replacement(WorkerHandle replacement, Instant deadline) {
-		this.replacement = replacement;
-		this.replacementDeadline = deadline;
-	}
-
-	WorkerHandle replacement() {
-		return this.replacement;
-	}
-
-	boolean isReplacement(WorkerHandle worker) {
-		return this.replacement == worker;
-	}
-
-	boolean replacementOverdue(Instant now) {
-		return this.replacement != null && this.replacement.state() == WorkerState.STARTING
-				&& !this.replacement.reason().startsWith("killed") && now.isAfter(this.replacementDeadline);
-	}
-
 	void replaced(WorkerHandle old) {
-		this.replacement = null;
 		this.retiring = old;
 		this.replaced++;
 	}

@@ -3,12 +3,20 @@ package dev.bootsupervisor.master;
 import java.time.Duration;
 import java.time.Instant;
 
+import dev.bootsupervisor.base.Durations;
+import dev.bootsupervisor.protocol.ExitReason;
+import dev.bootsupervisor.protocol.WorkerState;
+
 /**
- * One worker process and its state machine. Only the master loop changes it.
+ * One worker process, its state machine and its deadlines: it kills itself when it is not ready by its boot
+ * deadline, and escalates from TERM to KILL when it outlives its stop deadline. Only the master loop changes it.
  */
 public final class WorkerHandle {
 
 	private static final System.Logger log = System.getLogger(WorkerHandle.class.getName());
+
+	/** The master's decisions about a worker are logged under the master's name, as they always were. */
+	private static final System.Logger masterLog = System.getLogger(Master.class.getName());
 
 	private final int workerId;
 
@@ -18,11 +26,21 @@ public final class WorkerHandle {
 
 	private final Instant startedAt;
 
+	private final Duration bootTimeout;
+
+	private final ExitReason lateBoot;
+
+	private Instant stopDeadline;
+
+	private Duration stopTimeout;
+
 	private WorkerState state = WorkerState.STARTING;
 
 	private Instant stateSince;
 
 	private String reason;
+
+	private ExitReason kill;
 
 	private Instant readyAt;
 
@@ -34,11 +52,23 @@ public final class WorkerHandle {
 
 	private boolean accepting;
 
-	WorkerHandle(int workerId, int generation, WorkerProcess process, Instant startedAt) {
+	/**
+	 * Track a started worker process.
+	 * @param workerId its slot
+	 * @param generation its slot's generation
+	 * @param process the process
+	 * @param startedAt when it was started
+	 * @param bootTimeout how long it may take to become ready
+	 * @param lateBoot why it is killed when it takes longer
+	 */
+	WorkerHandle(int workerId, int generation, WorkerProcess process, Instant startedAt, Duration bootTimeout,
+			ExitReason lateBoot) {
 		this.workerId = workerId;
 		this.generation = generation;
 		this.process = process;
 		this.startedAt = startedAt;
+		this.bootTimeout = bootTimeout;
+		this.lateBoot = lateBoot;
 		this.stateSince = startedAt;
 		this.reason = "launched";
 		log.log(System.Logger.Level.INFO, "Worker {0} (pid {1}, generation {2}): started", workerId,
@@ -55,10 +85,82 @@ public final class WorkerHandle {
 		this.state = to;
 		this.stateSince = now;
 		this.reason = why;
+		this.kill = null;
 		if (to == WorkerState.READY) {
 			this.readyAt = now;
 			this.accepting = true;
 		}
+	}
+
+	/**
+	 * Kill the worker if it is still starting after its boot timeout.
+	 * @param now the current time
+	 */
+	void checkBoot(Instant now) {
+		if (this.state == WorkerState.STARTING && !killed() && now.isAfter(this.startedAt.plus(this.bootTimeout))) {
+			kill(WorkerState.STARTING, this.lateBoot, Durations.format(this.bootTimeout), now);
+		}
+	}
+
+	/**
+	 * Ask the worker to stop (SIGTERM): it drains.
+	 * @param why why it stops
+	 * @param now the current time
+	 */
+	void terminate(String why, Instant now) {
+		transition(WorkerState.DRAINING, why, now);
+		this.process.terminate();
+	}
+
+	/**
+	 * Give the worker a deadline to exit by, after which {@link #escalate(Instant)} kills it.
+	 * @param timeout how long it may take from now
+	 * @param now the current time
+	 */
+	void stopWithin(Duration timeout, Instant now) {
+		this.stopTimeout = timeout;
+		this.stopDeadline = now.plus(timeout);
+	}
+
+	/**
+	 * Kill the worker (SIGKILL) when it outlived its stop deadline and was not killed yet.
+	 * @param now the current time
+	 * @return whether it was killed now
+	 */
+	boolean escalate(Instant now) {
+		if (this.stopDeadline == null || !now.isAfter(this.stopDeadline) || killed()) {
+			return false;
+		}
+		masterLog.log(System.Logger.Level.WARNING,
+				"Worker {0} (pid {1}) still running after the shutdown timeout of {2}; killing it", this.workerId,
+				String.valueOf(pid()), Durations.format(this.stopTimeout));
+		kill(WorkerState.DRAINING, ExitReason.KILLED_AFTER_SHUTDOWN_TIMEOUT, null, now);
+		return true;
+	}
+
+	/**
+	 * Kill the process (SIGKILL), entering a state whose reason is the kill's.
+	 * @param to the state it is in while the kill lands
+	 * @param why why it is killed
+	 * @param detail what the reason's text adds, the timeout, {@code null} for nothing
+	 * @param now the current time
+	 */
+	private void kill(WorkerState to, ExitReason why, String detail, Instant now) {
+		transition(to, why.text(detail), now);
+		this.kill = why;
+		this.process.kill();
+	}
+
+	/**
+	 * Why the master killed this worker, while that is its latest transition.
+	 * @return the reason, {@code null} when it was not killed
+	 */
+	ExitReason killedFor() {
+		return this.kill;
+	}
+
+	boolean killed() {
+		return this.kill != null;
 	}
 
 	void exited(ExitStatus status) {

@@ -90,8 +90,4 @@ final class WorkerSlot {
 		this.restartAt = null;
 	}
 
-	boolean isLive() {
-		return this.current != null && this.current.state().isLive();
-	}
-
 }

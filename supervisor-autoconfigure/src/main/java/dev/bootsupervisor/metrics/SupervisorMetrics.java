@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.bootsupervisor.cluster.ClusterViewSource;
 import dev.bootsupervisor.protocol.ClusterView;
+import dev.bootsupervisor.protocol.WorkerState;
 import dev.bootsupervisor.protocol.WorkerView;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -27,7 +28,7 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 public class SupervisorMetrics implements MeterBinder {
 
 	/** The states of a worker, each one a {@code supervisor.workers} gauge. */
-	static final List<String> STATES = List.of("starting", "ready", "draining", "stopped", "failed");
+	static final List<WorkerState> STATES = List.of(WorkerState.values());
 
 	/** The restart reasons known up front, each one a {@code supervisor.worker.restarts} counter. */
 	static final List<String> REASONS = List.of("crash", "startup-timeout");
@@ -57,11 +58,11 @@ public class SupervisorMetrics implements MeterBinder {
 		TimeGauge.builder("supervisor.master.uptime", this, TimeUnit.MILLISECONDS, SupervisorMetrics::masterUptime)
 			.description("How long the master of this worker has been running")
 			.register(registry);
-		for (String state : STATES) {
+		for (WorkerState state : STATES) {
 			Gauge.builder("supervisor.workers", this, (metrics) -> metrics.workers(state))
 				.description("Number of worker processes in a state")
 				.baseUnit("workers")
-				.tag("state", state)
+				.tag("state", state.label())
 				.register(registry);
 		}
 		REASONS.forEach((reason) -> registerRestarts(registry, reason));
@@ -108,9 +109,9 @@ public class SupervisorMetrics implements MeterBinder {
 		return (view != null) ? Duration.between(view.masterStartedAt(), view.at()).toMillis() : Double.NaN;
 	}
 
-	private double workers(String state) {
+	private double workers(WorkerState state) {
 		ClusterView view = view();
-		return (view != null) ? view.workers().stream().filter((w) -> w.state().equals(state)).count() : Double.NaN;
+		return (view != null) ? view.workers().stream().filter((w) -> w.state() == state).count() : Double.NaN;
 	}
 
 	private double restarts(String reason) {
@@ -127,7 +128,7 @@ public class SupervisorMetrics implements MeterBinder {
 	private double uptime(int id) {
 		ClusterView view = view();
 		WorkerView worker = (view != null) ? view.worker(id) : null;
-		if (worker == null || worker.state().equals("stopped") || worker.state().equals("failed")) {
+		if (worker == null || !worker.alive()) {
 			return Double.NaN;
 		}
 		return Duration.between(worker.startedAt(), view.at()).toMillis();

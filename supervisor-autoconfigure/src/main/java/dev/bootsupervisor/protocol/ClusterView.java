@@ -13,7 +13,7 @@ import java.util.TreeMap;
  * @param name the app's name
  * @param masterPid the master's process id
  * @param masterStartedAt when the master was launched
- * @param state starting, running, stopping or stopped
+ * @param state its phase
  * @param configuredWorkers how many workers are configured
  * @param liveWorkers how many worker processes are running
  * @param port the shared port, -1 when none
@@ -23,9 +23,12 @@ import java.util.TreeMap;
  * @param restartsByReason how many workers were restarted, by reason ({@code crash}, {@code startup-timeout})
  * @param reloadsByOutcome how many rolling reloads ended, by outcome ({@code success}, {@code failure})
  */
-public record ClusterView(String name, long masterPid, Instant masterStartedAt, String state, int configuredWorkers,
-		int liveWorkers, int port, String sharing, Instant at, List<WorkerView> workers,
+public record ClusterView(String name, long masterPid, Instant masterStartedAt, ClusterPhase state,
+		int configuredWorkers, int liveWorkers, int port, String sharing, Instant at, List<WorkerView> workers,
 		Map<String, Integer> restartsByReason, Map<String, Integer> reloadsByOutcome) {
+
+	/** The most workers a cluster may have. */
+	public static final int MAX_WORKERS = 1024;
 
 	private static final String RESTARTS = "restarts.";
 
@@ -39,7 +42,7 @@ public record ClusterView(String name, long masterPid, Instant masterStartedAt, 
 
 	public static Frame toFrame(ClusterView view) {
 		List<Object> fields = new ArrayList<>(List.of("name", view.name, "masterPid", view.masterPid,
-				"masterStartedAt", view.masterStartedAt, "state", view.state, "configuredWorkers",
+				"masterStartedAt", view.masterStartedAt, "state", view.state.label(), "configuredWorkers",
 				view.configuredWorkers, "liveWorkers", view.liveWorkers, "port", view.port, "sharing", view.sharing,
 				"at", view.at, "workers", view.workers.size()));
 		view.restartsByReason.forEach((reason, count) -> fields.addAll(List.of(RESTARTS + reason, count)));
@@ -48,14 +51,16 @@ public record ClusterView(String name, long masterPid, Instant masterStartedAt, 
 			WorkerView w = view.workers.get(i);
 			String p = "w" + i + ".";
 			fields.addAll(List.of(p + "id", w.id(), p + "pid", w.pid(), p + "generation", w.generation(),
-					p + "state", w.state(), p + "stateSince", w.stateSince(), p + "reason", w.reason(),
+					p + "state", w.state().label(), p + "stateSince", w.stateSince(), p + "reason", w.reason(),
 					p + "startedAt", w.startedAt(), p + "ready", w.ready(), p + "restarts", w.restarts(),
-					p + "heapUsed", w.heapUsed(), p + "heapMax", w.heapMax(), p + "health", w.health()));
-			if (w.lastExitCode() != null) {
-				fields.addAll(List.of(p + "lastExitCode", w.lastExitCode(), p + "lastExitAt", w.lastExitAt(),
-						p + "lastExitReason", w.lastExitReason()));
-				if (w.lastExitSignal() != null) {
-					fields.addAll(List.of(p + "lastExitSignal", w.lastExitSignal()));
+					p + "heapUsed", (w.heap() != null) ? w.heap().used() : -1, p + "heapMax",
+					(w.heap() != null) ? w.heap().max() : -1, p + "health", w.health()));
+			WorkerView.LastExit exit = w.lastExit();
+			if (exit != null) {
+				fields.addAll(List.of(p + "lastExitCode", exit.code(), p + "lastExitAt", exit.at(),
+						p + "lastExitReason", exit.reason()));
+				if (exit.signal() != null) {
+					fields.addAll(List.of(p + "lastExitSignal", exit.signal()));
 				}
 			}
 		}
@@ -65,32 +70,42 @@ public record ClusterView(String name, long masterPid, Instant masterStartedAt, 
 	public static ClusterView fromFrame(Frame frame) throws ProtocolException {
 		try {
 			int count = frame.requireInt("workers");
-			if (count < 0 || count > 1024) {
+			if (count < 0 || count > MAX_WORKERS) {
 				throw new ProtocolException("worker count out of range: " + count);
 			}
 			List<WorkerView> workers = new ArrayList<>();
 			for (int i = 0; i < count; i++) {
 				String p = "w" + i + ".";
-				Integer exitCode = frame.get(p + "lastExitCode").map(Integer::valueOf).orElse(null);
 				workers.add(new WorkerView(frame.requireInt(p + "id"), frame.requireLong(p + "pid"),
-						frame.requireInt(p + "generation"), frame.require(p + "state"),
+						frame.requireInt(p + "generation"), WorkerState.of(frame.require(p + "state")),
 						instant(frame.require(p + "stateSince")), frame.require(p + "reason"),
-						instant(frame.require(p + "startedAt")), Boolean.parseBoolean(frame.require(p + "ready")),
-						frame.requireInt(p + "restarts"), exitCode, frame.get(p + "lastExitSignal").orElse(null),
-						frame.get(p + "lastExitAt").map(ClusterView::instant).orElse(null),
-						frame.get(p + "lastExitReason").orElse(null), frame.requireLong(p + "heapUsed"),
-						frame.requireLong(p + "heapMax"), frame.require(p + "health")));
+						instant(frame.require(p + "startedAt")), frame.requireInt(p + "restarts"), lastExit(frame, p),
+						heap(frame, p), frame.require(p + "health")));
 			}
 			Map<String, Integer> restarts = counts(frame, RESTARTS);
 			Map<String, Integer> reloads = counts(frame, RELOADS);
 			return new ClusterView(frame.require("name"), frame.requireLong("masterPid"),
-					instant(frame.require("masterStartedAt")), frame.require("state"),
+					instant(frame.require("masterStartedAt")), ClusterPhase.of(frame.require("state")),
 					frame.requireInt("configuredWorkers"), frame.requireInt("liveWorkers"), frame.requireInt("port"),
 					frame.require("sharing"), instant(frame.require("at")), workers, restarts, reloads);
 		}
 		catch (RuntimeException ex) {
 			throw new ProtocolException("malformed cluster view: " + ex.getMessage());
 		}
+	}
+
+	private static WorkerView.LastExit lastExit(Frame frame, String p) {
+		return frame.get(p + "lastExitCode")
+			.map((code) -> new WorkerView.LastExit(Integer.parseInt(code), frame.get(p + "lastExitSignal").orElse(null),
+					frame.get(p + "lastExitAt").map(ClusterView::instant).orElse(null),
+					frame.get(p + "lastExitReason").orElse(null)))
+			.orElse(null);
+	}
+
+	private static WorkerView.Heap heap(Frame frame, String p) throws ProtocolException {
+		long used = frame.requireLong(p + "heapUsed");
+		long max = frame.requireLong(p + "heapMax");
+		return (used >= 0) ? new WorkerView.Heap(used, max) : null;
 	}
 
 	private static Map<String, Integer> counts(Frame frame, String prefix) {

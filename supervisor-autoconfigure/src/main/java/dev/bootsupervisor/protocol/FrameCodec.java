@@ -25,7 +25,10 @@ public final class FrameCodec {
 
 	private static final int MAX_FIELDS = 64;
 
-	/** The longest reply from the master accepted by workers and commands: a cluster view of 1024 workers. */
+	/**
+	 * The longest reply from the master accepted by workers and commands: a view of
+	 * {@link ClusterView#MAX_WORKERS} workers.
+	 */
 	public static final int MAX_REPLY_BYTES = 4 * 1024 * 1024;
 
 	private static final int MAX_REPLY_FIELDS = 32 * 1024;

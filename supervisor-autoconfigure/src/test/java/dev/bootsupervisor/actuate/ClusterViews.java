@@ -5,7 +5,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import dev.bootsupervisor.protocol.ClusterPhase;
 import dev.bootsupervisor.protocol.ClusterView;
+import dev.bootsupervisor.protocol.WorkerState;
 import dev.bootsupervisor.protocol.WorkerView;
 
 /**
@@ -29,9 +31,9 @@ public final class ClusterViews {
 	 * @return the view
 	 */
 	public static ClusterView of(Map<String, Integer> restarts, WorkerView... workers) {
-		return new ClusterView("app", 100, MASTER_STARTED_AT, "running", 2,
-				(int) List.of(workers).stream().filter((w) -> !w.state().equals("stopped")).count(), 8080, "inherited",
-				AT, List.of(workers), restarts, Map.of());
+		int live = (int) List.of(workers).stream().filter((w) -> w.state() != WorkerState.STOPPED).count();
+		return new ClusterView("app", 100, MASTER_STARTED_AT, ClusterPhase.RUNNING, 2, live, 8080, "inherited", AT,
+				List.of(workers), restarts, Map.of());
 	}
 
 	/**
@@ -41,7 +43,7 @@ public final class ClusterViews {
 	 * @return the worker
 	 */
 	public static WorkerView ready(int id, long pid) {
-		return worker(id, pid, "ready", true);
+		return worker(id, pid, WorkerState.READY);
 	}
 
 	/**
@@ -49,13 +51,12 @@ public final class ClusterViews {
 	 * @param id the id
 	 * @param pid the pid
 	 * @param state the state
-	 * @param ready whether it is ready
 	 * @return the worker
 	 */
-	public static WorkerView worker(int id, long pid, String state, boolean ready) {
+	public static WorkerView worker(int id, long pid, WorkerState state) {
 		Instant started = AT.minus(Duration.ofSeconds(30));
-		return new WorkerView(id, pid, 1, state, started, "started", started, ready, 0, null, null, null, null,
-				50_000_000, 256_000_000, "UP");
+		return new WorkerView(id, pid, 1, state, started, "started", started, 0, null,
+				new WorkerView.Heap(50_000_000, 256_000_000), "UP");
 	}
 
 	/**
@@ -66,8 +67,8 @@ public final class ClusterViews {
 	 */
 	public static WorkerView restarted(int id, long pid) {
 		Instant started = AT.minus(Duration.ofSeconds(5));
-		return new WorkerView(id, pid, 2, "ready", started, "ready", started, true, 1, 137, "KILL",
-				started.minusSeconds(1), "crashed", -1, -1, "UNKNOWN");
+		return new WorkerView(id, pid, 2, WorkerState.READY, started, "ready", started, 1,
+				new WorkerView.LastExit(137, "KILL", started.minusSeconds(1), "crashed"), null, "UNKNOWN");
 	}
 
 }

@@ -6,6 +6,7 @@ import dev.bootsupervisor.actuate.ClusterViews;
 import dev.bootsupervisor.cluster.ClusterViewSource;
 import dev.bootsupervisor.health.SupervisorHealthIndicator;
 import dev.bootsupervisor.health.WorkerHealthReporter;
+import dev.bootsupervisor.protocol.WorkerState;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -97,7 +98,7 @@ class SupervisorHealthContributorAutoConfigurationTests {
 	@Test
 	void readinessIncludesTheSupervisorAndLivenessDoesNot() {
 		probesRunner().withBean(ClusterViewSource.class,
-				() -> () -> ClusterViews.of(Map.of(), ClusterViews.worker(1, 11, "starting", false)))
+				() -> () -> ClusterViews.of(Map.of(), ClusterViews.worker(1, 11, WorkerState.STARTING)))
 			.run((context) -> {
 				AvailabilityChangeEvent.publish(context, LivenessState.CORRECT);
 				AvailabilityChangeEvent.publish(context, ReadinessState.ACCEPTING_TRAFFIC);

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.bootsupervisor.actuate.ClusterViews;
+import dev.bootsupervisor.protocol.WorkerState;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.health.contributor.Health;
@@ -20,7 +21,7 @@ class SupervisorHealthIndicatorTests {
 	@Test
 	void upWhileEnoughWorkersAreReady() {
 		SupervisorHealthIndicator indicator = new SupervisorHealthIndicator(() -> ClusterViews.of(Map.of(),
-				ClusterViews.ready(1, 11), ClusterViews.worker(2, 22, "starting", false)), 1);
+				ClusterViews.ready(1, 11), ClusterViews.worker(2, 22, WorkerState.STARTING)), 1);
 		Health health = indicator.health();
 		assertThat(health.getStatus()).isEqualTo(Status.UP);
 		assertThat(health.getDetails()).containsEntry("readyWorkers", 1L)
@@ -34,7 +35,7 @@ class SupervisorHealthIndicatorTests {
 	@Test
 	void downBelowTheMinimumOfReadyWorkers() {
 		SupervisorHealthIndicator indicator = new SupervisorHealthIndicator(() -> ClusterViews.of(Map.of(),
-				ClusterViews.ready(1, 11), ClusterViews.worker(2, 22, "draining", false)), 2);
+				ClusterViews.ready(1, 11), ClusterViews.worker(2, 22, WorkerState.DRAINING)), 2);
 		Health health = indicator.health();
 		assertThat(health.getStatus()).isEqualTo(Status.DOWN);
 		assertThat(health.getDetails()).containsEntry("readyWorkers", 1L).containsEntry("minReadyWorkers", 2);

@@ -2,6 +2,8 @@ package dev.bootsupervisor.master;
 
 import java.time.Instant;
 
+import dev.bootsupervisor.protocol.ExitReason;
+
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -45,7 +47,7 @@ class ExitStatusTests {
 	}
 
 	private static ExitStatus status(int code) {
-		return new ExitStatus(code, Instant.EPOCH, "test");
+		return new ExitStatus(code, Instant.EPOCH, ExitReason.CRASHED, "test");
 	}
 
 }

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Random;
 
 import dev.bootsupervisor.base.SupervisorSettings;
+import dev.bootsupervisor.protocol.ClusterPhase;
 import dev.bootsupervisor.protocol.Frame;
 import dev.bootsupervisor.protocol.MessageType;
 import org.junit.jupiter.api.Test;
@@ -50,7 +51,7 @@ class MasterMessageFuzzTests {
 			master.post(new MasterEvent.Message(connection, Frame.of(MessageType.READY)));
 		}
 		master.drain();
-		assertThat(master.phase()).isEqualTo(Master.Phase.RUNNING);
+		assertThat(master.phase()).isEqualTo(ClusterPhase.RUNNING);
 		Random random = new Random(SEED);
 		int replies = 0;
 		int closed = 0;
@@ -75,7 +76,7 @@ class MasterMessageFuzzTests {
 			}
 			master.drain();
 			master.tick();
-			assertThat(master.phase()).as("case %d", i).isEqualTo(Master.Phase.RUNNING);
+			assertThat(master.phase()).as("case %d", i).isEqualTo(ClusterPhase.RUNNING);
 			replies += connection.sent.size();
 			closed += connection.isClosed() ? 1 : 0;
 			if (master.reloading()) {

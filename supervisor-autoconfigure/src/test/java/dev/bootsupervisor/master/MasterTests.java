@@ -12,8 +12,10 @@ import java.util.concurrent.CompletableFuture;
 
 import dev.bootsupervisor.autoconfigure.SupervisorProperties;
 import dev.bootsupervisor.base.SupervisorSettings;
+import dev.bootsupervisor.protocol.ClusterPhase;
 import dev.bootsupervisor.protocol.Frame;
 import dev.bootsupervisor.protocol.MessageType;
+import dev.bootsupervisor.protocol.WorkerState;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,11 +35,11 @@ class MasterTests {
 	void startsEveryWorkerAndIsReadyWhenAllReportReady() {
 		this.master.start();
 		assertThat(this.factory.started).hasSize(2);
-		assertThat(this.master.phase()).isEqualTo(Master.Phase.STARTING);
+		assertThat(this.master.phase()).isEqualTo(ClusterPhase.STARTING);
 		ready(1);
-		assertThat(this.master.phase()).isEqualTo(Master.Phase.STARTING);
+		assertThat(this.master.phase()).isEqualTo(ClusterPhase.STARTING);
 		ready(2);
-		assertThat(this.master.phase()).isEqualTo(Master.Phase.RUNNING);
+		assertThat(this.master.phase()).isEqualTo(ClusterPhase.RUNNING);
 		assertThat(this.master.worker(1).state()).isEqualTo(WorkerState.READY);
 	}
 
@@ -47,12 +49,12 @@ class MasterTests {
 		ready(1);
 		this.factory.started.get(1).exit(1);
 		step();
-		assertThat(this.master.phase()).isEqualTo(Master.Phase.STOPPING);
+		assertThat(this.master.phase()).isEqualTo(ClusterPhase.STOPPING);
 		assertThat(this.factory.started.get(0).terminated).isTrue();
 		this.factory.started.get(0).exit(0);
 		this.clock.advance(Duration.ofSeconds(5));
 		step();
-		assertThat(this.master.phase()).isEqualTo(Master.Phase.STOPPED);
+		assertThat(this.master.phase()).isEqualTo(ClusterPhase.STOPPED);
 		assertThat(this.master.exitCode()).isEqualTo(1);
 		assertThat(this.factory.started).hasSize(2);
 	}
@@ -113,7 +115,7 @@ class MasterTests {
 		}
 		assertThat(this.factory.started).hasSize(4);
 		assertThat(single.slot(1).failed()).isTrue();
-		assertThat(single.phase()).isEqualTo(Master.Phase.STOPPED);
+		assertThat(single.phase()).isEqualTo(ClusterPhase.STOPPED);
 		assertThat(single.exitCode()).isEqualTo(1);
 	}
 
@@ -142,7 +144,7 @@ class MasterTests {
 		}
 		assertThat(single.slot(1).failed()).isTrue();
 		assertThat(single.slot(1).restarts()).isEqualTo(restart.getMaxRestarts());
-		assertThat(single.phase()).isEqualTo(Master.Phase.STOPPED);
+		assertThat(single.phase()).isEqualTo(ClusterPhase.STOPPED);
 		assertThat(single.exitCode()).isEqualTo(1);
 	}
 
@@ -155,7 +157,7 @@ class MasterTests {
 		assertThat(this.master.worker(1).state()).isEqualTo(WorkerState.DRAINING);
 		this.factory.started.forEach((p) -> p.exit(0));
 		step();
-		assertThat(this.master.phase()).isEqualTo(Master.Phase.STOPPED);
+		assertThat(this.master.phase()).isEqualTo(ClusterPhase.STOPPED);
 		assertThat(this.master.exitCode()).isZero();
 		assertThat(this.master.worker(2).state()).isEqualTo(WorkerState.STOPPED);
 	}
@@ -174,7 +176,7 @@ class MasterTests {
 		assertThat(this.factory.started.get(1).killed).isTrue();
 		this.factory.started.get(1).exit(137);
 		step();
-		assertThat(this.master.phase()).isEqualTo(Master.Phase.STOPPED);
+		assertThat(this.master.phase()).isEqualTo(ClusterPhase.STOPPED);
 		assertThat(this.master.exitCode()).isEqualTo(1);
 		assertThat(this.master.worker(2).exit().reason()).startsWith("killed");
 	}
@@ -185,7 +187,7 @@ class MasterTests {
 		ready(1);
 		this.clock.advance(Duration.ofMinutes(5).plusSeconds(1));
 		step();
-		assertThat(this.master.phase()).isEqualTo(Master.Phase.STOPPING);
+		assertThat(this.master.phase()).isEqualTo(ClusterPhase.STOPPING);
 		this.factory.started.forEach((p) -> p.exit(0));
 		step();
 		assertThat(this.master.exitCode()).isEqualTo(1);
@@ -258,7 +260,7 @@ class MasterTests {
 		assertThat(this.factory.started.get(2).killed).isFalse();
 		this.factory.started.get(2).exit(0);
 		step();
-		assertThat(this.master.phase()).isEqualTo(Master.Phase.RUNNING);
+		assertThat(this.master.phase()).isEqualTo(ClusterPhase.RUNNING);
 		assertThat(this.factory.started).as("a scaled-down worker is not restarted").hasSize(3);
 	}
 
@@ -272,7 +274,7 @@ class MasterTests {
 		assertThat(this.factory.started).allMatch((p) -> p.terminated);
 		this.factory.started.forEach((p) -> p.exit(0));
 		step();
-		assertThat(this.master.phase()).isEqualTo(Master.Phase.STOPPED);
+		assertThat(this.master.phase()).isEqualTo(ClusterPhase.STOPPED);
 		assertThat(this.master.exitCode()).isZero();
 	}
 
@@ -284,7 +286,7 @@ class MasterTests {
 		this.master.post(new MasterEvent.WorkerConnected(stranger, 1, 1, 424242));
 		step();
 		assertThat(stranger.isClosed()).isTrue();
-		assertThat(this.master.phase()).isEqualTo(Master.Phase.STARTING);
+		assertThat(this.master.phase()).isEqualTo(ClusterPhase.STARTING);
 	}
 
 	@Test
@@ -400,7 +402,7 @@ class MasterTests {
 		step();
 		this.factory.started.get(1).exit(137);
 		step();
-		assertThat(this.master.phase()).isEqualTo(Master.Phase.STOPPED);
+		assertThat(this.master.phase()).isEqualTo(ClusterPhase.STOPPED);
 		Frame outcome = control.sent.get(1);
 		assertThat(outcome.get("final")).contains("true");
 		assertThat(outcome.get("ok")).contains("false");
@@ -513,7 +515,7 @@ class MasterTests {
 		this.master.start();
 		ready(1);
 		ready(2);
-		assertThat(this.master.phase()).isEqualTo(Master.Phase.RUNNING);
+		assertThat(this.master.phase()).isEqualTo(ClusterPhase.RUNNING);
 	}
 
 	private void ready(int id) {

@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import dev.bootsupervisor.actuate.ClusterViews;
 import dev.bootsupervisor.protocol.ClusterView;
+import dev.bootsupervisor.protocol.WorkerState;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +22,7 @@ class SupervisorMetricsTests {
 	private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
 	private final AtomicReference<ClusterView> view = new AtomicReference<>(ClusterViews.of(Map.of("crash", 1),
-			ClusterViews.ready(1, 11), ClusterViews.worker(2, 22, "starting", false)));
+			ClusterViews.ready(1, 11), ClusterViews.worker(2, 22, WorkerState.STARTING)));
 
 	private final AtomicInteger requests = new AtomicInteger();
 

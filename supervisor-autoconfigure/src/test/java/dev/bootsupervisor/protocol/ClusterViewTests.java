@@ -45,7 +45,7 @@ class ClusterViewTests {
 
 	@Test
 	void roundTripsAViewWithoutWorkersOrCounts() throws Exception {
-		ClusterView view = new ClusterView("app", 42, LAUNCHED, "stopped", 2, 0, -1, "none", NOW, List.of(), Map.of(),
+		ClusterView view = new ClusterView("app", 42, LAUNCHED, ClusterPhase.STOPPED, 2, 0, -1, "none", NOW, List.of(), Map.of(),
 				Map.of());
 		assertThat(overTheWire(view)).isEqualTo(view);
 	}
@@ -159,14 +159,15 @@ class ClusterViewTests {
 
 	private static ClusterView view(List<WorkerView> workers, Map<String, Integer> restarts,
 			Map<String, Integer> reloads) {
-		return new ClusterView("sample-app", 4242, LAUNCHED, "running", workers.size(), workers.size(), 8080,
+		return new ClusterView("sample-app", 4242, LAUNCHED, ClusterPhase.RUNNING, workers.size(), workers.size(), 8080,
 				"inherited listening socket", NOW, workers, restarts, reloads);
 	}
 
 	private static WorkerView worker(int id, Integer exitCode, String signal, Instant exitAt, String exitReason) {
-		return new WorkerView(id, 5000 + id, (exitCode != null) ? 2 : 1, "ready", NOW.minusSeconds(60),
-				"application ready, accepting connections", NOW.minusSeconds(90), true, (exitCode != null) ? 1 : 0,
-				exitCode, signal, exitAt, exitReason, 123_456_789L, 1_073_741_824L, "UP");
+		return new WorkerView(id, 5000 + id, (exitCode != null) ? 2 : 1, WorkerState.READY, NOW.minusSeconds(60),
+				"application ready, accepting connections", NOW.minusSeconds(90), (exitCode != null) ? 1 : 0,
+				(exitCode != null) ? new WorkerView.LastExit(exitCode, signal, exitAt, exitReason) : null,
+				new WorkerView.Heap(123_456_789L, 1_073_741_824L), "UP");
 	}
 
 	private static Frame without(Frame frame, String key) {

@@ -1,0 +1,93 @@
+package dev.bootsupervisor.master;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.function.BiConsumer;
+
+import dev.bootsupervisor.protocol.Frame;
+import dev.bootsupervisor.protocol.MessageType;
+import dev.bootsupervisor.protocol.ProtocolException;
+import dev.bootsupervisor.protocol.WorkerState;
+
+/**
+ * Acts on what arrives on the master's channel: verifies a worker's HELLO against the table, records its reports
+ * (failed startup, draining, heartbeats), hands readiness to the master and requests to {@link ControlRequests}. A
+ * connection that breaks the protocol is closed with the reason.
+ */
+final class ChannelMessages {
+
+	private final WorkerTable table;
+
+	private final ControlRequests requests;
+
+	private final Clock clock;
+
+	private final BiConsumer<WorkerHandle, Instant> ready;
+
+	/**
+	 * Create the channel's message handling.
+	 * @param table the worker table
+	 * @param requests answers requests
+	 * @param clock the clock
+	 * @param ready told that a worker reported it is ready
+	 */
+	ChannelMessages(WorkerTable table, ControlRequests requests, Clock clock, BiConsumer<WorkerHandle, Instant> ready) {
+		this.table = table;
+		this.requests = requests;
+		this.clock = clock;
+		this.ready = ready;
+	}
+
+	void connected(MasterEvent.WorkerConnected connected) {
+		ChannelConnection connection = connected.connection();
+		WorkerHandle worker = this.table.byPid(connected.pid());
+		if (worker == null || worker.workerId() != connected.workerId()
+				|| worker.generation() != connected.generation()) {
+			connection.close("HELLO from worker " + connected.workerId() + " pid " + connected.pid()
+					+ " generation " + connected.generation() + " matches no worker this master started");
+			return;
+		}
+		connection.worker(worker);
+	}
+
+	void received(ChannelConnection connection, Frame frame) {
+		try {
+			if (connection.role().equals("worker")) {
+				fromWorker(connection, frame);
+			}
+			else if (frame.type() == MessageType.REQUEST) {
+				this.requests.handle(connection, frame, true);
+			}
+			else {
+				throw new ProtocolException("unexpected " + frame.type() + " from a control connection");
+			}
+		}
+		catch (ProtocolException ex) {
+			connection.close(ex.getMessage());
+		}
+	}
+
+	private void fromWorker(ChannelConnection connection, Frame frame) throws ProtocolException {
+		WorkerHandle worker = connection.worker();
+		if (worker == null) {
+			throw new ProtocolException(frame.type() + " before the worker was verified");
+		}
+		Instant now = this.clock.instant();
+		switch (frame.type()) {
+			case READY -> this.ready.accept(worker, now);
+			case FAILED -> worker.startupError(frame.require("error"));
+			case DRAINING -> {
+				worker.stoppedAccepting();
+				if (worker.state() == WorkerState.READY || worker.state() == WorkerState.STARTING) {
+					worker.transition(WorkerState.DRAINING, frame.get("reason").orElse("worker is shutting down"),
+							now);
+				}
+			}
+			case HEARTBEAT -> worker.heartbeat(new WorkerHeartbeat(now, frame.requireLong("heapUsed"),
+					frame.requireLong("heapMax"), frame.get("health").orElse("UNKNOWN")));
+			case REQUEST -> this.requests.handle(connection, frame, false);
+			default -> throw new ProtocolException("unexpected " + frame.type() + " from a worker");
+		}
+	}
+
+}

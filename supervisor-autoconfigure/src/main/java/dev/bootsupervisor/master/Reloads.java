@@ -1,0 +1,213 @@
+package dev.bootsupervisor.master;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
+
+import dev.bootsupervisor.base.Durations;
+import dev.bootsupervisor.protocol.ClusterPhase;
+import dev.bootsupervisor.protocol.WorkerState;
+
+/**
+ * Runs rolling reloads, one slot at a time: a replacement of the slot's worker is started, and only once it is
+ * ready is the old worker retired. A replacement that fails rolls the reload back; the old workers keep serving.
+ */
+final class Reloads {
+
+	private static final System.Logger log = System.getLogger(Master.class.getName());
+
+	private final WorkerTable table;
+
+	private final WorkerFactory factory;
+
+	private final Clock clock;
+
+	private final Supplier<ClusterPhase> phase;
+
+	private final Supplier<PendingScale> scaling;
+
+	private final Map<String, Integer> byOutcome = new TreeMap<>();
+
+	private RollingReload reload;
+
+	private Runnable queued;
+
+	Reloads(WorkerTable table, WorkerFactory factory, Clock clock, Supplier<ClusterPhase> phase,
+			Supplier<PendingScale> scaling) {
+		this.table = table;
+		this.factory = factory;
+		this.clock = clock;
+		this.phase = phase;
+		this.scaling = scaling;
+	}
+
+	/**
+	 * Begin a rolling reload, or tell the waiter why not.
+	 * @param trigger what asked for it
+	 * @param requesterSlot the slot whose actuator request asked for it, reloaded last; {@code null} for none
+	 * @param waiter told the outcome
+	 */
+	void start(String trigger, Integer requesterSlot, BiConsumer<Boolean, String> waiter) {
+		if (this.reload != null && this.reload.reported() && this.queued == null) {
+			// the previous reload has answered and only its last old worker drains: this one starts right after
+			log.log(System.Logger.Level.INFO, "Reload requested ({0}) while the previous one finishes; it starts "
+					+ "once the last old worker has stopped", trigger);
+			this.queued = () -> start(trigger, requesterSlot, waiter);
+			return;
+		}
+		if (this.reload != null) {
+			log.log(System.Logger.Level.INFO, "Reload requested ({0}) while a reload runs; not queued", trigger);
+			waiter.accept(false, "reload already in progress");
+			return;
+		}
+		PendingScale scale = this.scaling.get();
+		if (scale != null) {
+			log.log(System.Logger.Level.INFO, "Reload requested ({0}) while a scale runs; not started", trigger);
+			waiter.accept(false, "cannot reload while a scale to " + scale.target() + " workers is in progress");
+			return;
+		}
+		ClusterPhase phase = this.phase.get();
+		if (phase != ClusterPhase.RUNNING) {
+			log.log(System.Logger.Level.INFO, "Reload requested ({0}) while {1}; ignored", trigger, phase.label());
+			waiter.accept(false, "cannot reload while the cluster is " + phase.label());
+			return;
+		}
+		List<Integer> order = new ArrayList<>();
+		this.table.slots().stream().filter((slot) -> !slot.failed()).forEach((slot) -> order.add(slot.id()));
+		if (requesterSlot != null && order.remove(requesterSlot)) {
+			order.add(requesterSlot);
+		}
+		try {
+			this.factory.beginReload();
+		}
+		catch (IOException ex) {
+			log.log(System.Logger.Level.ERROR, "Reload ({0}) not started: {1}", trigger, ex.getMessage());
+			waiter.accept(false, "cannot prepare the reload: " + ex.getMessage());
+			return;
+		}
+		Instant now = this.clock.instant();
+		this.reload = new RollingReload(order, now, trigger);
+		this.reload.addWaiter(waiter);
+		log.log(System.Logger.Level.INFO, "Rolling reload of {0} workers ({1}): one at a time, each replacement "
+				+ "must be ready before its old worker drains", order.size(), trigger);
+		next(now);
+	}
+
+	/** Whether a reload runs, its last old worker draining included. */
+	boolean active() {
+		return this.reload != null;
+	}
+
+	/** Whether a reload runs whose outcome was not told yet. */
+	boolean unreported() {
+		return this.reload != null && !this.reload.reported();
+	}
+
+	Map<String, Integer> byOutcome() {
+		return this.byOutcome;
+	}
+
+	private void next(Instant now) {
+		if (this.reload.retiring() != null || this.table.replacement() != null) {
+			return;
+		}
+		Integer id = this.reload.nextSlot();
+		while (id != null && this.table.slot(id) == null) {
+			id = this.reload.nextSlot();
+		}
+		if (id == null) {
+			finish(true, "reloaded " + this.reload.replacedCount() + " workers in "
+					+ Durations.format(this.reload.elapsed(now)), now);
+			return;
+		}
+		if (this.table.spawnReplacement(this.table.slot(id)) == null) {
+			finish(false, "worker " + id + " could not be started; the old workers keep serving", now);
+		}
+	}
+
+	/**
+	 * The replacement became ready: it takes its slot, and the old worker is retired.
+	 * @param replacement the replacement
+	 * @param now the current time
+	 */
+	void replacementReady(WorkerHandle replacement, Instant now) {
+		replacement.transition(WorkerState.READY,
+				"replacement ready, accepting connections (reload)", now);
+		WorkerHandle old = this.table.promoteReplacement();
+		boolean retire = old != null && old != replacement && old.state().isLive();
+		this.reload.replaced(retire ? old : null);
+		if (retire) {
+			this.table.retire(old, "replaced by generation " + replacement.generation() + " (reload)", now);
+		}
+		if (!this.reload.hasRemaining()) {
+			// the outcome is known now; it must be told before the last old worker drains, since that worker may
+			// be the one whose actuator request asked for the reload and must still answer it
+			this.reload.report(true, "reloaded " + this.reload.replacedCount() + " workers in "
+					+ Durations.format(this.reload.elapsed(now)));
+		}
+		next(now);
+	}
+
+	/**
+	 * The replacement exited before it was ready: the reload is rolled back.
+	 * @param replacement the replacement
+	 * @param exit how it ended
+	 * @param now the current time
+	 */
+	void replacementFailed(WorkerHandle replacement, ExitStatus exit, Instant now) {
+		String error = (replacement.startupError() != null) ? ": " + replacement.startupError() : "";
+		String what = replacement.killed() ? replacement.reason()
+				: "exited with " + exit.describe() + " before it was ready" + error;
+		this.table.dropReplacement();
+		finish(false, "reload failed and was rolled back: worker " + replacement.workerId() + " generation "
+				+ replacement.generation() + " (pid " + replacement.pid() + ") " + what + "; the previous workers "
+				+ "keep serving" + ((this.reload.replacedCount() > 0)
+						? " (" + this.reload.replacedCount() + " slot(s) had already been replaced)" : ""),
+				now);
+	}
+
+	/**
+	 * A retired worker exited; when it was the reload's old worker, the next slot is reloaded.
+	 * @param worker the worker
+	 * @param now the current time
+	 */
+	void retired(WorkerHandle worker, Instant now) {
+		if (this.reload != null && this.reload.retiring() == worker) {
+			this.reload.retired();
+			next(now);
+		}
+	}
+
+	/**
+	 * End a running reload because the master stops.
+	 * @param why why the master stops
+	 * @param now the current time
+	 */
+	void interrupt(String why, Instant now) {
+		if (this.reload != null) {
+			finish(false, "reload interrupted: the master is stopping (" + why + ")", now);
+		}
+	}
+
+	private void finish(boolean success, String message, Instant now) {
+		this.byOutcome.merge(success ? "success" : "failure", 1, Integer::sum);
+		this.factory.endReload(success);
+		log.log(success ? System.Logger.Level.INFO : System.Logger.Level.ERROR, "Rolling reload ({0}): {1}",
+				this.reload.trigger(), message);
+		this.reload.report(success, message);
+		this.reload = null;
+		this.table.dropReplacement();
+		Runnable queued = this.queued;
+		this.queued = null;
+		if (queued != null) {
+			queued.run();
+		}
+	}
+
+}

@@ -1,0 +1,98 @@
+package dev.bootsupervisor.master;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+import dev.bootsupervisor.base.Durations;
+import dev.bootsupervisor.base.SupervisorSettings;
+
+/**
+ * Schedules the restart of a slot whose worker crashed, as the {@link RestartPolicy} decides, starts it when it is
+ * due, and fails the slot in a crash loop; when no slot is left serving, the master stops.
+ */
+final class Restarts {
+
+	private static final System.Logger log = System.getLogger(Master.class.getName());
+
+	private final SupervisorSettings settings;
+
+	private final WorkerTable table;
+
+	private final RestartPolicy policy;
+
+	private final Consumer<String> stop;
+
+	private final Map<String, Integer> byReason = new TreeMap<>();
+
+	/**
+	 * Create the restart scheduling of a table.
+	 * @param settings the settings
+	 * @param table the worker table
+	 * @param stop stops the master, with why, when no worker is left serving
+	 */
+	Restarts(SupervisorSettings settings, WorkerTable table, Consumer<String> stop) {
+		this.settings = settings;
+		this.table = table;
+		this.policy = new RestartPolicy(settings);
+		this.stop = stop;
+	}
+
+	Map<String, Integer> byReason() {
+		return this.byReason;
+	}
+
+	/**
+	 * Start the workers whose restart is due.
+	 * @param now the current time
+	 */
+	void startDue(Instant now) {
+		for (WorkerSlot slot : this.table.slots()) {
+			if (slot.restartAt() != null && !now.isBefore(slot.restartAt())) {
+				slot.restartAt(null);
+				slot.countRestart();
+				this.byReason.merge(slot.restartReason(), 1, Integer::sum);
+				if (this.table.spawn(slot) == null) {
+					crashed(slot, null, now);
+				}
+			}
+		}
+	}
+
+	/**
+	 * A slot's current worker ended without being asked to, or could not be started: schedule its restart, or fail
+	 * the slot.
+	 * @param slot the slot
+	 * @param worker the worker that ended, {@code null} when none could be started
+	 * @param now the current time
+	 */
+	void crashed(WorkerSlot slot, WorkerHandle worker, Instant now) {
+		Duration readyFor = (worker != null) ? worker.readyFor(now) : Duration.ZERO;
+		Duration delay = this.policy.onCrash(slot.history(), readyFor);
+		if (delay == null) {
+			slot.fail();
+			log.log(System.Logger.Level.ERROR,
+					"Worker slot {0} failed: crash loop, {1} restarts in a row and no worker stayed ready for {2}; "
+							+ "it will not be restarted",
+					slot.id(), this.settings.maxRestarts(), Durations.format(this.settings.restartWindow()));
+			if (this.table.allFailed()) {
+				log.log(System.Logger.Level.ERROR, "No worker of {0} is left serving; stopping",
+						this.settings.name());
+				this.stop.accept("no worker left serving");
+			}
+			return;
+		}
+		slot.restartAt(now.plus(delay));
+		slot.restartReason((worker != null && worker.killed() && worker.killedFor().notReadyInTime())
+				? "startup-timeout" : "crash");
+		log.log(System.Logger.Level.INFO, "Worker {0} will be restarted in {1}", slot.id(), Durations.format(delay));
+	}
+
+	/** Cancel every scheduled restart: the master stops. */
+	void cancelAll() {
+		this.table.slots().forEach((slot) -> slot.restartAt(null));
+	}
+
+}

@@ -1,0 +1,151 @@
+package dev.bootsupervisor.master;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.bootsupervisor.base.Durations;
+import dev.bootsupervisor.base.SupervisorSettings;
+import dev.bootsupervisor.protocol.Frame;
+import dev.bootsupervisor.protocol.MessageType;
+import dev.bootsupervisor.protocol.WorkerState;
+
+/**
+ * Stops the cluster: TERM to every worker, KILL to those still running after the shutdown timeout, the listening
+ * socket closed once no worker accepts, and the exit code and outcome told to the clients that asked for the stop.
+ */
+final class Shutdown {
+
+	private static final System.Logger log = System.getLogger(Master.class.getName());
+
+	private final SupervisorSettings settings;
+
+	private final WorkerTable table;
+
+	private final int port;
+
+	private final List<StopWaiter> waiters = new ArrayList<>();
+
+	private final List<String> killed = new ArrayList<>();
+
+	private Runnable stopListening = () -> {
+	};
+
+	private boolean listening = true;
+
+	private int exitCode;
+
+	private String failure;
+
+	Shutdown(SupervisorSettings settings, WorkerTable table, int port) {
+		this.settings = settings;
+		this.table = table;
+		this.port = port;
+	}
+
+	void onNoWorkerAccepting(Runnable stopListening) {
+		this.stopListening = stopListening;
+	}
+
+	int exitCode() {
+		return this.exitCode;
+	}
+
+	String failure() {
+		return this.failure;
+	}
+
+	/** A worker did not stop cleanly: the master exits with 1. */
+	void workerFailed() {
+		this.exitCode = 1;
+	}
+
+	/**
+	 * Record why the master stops, before the reload and the scale in progress are interrupted.
+	 * @param why why
+	 * @param code the exit code it asks for
+	 */
+	void record(String why, int code) {
+		this.exitCode = Math.max(this.exitCode, code);
+		if (code != 0 && this.failure == null) {
+			this.failure = why;
+		}
+	}
+
+	/**
+	 * Ask every live worker to stop, with the shutdown timeout as its deadline.
+	 * @param why why
+	 * @param now the current time
+	 */
+	void begin(String why, Instant now) {
+		log.log(System.Logger.Level.INFO, "Stopping {0} ({1}): {2} workers, shutdown timeout {3}",
+				this.settings.name(), why, this.table.live().size(), Durations.format(this.settings.shutdownTimeout()));
+		for (WorkerHandle worker : this.table.live()) {
+			if (worker.state() != WorkerState.DRAINING || !this.table.isRetiring(worker)) {
+				worker.terminate(why, now);
+			}
+			worker.stopWithin(this.settings.shutdownTimeout(), now);
+		}
+	}
+
+	/**
+	 * A control client asked for the stop and is told its outcome when the master has stopped.
+	 * @param connection its connection
+	 * @param request its request
+	 */
+	void tell(ChannelConnection connection, Frame request) {
+		this.waiters.add(new StopWaiter(connection, request));
+	}
+
+	/**
+	 * A connection ended: a client that asked for the stop and went away cannot be told its outcome.
+	 * @param connection the connection
+	 */
+	void forget(ChannelConnection connection) {
+		this.waiters.removeIf((waiter) -> waiter.connection() == connection);
+	}
+
+	/**
+	 * Kill the workers past their deadline, close the listening socket once none accepts, and tell the outcome
+	 * once every worker has exited.
+	 * @param now the current time
+	 * @return whether every worker has exited
+	 */
+	boolean tick(Instant now) {
+		for (WorkerHandle worker : this.table.live()) {
+			if (worker.escalate(now)) {
+				this.exitCode = 1;
+				String killed = "worker " + worker.workerId() + " (pid " + worker.pid()
+						+ ") was killed after the shutdown timeout of "
+						+ Durations.format(this.settings.shutdownTimeout());
+				this.killed.add(killed);
+				if (this.failure == null) {
+					this.failure = killed;
+				}
+			}
+		}
+		if (this.listening && this.port >= 0 && !this.table.anyAccepting()) {
+			this.listening = false;
+			this.stopListening.run();
+			log.log(System.Logger.Level.INFO, "No worker accepts connections any more: the listening socket is "
+					+ "closed, so new connections are refused while the workers finish");
+		}
+		if (!this.table.live().isEmpty()) {
+			return false;
+		}
+		log.log(System.Logger.Level.INFO, "{0} stopped (exit code {1})", this.settings.name(), this.exitCode);
+		String outcome = (this.exitCode == 0) ? "every worker stopped cleanly"
+				: (this.killed.isEmpty() ? this.failure : String.join("; ", this.killed));
+		for (StopWaiter waiter : this.waiters) {
+			waiter.connection().send(ControlRequests.withId(waiter.request(), Frame.of(MessageType.REPLY, "ok",
+					this.exitCode == 0, "exitCode", this.exitCode, "final", true, "message", outcome)));
+		}
+		this.waiters.clear();
+		return true;
+	}
+
+	/** A control connection that asked for the stop and is told its outcome when the master has stopped. */
+	private record StopWaiter(ChannelConnection connection, Frame request) {
+	}
+
+}
