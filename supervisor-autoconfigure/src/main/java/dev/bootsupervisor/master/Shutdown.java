@@ -114,14 +114,11 @@ final class Shutdown {
 	boolean tick(Instant now) {
 		for (WorkerHandle worker : this.table.live()) {
 			if (worker.escalate(now)) {
-				this.exitCode = 1;
 				String killed = "worker " + worker.workerId() + " (pid " + worker.pid()
 						+ ") was killed after the shutdown timeout of "
 						+ Durations.format(this.settings.shutdownTimeout());
 				this.killed.add(killed);
-				if (this.failure == null) {
-					this.failure = killed;
-				}
+				record(killed, 1);
 			}
 		}
 		if (this.listening && this.port >= 0 && !this.table.anyAccepting()) {

@@ -101,7 +101,6 @@ final class WorkerTable {
 	 * @return the worker, {@code null} when it could not be started
 	 */
 	WorkerHandle spawnReplacement(WorkerSlot slot) {
-		this.replacement = null;
 		this.replacement = launch(slot, this.settings.reloadTimeout(), ExitReason.KILLED_NOT_READY_FOR_RELOAD);
 		return this.replacement;
 	}
