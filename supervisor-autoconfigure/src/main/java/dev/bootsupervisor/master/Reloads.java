@@ -122,8 +122,7 @@ final class Reloads {
 			id = this.reload.nextSlot();
 		}
 		if (id == null) {
-			finish(true, "reloaded " + this.reload.replacedCount() + " workers in "
-					+ Durations.format(this.reload.elapsed(now)), now);
+			finish(true, succeeded(now), now);
 			return;
 		}
 		if (this.table.spawnReplacement(this.table.slot(id)) == null) {
@@ -148,10 +147,13 @@ final class Reloads {
 		if (!this.reload.hasRemaining()) {
 			// the outcome is known now; it must be told before the last old worker drains, since that worker may
 			// be the one whose actuator request asked for the reload and must still answer it
-			this.reload.report(true, "reloaded " + this.reload.replacedCount() + " workers in "
-					+ Durations.format(this.reload.elapsed(now)));
+			this.reload.report(true, succeeded(now));
 		}
 		next(now);
+	}
+
+	private String succeeded(Instant now) {
+		return "reloaded " + this.reload.replacedCount() + " workers in " + Durations.format(this.reload.elapsed(now));
 	}
 
 	/**
