@@ -92,6 +92,10 @@ public class SupervisorProperties {
 
 	private final Health health = new Health();
 
+	private final Watchdog watchdog = new Watchdog();
+
+	private final Recycle recycle = new Recycle();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -210,6 +214,14 @@ public class SupervisorProperties {
 
 	public Health getHealth() {
 		return this.health;
+	}
+
+	public Watchdog getWatchdog() {
+		return this.watchdog;
+	}
+
+	public Recycle getRecycle() {
+		return this.recycle;
 	}
 
 	/**
@@ -359,5 +371,89 @@ public class SupervisorProperties {
 		}
 
 	}
+
+	/**
+	 * Hang detection: how long a ready worker may stay silent or stuck before it is replaced.
+	 */
+	public static class Watchdog {
+
+		/**
+		 * How long a ready worker may go without a heartbeat, or with requests in flight and none completed,
+		 * before the master declares it hung and replaces it (after a thread dump). 0 turns hang detection off.
+		 */
+		private Duration timeout = Duration.ofSeconds(30);
+
+		public Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(Duration timeout) {
+			this.timeout = timeout;
+		}
+
+	}
+
+	/**
+	 * Recycling: workers that leak or wear out are replaced one at a time, the replacement ready before the old
+	 * worker drains.
+	 */
+	public static class Recycle {
+
+		/**
+		 * Old-generation use after a collection, in percent of its maximum (1 to 100), above which for three
+		 * collections in a row a worker is recycled. Off when not set.
+		 */
+		private Integer heapAfterGc;
+
+		/**
+		 * Requests a worker serves before it is recycled. 0 means no limit.
+		 */
+		private long maxRequests;
+
+		/**
+		 * Largest random number of requests added to max-requests for each worker, so that workers do not all
+		 * recycle at once.
+		 */
+		private long maxRequestsJitter;
+
+		/**
+		 * How long a worker may serve before it is recycled. Off when not set; 0 also means off.
+		 */
+		private Duration maxLifetime;
+
+		public Integer getHeapAfterGc() {
+			return this.heapAfterGc;
+		}
+
+		public void setHeapAfterGc(Integer heapAfterGc) {
+			this.heapAfterGc = heapAfterGc;
+		}
+
+		public long getMaxRequests() {
+			return this.maxRequests;
+		}
+
+		public void setMaxRequests(long maxRequests) {
+			this.maxRequests = maxRequests;
+		}
+
+		public long getMaxRequestsJitter() {
+			return this.maxRequestsJitter;
+		}
+
+		public void setMaxRequestsJitter(long maxRequestsJitter) {
+			this.maxRequestsJitter = maxRequestsJitter;
+		}
+
+		public Duration getMaxLifetime() {
+			return this.maxLifetime;
+		}
+
+		public void setMaxLifetime(Duration maxLifetime) {
+			this.maxLifetime = maxLifetime;
+		}
+
+	}
+
 
 }

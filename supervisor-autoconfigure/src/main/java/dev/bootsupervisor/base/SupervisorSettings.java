@@ -20,10 +20,34 @@ import java.time.Duration;
  * @param shutdownTimeout how long workers may take to stop before they are killed
  * @param reloadTimeout how long a replacement may take to become ready during a rolling reload
  * @param runDir the directory of the pid file and control socket
+ * @param watchdog what the watchdogs watch for
  */
 public record SupervisorSettings(String name, int workers, String address, int port, int backlog,
 		Duration backoffInitial, Duration backoffMax, Duration backoffReset, int maxRestarts, Duration restartWindow,
-		Duration startupTimeout, Duration shutdownTimeout, Duration reloadTimeout, Path runDir) {
+		Duration startupTimeout, Duration shutdownTimeout, Duration reloadTimeout, Path runDir,
+		WatchdogSettings watchdog) {
+
+	/**
+	 * Settings with every watchdog off.
+	 */
+	public SupervisorSettings(String name, int workers, String address, int port, int backlog,
+			Duration backoffInitial, Duration backoffMax, Duration backoffReset, int maxRestarts,
+			Duration restartWindow, Duration startupTimeout, Duration shutdownTimeout, Duration reloadTimeout,
+			Path runDir) {
+		this(name, workers, address, port, backlog, backoffInitial, backoffMax, backoffReset, maxRestarts,
+				restartWindow, startupTimeout, shutdownTimeout, reloadTimeout, runDir, WatchdogSettings.OFF);
+	}
+
+	/**
+	 * These settings with other watchdogs.
+	 * @param watchdog the watchdogs
+	 * @return the settings
+	 */
+	public SupervisorSettings withWatchdog(WatchdogSettings watchdog) {
+		return new SupervisorSettings(this.name, this.workers, this.address, this.port, this.backlog,
+				this.backoffInitial, this.backoffMax, this.backoffReset, this.maxRestarts, this.restartWindow,
+				this.startupTimeout, this.shutdownTimeout, this.reloadTimeout, this.runDir, watchdog);
+	}
 
 	public boolean listens() {
 		return this.port >= 0;

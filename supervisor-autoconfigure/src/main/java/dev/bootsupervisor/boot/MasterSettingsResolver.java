@@ -9,6 +9,7 @@ import dev.bootsupervisor.autoconfigure.SupervisorProperties;
 import dev.bootsupervisor.base.LaunchException;
 import dev.bootsupervisor.base.RunDirectory;
 import dev.bootsupervisor.base.SupervisorSettings;
+import dev.bootsupervisor.base.WatchdogSettings;
 import dev.bootsupervisor.control.DaemonStarter;
 import dev.bootsupervisor.protocol.ClusterView;
 
@@ -95,7 +96,36 @@ final class MasterSettingsResolver {
 		return new SupervisorSettings(name, workers, environment.getProperty("server.address"), port, backlog,
 				restart.getBackoffInitial(), restart.getBackoffMax(), restart.getBackoffReset(),
 				restart.getMaxRestarts(), restart.getWindow(), properties.getStartupTimeout(),
-				properties.getShutdownTimeout(), reloadTimeout, runDir);
+				properties.getShutdownTimeout(), reloadTimeout, runDir, watchdog(properties));
+	}
+
+	static WatchdogSettings watchdog(SupervisorProperties properties) throws LaunchException {
+		Duration timeout = properties.getWatchdog().getTimeout();
+		if (timeout == null || timeout.isNegative()) {
+			throw new LaunchException("Invalid value '" + timeout + "' for supervisor.watchdog.timeout: expected "
+					+ "a duration such as 30s, or 0 to turn hang detection off");
+		}
+		SupervisorProperties.Recycle recycle = properties.getRecycle();
+		Integer heap = recycle.getHeapAfterGc();
+		if (heap != null && (heap < 1 || heap > 100)) {
+			throw new LaunchException("Invalid value '" + heap + "' for supervisor.recycle.heap-after-gc: expected "
+					+ "a percentage from 1 to 100");
+		}
+		if (recycle.getMaxRequests() < 0) {
+			throw new LaunchException("Invalid value '" + recycle.getMaxRequests() + "' for "
+					+ "supervisor.recycle.max-requests: expected 0 (no limit) or more");
+		}
+		if (recycle.getMaxRequestsJitter() < 0) {
+			throw new LaunchException("Invalid value '" + recycle.getMaxRequestsJitter() + "' for "
+					+ "supervisor.recycle.max-requests-jitter: expected 0 or more");
+		}
+		Duration lifetime = (recycle.getMaxLifetime() != null) ? recycle.getMaxLifetime() : Duration.ZERO;
+		if (lifetime.isNegative()) {
+			throw new LaunchException("Invalid value '" + lifetime + "' for supervisor.recycle.max-lifetime: "
+					+ "expected a positive duration such as 12h, or 0 for no limit");
+		}
+		return new WatchdogSettings(timeout, (heap != null) ? heap : 0, recycle.getMaxRequests(),
+				recycle.getMaxRequestsJitter(), lifetime);
 	}
 
 	static DaemonStarter.DaemonSettings daemon(SupervisorProperties properties, String name)

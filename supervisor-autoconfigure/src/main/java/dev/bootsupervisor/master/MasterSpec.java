@@ -17,6 +17,7 @@ import java.util.Map;
 
 import dev.bootsupervisor.base.SupervisorEnvironment;
 import dev.bootsupervisor.base.SupervisorSettings;
+import dev.bootsupervisor.base.WatchdogSettings;
 import dev.bootsupervisor.base.WorkerCommand;
 import dev.bootsupervisor.protocol.ProtocolException;
 
@@ -41,7 +42,7 @@ public record MasterSpec(SupervisorSettings settings, WorkerCommand command, Ins
 	/** Characters of Base64 per environment variable. */
 	static final int PART_LENGTH = 64 * 1024;
 
-	private static final int VERSION = 2;
+	private static final int VERSION = 3;
 
 	private static final int MAX_PARTS = 1024;
 
@@ -69,6 +70,11 @@ public record MasterSpec(SupervisorSettings settings, WorkerCommand command, Ins
 			write(out, s.shutdownTimeout().toString());
 			write(out, s.reloadTimeout().toString());
 			write(out, s.runDir().toString());
+			write(out, s.watchdog().timeout().toString());
+			out.writeInt(s.watchdog().heapAfterGc());
+			out.writeLong(s.watchdog().maxRequests());
+			out.writeLong(s.watchdog().maxRequestsJitter());
+			write(out, s.watchdog().maxLifetime().toString());
 			write(out, this.command.javaExecutable());
 			write(out, this.command.jvmOptions());
 			write(out, this.command.launchTarget());
@@ -100,7 +106,9 @@ public record MasterSpec(SupervisorSettings settings, WorkerCommand command, Ins
 			SupervisorSettings settings = new SupervisorSettings(name, workers, hasAddress ? address : null,
 					in.getInt(), in.getInt(), Duration.parse(string(in)), Duration.parse(string(in)),
 					Duration.parse(string(in)), in.getInt(), Duration.parse(string(in)), Duration.parse(string(in)),
-					Duration.parse(string(in)), Duration.parse(string(in)), Path.of(string(in)));
+					Duration.parse(string(in)), Duration.parse(string(in)), Path.of(string(in)),
+					new WatchdogSettings(Duration.parse(string(in)), in.getInt(), in.getLong(), in.getLong(),
+							Duration.parse(string(in))));
 			WorkerCommand command = new WorkerCommand(string(in), strings(in), strings(in), strings(in),
 					settings.name());
 			Instant launchedAt = Instant.parse(string(in));

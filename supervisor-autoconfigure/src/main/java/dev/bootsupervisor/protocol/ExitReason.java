@@ -28,7 +28,13 @@ public enum ExitReason {
 	KILLED_NOT_READY_FOR_RELOAD("killed: not ready within the reload timeout of", true),
 
 	/** Killed by the master: still running after the shutdown timeout. */
-	KILLED_AFTER_SHUTDOWN_TIMEOUT("killed after the shutdown timeout", true);
+	KILLED_AFTER_SHUTDOWN_TIMEOUT("killed after the shutdown timeout", true),
+
+	/** Ended by the master's watchdog: hung (no heartbeat, or requests stuck). */
+	KILLED_HUNG("killed: hung,", true),
+
+	/** Ended by the master's watchdog: broken (liveness BROKEN, a deadlock, an OutOfMemoryError). */
+	KILLED_BROKEN("killed: broken,", true);
 
 	private final String label;
 

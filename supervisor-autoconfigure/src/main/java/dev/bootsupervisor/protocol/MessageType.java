@@ -17,8 +17,20 @@ public enum MessageType {
 	/** Worker to master: the application failed to start, with the error. */
 	FAILED,
 
-	/** Worker to master, every second: pid, heap and health. */
+	/**
+	 * Worker to master, every second, from a platform thread of its own: heap, health, process CPU time, requests
+	 * in flight and completed, and the old generation's use after its latest collections.
+	 */
 	HEARTBEAT,
+
+	/**
+	 * Worker to master: the worker found itself broken ({@code cause}: {@code liveness}, {@code deadlock} or
+	 * {@code out-of-memory}, with a {@code detail}); the master replaces it.
+	 */
+	BROKEN,
+
+	/** Master to worker: close the accept gate now and take no new connection; the worker answers DRAINING. */
+	STOP_ACCEPTING,
 
 	/** Control command or worker to master: a request, answered by one {@link #REPLY}. */
 	REQUEST,
