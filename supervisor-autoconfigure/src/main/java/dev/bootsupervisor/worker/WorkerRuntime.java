@@ -447,7 +447,7 @@ public final class WorkerRuntime {
 			}
 		}
 		send(Frame.of(MessageType.DRAINING, "reason", "the master's watchdog closed the accept gate"));
-		log.log(System.Logger.Level.WARNING, "Worker {0} (pid {1}): the master's watchdog closed the accept gate; "
+		log.log(System.Logger.Level.WARNING, "Worker {0} (pid {1}): the master''s watchdog closed the accept gate; "
 				+ "this worker takes no new connections and waits to be replaced", this.workerId,
 				String.valueOf(ProcessHandle.current().pid()));
 	}
