@@ -24,9 +24,15 @@ final class OldGenerationTracker implements NotificationListener {
 	/** How many of the latest collections the heartbeat carries. */
 	static final int KEPT = 3;
 
+	/**
+	 * G1's concurrent cycle (JDK 20 and later): it reports two pauses per cycle, Remark then Cleanup, numbered one
+	 * after the other; only Cleanup, which ends the cycle, counts, so that a cycle counts once.
+	 */
+	private static final String G1_CONCURRENT = "G1 Concurrent GC";
+
 	/** Collectors whose every collection is a whole-heap or old-generation cycle, whatever their action says. */
-	private static final Set<String> OLD_CYCLE_COLLECTORS = Set.of("G1 Concurrent GC", "ZGC Major Cycles",
-			"ZGC Cycles", "Shenandoah Cycles");
+	private static final Set<String> OLD_CYCLE_COLLECTORS = Set.of(G1_CONCURRENT, "ZGC Major Cycles", "ZGC Cycles",
+			"Shenandoah Cycles");
 
 	private final long heapMax;
 
@@ -53,7 +59,10 @@ final class OldGenerationTracker implements NotificationListener {
 		return tracker;
 	}
 
-	static boolean collectsOldGeneration(String gcName, String gcAction) {
+	static boolean collectsOldGeneration(String gcName, String gcAction, long gcId) {
+		if (G1_CONCURRENT.equals(gcName)) {
+			return gcId % 2 == 0;
+		}
 		return "end of major GC".equals(gcAction) || OLD_CYCLE_COLLECTORS.contains(gcName);
 	}
 
@@ -67,7 +76,8 @@ final class OldGenerationTracker implements NotificationListener {
 		if (GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
 			GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo
 				.from((CompositeData) notification.getUserData());
-			record(info.getGcName(), info.getGcAction(), info.getGcInfo().getMemoryUsageAfterGc());
+			record(info.getGcName(), info.getGcAction(), info.getGcInfo().getId(),
+					info.getGcInfo().getMemoryUsageAfterGc());
 		}
 	}
 
@@ -75,10 +85,11 @@ final class OldGenerationTracker implements NotificationListener {
 	 * Count one collection if it collected the old generation.
 	 * @param gcName the collector's name
 	 * @param gcAction what the collection was, as the JVM says ({@code end of major GC}, ...)
+	 * @param gcId the collection's number, from 1, counted per collector
 	 * @param usageAfterGc each memory pool's usage at the end of the collection
 	 */
-	void record(String gcName, String gcAction, Map<String, MemoryUsage> usageAfterGc) {
-		if (!collectsOldGeneration(gcName, gcAction)) {
+	void record(String gcName, String gcAction, long gcId, Map<String, MemoryUsage> usageAfterGc) {
+		if (!collectsOldGeneration(gcName, gcAction, gcId)) {
 			return;
 		}
 		for (Map.Entry<String, MemoryUsage> pool : usageAfterGc.entrySet()) {

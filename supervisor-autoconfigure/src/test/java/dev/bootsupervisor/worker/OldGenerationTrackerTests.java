@@ -31,7 +31,7 @@ class OldGenerationTrackerTests {
 
 	@Test
 	void countsMajorCollectionsWithTheOldPoolsUseAfterThem() {
-		this.tracker.record("MarkSweepCompact", "end of major GC",
+		this.tracker.record("MarkSweepCompact", "end of major GC", 1,
 				Map.of("Tenured Gen", usage(612, 1000), "Eden Space", usage(0, 300)));
 		assertThat(this.tracker.collections()).isOne();
 		assertThat(this.tracker.afterGc()).isEqualTo("61.2");
@@ -39,29 +39,40 @@ class OldGenerationTrackerTests {
 
 	@Test
 	void ignoresYoungCollections() {
-		this.tracker.record("Copy", "end of minor GC", Map.of("Tenured Gen", usage(900, 1000)));
-		this.tracker.record("G1 Young Generation", "end of minor GC", Map.of("G1 Old Gen", usage(900, 1000)));
-		this.tracker.record("ZGC Minor Cycles", "end of GC cycle", Map.of("ZGC Old Generation", usage(900, 1000)));
-		this.tracker.record("ZGC Major Pauses", "end of GC pause", Map.of("ZGC Old Generation", usage(900, 1000)));
+		this.tracker.record("Copy", "end of minor GC", 1, Map.of("Tenured Gen", usage(900, 1000)));
+		this.tracker.record("G1 Young Generation", "end of minor GC", 1, Map.of("G1 Old Gen", usage(900, 1000)));
+		this.tracker.record("ZGC Minor Cycles", "end of GC cycle", 1, Map.of("ZGC Old Generation", usage(900, 1000)));
+		this.tracker.record("ZGC Major Pauses", "end of GC pause", 1, Map.of("ZGC Old Generation", usage(900, 1000)));
 		assertThat(this.tracker.collections()).isZero();
 		assertThat(this.tracker.afterGc()).isEqualTo("-");
 	}
 
 	@Test
 	void countsConcurrentCyclesOfTheOldGeneration() {
-		this.tracker.record("G1 Concurrent GC", "end of concurrent GC pause", Map.of("G1 Old Gen", usage(100, 1000)));
-		this.tracker.record("ZGC Major Cycles", "end of GC cycle", Map.of("ZGC Old Generation", usage(200, 1000)));
-		this.tracker.record("ZGC Cycles", "end of GC cycle", Map.of("ZHeap", usage(300, 1000)));
-		this.tracker.record("Shenandoah Cycles", "end of GC cycle", Map.of("Shenandoah", usage(400, 1000)));
-		this.tracker.record("PS MarkSweep", "end of major GC", Map.of("PS Old Gen", usage(500, 1000)));
+		this.tracker.record("G1 Concurrent GC", "end of concurrent GC pause", 2,
+				Map.of("G1 Old Gen", usage(100, 1000)));
+		this.tracker.record("ZGC Major Cycles", "end of GC cycle", 1, Map.of("ZGC Old Generation", usage(200, 1000)));
+		this.tracker.record("ZGC Cycles", "end of GC cycle", 1, Map.of("ZHeap", usage(300, 1000)));
+		this.tracker.record("Shenandoah Cycles", "end of GC cycle", 1, Map.of("Shenandoah", usage(400, 1000)));
+		this.tracker.record("PS MarkSweep", "end of major GC", 1, Map.of("PS Old Gen", usage(500, 1000)));
 		assertThat(this.tracker.collections()).isEqualTo(5);
 		assertThat(this.tracker.afterGc()).isEqualTo("30.0,40.0,50.0");
 	}
 
 	@Test
+	void countsEachConcurrentCycleOfG1OnceAtItsCleanupPause() {
+		for (int id = 1; id <= 4; id++) {
+			this.tracker.record("G1 Concurrent GC", "end of concurrent GC pause", id,
+					Map.of("G1 Old Gen", usage(100 * id, 1000)));
+		}
+		assertThat(this.tracker.collections()).isEqualTo(2);
+		assertThat(this.tracker.afterGc()).isEqualTo("20.0,40.0");
+	}
+
+	@Test
 	void keepsTheLatestThreeOldestFirst() {
 		for (int used : new int[] { 500, 612, 630, 648 }) {
-			this.tracker.record("G1 Old Generation", "end of major GC", Map.of("G1 Old Gen", usage(used, 1000)));
+			this.tracker.record("G1 Old Generation", "end of major GC", 1, Map.of("G1 Old Gen", usage(used, 1000)));
 		}
 		assertThat(this.tracker.collections()).isEqualTo(4);
 		assertThat(this.tracker.afterGc()).isEqualTo("61.2,63.0,64.8");
@@ -69,7 +80,8 @@ class OldGenerationTrackerTests {
 
 	@Test
 	void measuresAgainstTheHeapMaximumWhenThePoolHasNone() {
-		this.tracker.record("ZGC Cycles", "end of GC cycle", Map.of("ZHeap", new MemoryUsage(0, 250 * MB, 300 * MB, -1)));
+		this.tracker.record("ZGC Cycles", "end of GC cycle", 1,
+				Map.of("ZHeap", new MemoryUsage(0, 250 * MB, 300 * MB, -1)));
 		assertThat(this.tracker.afterGc()).isEqualTo("25.0");
 	}
 
