@@ -20,6 +20,8 @@ final class DeadlockDetector {
 
 	private static final int MAX_DETAIL = 1000;
 
+	private static final System.Logger log = System.getLogger(DeadlockDetector.class.getName());
+
 	private final ThreadMXBean threads;
 
 	private final Consumer<String> reporter;
@@ -53,7 +55,16 @@ final class DeadlockDetector {
 	}
 
 	private void checkAndReport() {
-		String deadlock = check();
+		String deadlock;
+		try {
+			deadlock = check();
+		}
+		catch (RuntimeException ex) {
+			this.checks.shutdown();
+			log.log(System.Logger.Level.WARNING, "Cannot look for deadlocks in this JVM ({0}); deadlocks go "
+					+ "unreported, the master''s hang watchdog still sees a worker that stops answering", ex.toString());
+			return;
+		}
 		if (deadlock != null) {
 			this.checks.shutdown();
 			this.reporter.accept(deadlock);

@@ -22,7 +22,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
@@ -48,8 +47,6 @@ public final class WorkerRuntime {
 	private static final System.Logger log = System.getLogger(WorkerRuntime.class.getName());
 
 	private static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
-
-	private static final int MAX_BROKEN_DETAIL = 1000;
 
 	private static final OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
 
@@ -86,11 +83,7 @@ public final class WorkerRuntime {
 	private final DeadlockDetector deadlocks = new DeadlockDetector(
 			(detail) -> reportBroken(BrokenCause.DEADLOCK, detail));
 
-	/** The causes already reported broken, one bit per {@link BrokenCause}: each is sent once. */
-	private final AtomicInteger brokenSent = new AtomicInteger();
-
-	/** Sent when even describing an OutOfMemoryError fails for want of memory: encoded, and in memory, up front. */
-	private final ByteBuffer outOfMemoryFrame;
+	private final BrokenReports broken;
 
 	private volatile Runnable stopAccepting;
 
@@ -105,9 +98,7 @@ public final class WorkerRuntime {
 		this.generation = generation;
 		this.channel = channel;
 		this.oldGeneration = oldGeneration;
-		byte[] frame = FrameCodec.encodeBytes(Frame.of(MessageType.BROKEN, "cause",
-				BrokenCause.OUT_OF_MEMORY.wireName(), "detail", "OutOfMemoryError (no memory left to describe it)"));
-		this.outOfMemoryFrame = ByteBuffer.allocateDirect(frame.length).put(frame).flip();
+		this.broken = new BrokenReports(workerId, this::send, this::sendEncoded);
 	}
 
 	/**
@@ -164,7 +155,7 @@ public final class WorkerRuntime {
 		this.deadlocks.start(deadlockInterval);
 	}
 
-	/** Stop the heartbeats and checks; the worker's end does this in a real worker. */
+	/** Stop the heartbeats and checks, for tests: in a worker they end with its JVM. */
 	void stopWatching() {
 		this.heartbeats.shutdownNow();
 		this.healthChecks.shutdownNow();
@@ -223,9 +214,7 @@ public final class WorkerRuntime {
 	 * @param detail what was seen, in one line
 	 */
 	public void reportBroken(BrokenCause cause, String detail) {
-		if (firstReport(cause)) {
-			sendBroken(cause, detail);
-		}
+		this.broken.report(cause, detail);
 	}
 
 	/**
@@ -234,61 +223,7 @@ public final class WorkerRuntime {
 	 * @param error the error
 	 */
 	public void reportOutOfMemory(OutOfMemoryError error) {
-		if (!firstReport(BrokenCause.OUT_OF_MEMORY)) {
-			return;
-		}
-		try {
-			sendBroken(BrokenCause.OUT_OF_MEMORY,
-					"OutOfMemoryError: " + error.getMessage() + " in thread " + Thread.currentThread().getName());
-		}
-		catch (OutOfMemoryError stillOut) {
-			sendPreallocatedOutOfMemory();
-		}
-	}
-
-	private void sendBroken(BrokenCause cause, String detail) {
-		String line = detail.replace('\n', ' ').replace('\r', ' ');
-		if (line.length() > MAX_BROKEN_DETAIL) {
-			line = line.substring(0, MAX_BROKEN_DETAIL - 3) + "...";
-		}
-		send(Frame.of(MessageType.BROKEN, "cause", cause.wireName(), "detail", line));
-		try {
-			log.log(System.Logger.Level.ERROR, "Worker {0} (pid {1}) is broken ({2}: {3}); told the master, which "
-					+ "replaces it", this.workerId, String.valueOf(ProcessHandle.current().pid()), cause.wireName(),
-					line);
-		}
-		catch (OutOfMemoryError ex) {
-			// Sent already: the log line is what a lack of memory may cost
-		}
-	}
-
-	private synchronized void sendPreallocatedOutOfMemory() {
-		try {
-			this.outOfMemoryFrame.rewind();
-			while (this.outOfMemoryFrame.hasRemaining()) {
-				this.channel.write(this.outOfMemoryFrame);
-			}
-		}
-		catch (IOException | OutOfMemoryError ex) {
-			// Nothing left to tell it with: the master's hang watchdog is the fallback
-		}
-	}
-
-	private boolean firstReport(BrokenCause cause) {
-		int bit = bit(cause);
-		while (true) {
-			int sent = this.brokenSent.get();
-			if ((sent & bit) != 0) {
-				return false;
-			}
-			if (this.brokenSent.compareAndSet(sent, sent | bit)) {
-				return true;
-			}
-		}
-	}
-
-	private static int bit(BrokenCause cause) {
-		return 1 << cause.ordinal();
+		this.broken.reportOutOfMemory(error);
 	}
 
 	/**
@@ -387,6 +322,17 @@ public final class WorkerRuntime {
 
 	private static long processCpuTime() {
 		return (os instanceof com.sun.management.OperatingSystemMXBean bean) ? bean.getProcessCpuTime() : -1;
+	}
+
+	private synchronized void sendEncoded(ByteBuffer frame) {
+		try {
+			while (frame.hasRemaining()) {
+				this.channel.write(frame);
+			}
+		}
+		catch (IOException ex) {
+			// Sent when memory ran out: nothing to spare for a log line
+		}
 	}
 
 	private synchronized void send(Frame frame) {
