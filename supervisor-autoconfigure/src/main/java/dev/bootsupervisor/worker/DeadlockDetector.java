@@ -81,15 +81,18 @@ final class DeadlockDetector {
 			return null;
 		}
 		StringBuilder detail = new StringBuilder().append(ids.length).append(" threads deadlocked:");
+		String separator = " ";
 		for (ThreadInfo info : this.threads.getThreadInfo(ids)) {
 			if (info != null) {
-				detail.append(" \"")
+				detail.append(separator)
+					.append('"')
 					.append(info.getThreadName())
 					.append("\" waits for ")
 					.append(info.getLockName())
 					.append(" held by \"")
 					.append(info.getLockOwnerName())
-					.append("\";");
+					.append('"');
+				separator = "; ";
 			}
 		}
 		String line = detail.toString().replace('\n', ' ');
