@@ -1,5 +1,7 @@
 package dev.bootsupervisor.autoconfigure;
 
+import dev.bootsupervisor.worker.BrokenCause;
+import dev.bootsupervisor.worker.LivenessBrokenListener;
 import dev.bootsupervisor.worker.WorkerReadyReporter;
 import dev.bootsupervisor.worker.WorkerRuntime;
 
@@ -15,7 +17,8 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * Binds {@code supervisor.*} in every process of a supervised app, so the app and the other auto-configurations
- * can read them, and reports readiness for workers without a web server.
+ * can read them, reports readiness for workers without a web server, and tells the master when a worker's
+ * liveness breaks.
  */
 @AutoConfiguration
 @ConditionalOnBooleanProperty(name = "supervisor.enabled", matchIfMissing = true)
@@ -28,6 +31,14 @@ public class SupervisorAutoConfiguration {
 	@ConditionalOnNotWebApplication
 	WorkerReadyReporter supervisorWorkerReadyReporter(ObjectProvider<WorkerRuntime> runtime) {
 		return new WorkerReadyReporter(WorkerRuntimes.of(runtime));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnProperty(name = "supervisor.worker.id")
+	LivenessBrokenListener supervisorLivenessBrokenListener(ObjectProvider<WorkerRuntime> runtime) {
+		return new LivenessBrokenListener(
+				(detail) -> runtime.ifAvailable((worker) -> worker.reportBroken(BrokenCause.LIVENESS, detail)));
 	}
 
 }

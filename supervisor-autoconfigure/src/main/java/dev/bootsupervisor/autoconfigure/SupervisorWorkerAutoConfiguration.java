@@ -1,11 +1,15 @@
 package dev.bootsupervisor.autoconfigure;
 
 import dev.bootsupervisor.worker.AcceptGate;
+import dev.bootsupervisor.worker.RequestCounter;
+import dev.bootsupervisor.worker.RequestCountingFilter;
+import dev.bootsupervisor.worker.WatchdogGateCloser;
 import dev.bootsupervisor.worker.WorkerDrainLifecycle;
 import dev.bootsupervisor.worker.WorkerJettyCustomizer;
 import dev.bootsupervisor.worker.WorkerReadinessListener;
 import dev.bootsupervisor.worker.WorkerRuntime;
 import dev.bootsupervisor.worker.WorkerTomcatCustomizer;
+import jakarta.servlet.DispatcherType;
 import org.apache.catalina.startup.Tomcat;
 import org.eclipse.jetty.server.Server;
 
@@ -19,15 +23,17 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.jetty.servlet.JettyServletWebServerFactory;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
 
 /**
  * Auto-configuration of the web server of a supervised worker: its Tomcat connector or Jetty connector serves the
- * listening socket inherited from the master, accepts connections only once the application is ready, and drains
- * before the graceful shutdown.
+ * listening socket inherited from the master, accepts connections only once the application is ready, drains
+ * before the graceful shutdown or when the master's watchdog says so, and counts requests for the heartbeat.
  */
 @AutoConfiguration
 @ConditionalOnProperty(name = "supervisor.worker.id")
@@ -55,6 +61,32 @@ public final class SupervisorWorkerAutoConfiguration {
 			SupervisorProperties properties, ObjectProvider<WorkerRuntime> runtime) {
 		return new WorkerDrainLifecycle(gate, eventPublisher, properties.getDrainTimeout(),
 				WorkerRuntimes.of(runtime));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	WatchdogGateCloser supervisorWatchdogGateCloser(AcceptGate gate, ObjectProvider<WorkerRuntime> runtime) {
+		return new WatchdogGateCloser(gate, WorkerRuntimes.of(runtime));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean(name = "supervisorRequestCountingFilter")
+	FilterRegistrationBean<RequestCountingFilter> supervisorRequestCountingFilter(
+			ObjectProvider<WorkerRuntime> runtime) {
+		WorkerRuntime worker = runtime.getIfAvailable();
+		RequestCounter counter = (worker != null) ? worker.requests() : new RequestCounter();
+		RequestCountingFilter filter = new RequestCountingFilter(counter, (error) -> {
+			if (worker != null) {
+				worker.reportOutOfMemory(error);
+			}
+		});
+		FilterRegistrationBean<RequestCountingFilter> registration = new FilterRegistrationBean<>(filter);
+		registration.setName("supervisorRequestCountingFilter");
+		// Outside every other filter, so that what they do counts as part of the request, and on the first
+		// dispatch only: an async request is done when it returns, an error dispatch is part of its request
+		registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+		registration.setDispatcherTypes(DispatcherType.REQUEST);
+		return registration;
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -6,6 +6,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.lang.management.ManagementFactory;
+import java.lang.management.OperatingSystemMXBean;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
@@ -36,13 +39,16 @@ import org.springframework.core.env.Environment;
 
 /**
  * The worker side of the master-worker channel: who this worker is, what it tells the master (ready, draining,
- * a heartbeat every second), and the guard that shuts the worker down when its master is gone.
+ * a heartbeat every second with its vitals, broken), and the guard that shuts the worker down when its master is
+ * gone.
  */
 public final class WorkerRuntime {
 
 	private static final System.Logger log = System.getLogger(WorkerRuntime.class.getName());
 
 	private static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
+
+	private static final OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
 
 	/** One JVM is one worker: a second start (a second application in the same JVM) gets the same runtime. */
 	private static volatile WorkerRuntime started;
@@ -59,7 +65,27 @@ public final class WorkerRuntime {
 		return thread;
 	});
 
+	/** Health indicators may be slow: they are checked here, so that they never delay a heartbeat. */
+	private final ScheduledExecutorService healthChecks = Executors.newSingleThreadScheduledExecutor((task) -> {
+		Thread thread = new Thread(task, "supervisor-health");
+		thread.setDaemon(true);
+		return thread;
+	});
+
 	private volatile Supplier<String> health = () -> "UNKNOWN";
+
+	private volatile String healthStatus = "UNKNOWN";
+
+	private final RequestCounter requests = new RequestCounter();
+
+	private final OldGenerationTracker oldGeneration;
+
+	private final DeadlockDetector deadlocks = new DeadlockDetector(
+			(detail) -> reportBroken(BrokenCause.DEADLOCK, detail));
+
+	private final BrokenReports broken;
+
+	private volatile Runnable stopAccepting;
 
 	private final Map<String, CompletableFuture<Frame>> pending = new ConcurrentHashMap<>();
 
@@ -67,10 +93,12 @@ public final class WorkerRuntime {
 
 	private volatile boolean exiting;
 
-	WorkerRuntime(int workerId, int generation, SocketChannel channel) {
+	WorkerRuntime(int workerId, int generation, SocketChannel channel, OldGenerationTracker oldGeneration) {
 		this.workerId = workerId;
 		this.generation = generation;
 		this.channel = channel;
+		this.oldGeneration = oldGeneration;
+		this.broken = new BrokenReports(workerId, this::send, this::sendEncoded);
 	}
 
 	/**
@@ -101,17 +129,37 @@ public final class WorkerRuntime {
 		catch (IOException ex) {
 			throw new LaunchException("Worker " + id + " cannot reach its master at " + path + ": " + ex.getMessage());
 		}
-		WorkerRuntime runtime = new WorkerRuntime(id, generation, channel);
+		WorkerRuntime runtime = new WorkerRuntime(id, generation, channel, OldGenerationTracker.install());
 		runtime.send(Frame.of(MessageType.HELLO, "role", "worker", "token", token, "worker", id, "generation",
 				generation, "pid", ProcessHandle.current().pid()));
 		SignalRouter.route(List.of("TERM", "INT"), runtime::onSignal);
-		Thread watch = new Thread(runtime::watchMaster, "supervisor-master-watch");
-		watch.setDaemon(true);
-		watch.start();
-		runtime.heartbeats.scheduleAtFixedRate(runtime::heartbeat, 0, HEARTBEAT_INTERVAL.toMillis(),
-				TimeUnit.MILLISECONDS);
+		OutOfMemoryExceptionHandler.install(runtime::reportOutOfMemory);
+		runtime.watch(DeadlockDetector.INTERVAL);
 		started = runtime;
 		return runtime;
+	}
+
+	/**
+	 * Start the threads that talk to the master: its watch, the heartbeats, the health checks behind them and the
+	 * deadlock checks.
+	 * @param deadlockInterval how often to look for a deadlock
+	 */
+	void watch(Duration deadlockInterval) {
+		Thread watch = new Thread(this::watchMaster, "supervisor-master-watch");
+		watch.setDaemon(true);
+		watch.start();
+		this.healthChecks.scheduleWithFixedDelay(this::checkHealth, 0, HEARTBEAT_INTERVAL.toMillis(),
+				TimeUnit.MILLISECONDS);
+		this.heartbeats.scheduleAtFixedRate(this::heartbeat, 0, HEARTBEAT_INTERVAL.toMillis(),
+				TimeUnit.MILLISECONDS);
+		this.deadlocks.start(deadlockInterval);
+	}
+
+	/** Stop the heartbeats and checks, for tests: in a worker they end with its JVM. */
+	void stopWatching() {
+		this.heartbeats.shutdownNow();
+		this.healthChecks.shutdownNow();
+		this.deadlocks.stop();
 	}
 
 	public int workerId() {
@@ -133,11 +181,49 @@ public final class WorkerRuntime {
 	}
 
 	/**
-	 * Set where the health status sent with each heartbeat comes from.
+	 * Set where the health status sent with each heartbeat comes from. It is checked on a thread of its own, so a
+	 * slow health indicator delays the status, never the heartbeat.
 	 * @param health the supplier of the aggregate health status
 	 */
 	public void healthSource(Supplier<String> health) {
 		this.health = health;
+		if (!this.healthChecks.isShutdown()) {
+			this.healthChecks.execute(this::checkHealth);
+		}
+	}
+
+	/**
+	 * Return the counter of this worker's HTTP requests, which its heartbeats report.
+	 * @return the counter
+	 */
+	public RequestCounter requests() {
+		return this.requests;
+	}
+
+	/**
+	 * Set what closes this worker's accept gate when the master's watchdog asks it to stop accepting.
+	 * @param closeGate closes the gate without stopping the application
+	 */
+	public void onStopAccepting(Runnable closeGate) {
+		this.stopAccepting = closeGate;
+	}
+
+	/**
+	 * Tell the master, once per cause, that this worker is broken and should be replaced.
+	 * @param cause why
+	 * @param detail what was seen, in one line
+	 */
+	public void reportBroken(BrokenCause cause, String detail) {
+		this.broken.report(cause, detail);
+	}
+
+	/**
+	 * Tell the master, once, that an {@link OutOfMemoryError} was thrown in this worker. Never throws: it is called
+	 * where the error passes, before it is rethrown.
+	 * @param error the error
+	 */
+	public void reportOutOfMemory(OutOfMemoryError error) {
+		this.broken.reportOutOfMemory(error);
 	}
 
 	/**
@@ -206,8 +292,7 @@ public final class WorkerRuntime {
 		send(Frame.of(MessageType.FAILED, "error", error.toString().replace('\n', ' ')));
 	}
 
-	private void heartbeat() {
-		Runtime runtime = Runtime.getRuntime();
+	private void checkHealth() {
 		String status;
 		try {
 			status = this.health.get();
@@ -215,8 +300,39 @@ public final class WorkerRuntime {
 		catch (RuntimeException ex) {
 			status = "UNKNOWN";
 		}
-		send(Frame.of(MessageType.HEARTBEAT, "heapUsed", runtime.totalMemory() - runtime.freeMemory(), "heapMax",
-				runtime.maxMemory(), "health", status));
+		this.healthStatus = (status != null) ? status : "UNKNOWN";
+	}
+
+	private void heartbeat() {
+		try {
+			Runtime runtime = Runtime.getRuntime();
+			send(Frame.of(MessageType.HEARTBEAT, "heapUsed", runtime.totalMemory() - runtime.freeMemory(),
+					"heapMax", runtime.maxMemory(), "health", this.healthStatus, "cpu", processCpuTime(), "inFlight",
+					this.requests.inFlight(), "completed", this.requests.completed(), "oldCollections",
+					this.oldGeneration.collections(), "oldAfterGc", this.oldGeneration.afterGc()));
+		}
+		catch (OutOfMemoryError ex) {
+			// The executor would cancel the heartbeats for good on any throwable: report and carry on
+			reportOutOfMemory(ex);
+		}
+		catch (RuntimeException ex) {
+			log.log(System.Logger.Level.WARNING, "Cannot build a heartbeat: {0}", ex.toString());
+		}
+	}
+
+	private static long processCpuTime() {
+		return (os instanceof com.sun.management.OperatingSystemMXBean bean) ? bean.getProcessCpuTime() : -1;
+	}
+
+	private synchronized void sendEncoded(ByteBuffer frame) {
+		try {
+			while (frame.hasRemaining()) {
+				this.channel.write(frame);
+			}
+		}
+		catch (IOException ex) {
+			// Sent when memory ran out: nothing to spare for a log line
+		}
 	}
 
 	private synchronized void send(Frame frame) {
@@ -247,6 +363,10 @@ public final class WorkerRuntime {
 							ex.getMessage());
 					continue;
 				}
+				if (frame.type() == MessageType.STOP_ACCEPTING) {
+					stopAccepting();
+					continue;
+				}
 				CompletableFuture<Frame> reply = frame.get("id").map(this.pending::get).orElse(null);
 				if (frame.type() == MessageType.REPLY && reply != null) {
 					reply.complete(frame);
@@ -259,6 +379,23 @@ public final class WorkerRuntime {
 		catch (IOException | ProtocolException ex) {
 			exit("the channel to the master failed (" + ex.getMessage() + "); shutting down gracefully");
 		}
+	}
+
+	private void stopAccepting() {
+		Runnable closeGate = this.stopAccepting;
+		if (closeGate != null) {
+			try {
+				closeGate.run();
+			}
+			catch (RuntimeException ex) {
+				log.log(System.Logger.Level.WARNING, "Worker {0}: closing the accept gate failed: {1}", this.workerId,
+						ex.toString());
+			}
+		}
+		send(Frame.of(MessageType.DRAINING, "reason", "the master's watchdog closed the accept gate"));
+		log.log(System.Logger.Level.WARNING, "Worker {0} (pid {1}): the master''s watchdog closed the accept gate; "
+				+ "this worker takes no new connections and waits to be replaced", this.workerId,
+				String.valueOf(ProcessHandle.current().pid()));
 	}
 
 	private void exit(String why) {

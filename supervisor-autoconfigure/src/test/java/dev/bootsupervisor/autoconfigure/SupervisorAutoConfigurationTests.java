@@ -1,5 +1,6 @@
 package dev.bootsupervisor.autoconfigure;
 
+import dev.bootsupervisor.worker.LivenessBrokenListener;
 import dev.bootsupervisor.worker.WorkerReadyReporter;
 import org.junit.jupiter.api.Test;
 
@@ -31,7 +32,17 @@ class SupervisorAutoConfigurationTests {
 
 	@Test
 	void noReporterOutsideAWorker() {
-		this.runner.run((context) -> assertThat(context).doesNotHaveBean(WorkerReadyReporter.class));
+		this.runner.run((context) -> assertThat(context).doesNotHaveBean(WorkerReadyReporter.class)
+			.doesNotHaveBean(LivenessBrokenListener.class));
+	}
+
+	@Test
+	void watchesLivenessInEveryWorker() {
+		this.runner.withPropertyValues("supervisor.worker.id=1")
+			.run((context) -> assertThat(context).hasSingleBean(LivenessBrokenListener.class));
+		new WebApplicationContextRunner().withConfiguration(AutoConfigurations.of(SupervisorAutoConfiguration.class))
+			.withPropertyValues("supervisor.worker.id=1")
+			.run((context) -> assertThat(context).hasSingleBean(LivenessBrokenListener.class));
 	}
 
 	@Test

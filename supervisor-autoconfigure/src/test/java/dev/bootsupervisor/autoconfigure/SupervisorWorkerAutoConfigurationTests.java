@@ -3,6 +3,8 @@ package dev.bootsupervisor.autoconfigure;
 import java.time.Duration;
 
 import dev.bootsupervisor.worker.AcceptGate;
+import dev.bootsupervisor.worker.RequestCountingFilter;
+import dev.bootsupervisor.worker.WatchdogGateCloser;
 import dev.bootsupervisor.worker.WorkerDrainLifecycle;
 import dev.bootsupervisor.worker.WorkerJettyCustomizer;
 import dev.bootsupervisor.worker.WorkerReadinessListener;
@@ -15,6 +17,8 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.core.Ordered;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -37,6 +41,17 @@ class SupervisorWorkerAutoConfigurationTests {
 			assertThat(context).hasSingleBean(WorkerDrainLifecycle.class);
 			assertThat(context.getBean(WorkerDrainLifecycle.class)).hasFieldOrPropertyWithValue("timeout",
 					Duration.ofSeconds(10));
+			assertThat(context).hasSingleBean(WatchdogGateCloser.class);
+		});
+	}
+
+	@Test
+	void countsRequestsWithAFilterOutsideAllOthers() {
+		this.contextRunner.withPropertyValues("supervisor.worker.id=1").run((context) -> {
+			FilterRegistrationBean<?> registration = context.getBean("supervisorRequestCountingFilter",
+					FilterRegistrationBean.class);
+			assertThat(registration.getFilter()).isInstanceOf(RequestCountingFilter.class);
+			assertThat(registration.getOrder()).isEqualTo(Ordered.HIGHEST_PRECEDENCE);
 		});
 	}
 
@@ -51,6 +66,7 @@ class SupervisorWorkerAutoConfigurationTests {
 	void backsOffOutsideAWorker() {
 		this.contextRunner.run((context) -> assertThat(context).doesNotHaveBean(AcceptGate.class)
 			.doesNotHaveBean(WorkerTomcatCustomizer.class)
+			.doesNotHaveBean("supervisorRequestCountingFilter")
 			.doesNotHaveBean(WorkerDrainLifecycle.class));
 	}
 
