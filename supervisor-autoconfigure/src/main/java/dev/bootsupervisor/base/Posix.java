@@ -51,6 +51,8 @@ public final class Posix {
 
 		int setsid() throws LastErrorException;
 
+		int kill(int pid, int signal) throws LastErrorException;
+
 		int execve(String path, String[] argv, String[] envp) throws LastErrorException;
 
 	}

@@ -2,6 +2,9 @@ package dev.bootsupervisor.master;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import java.util.function.BiConsumer;
 
 import dev.bootsupervisor.protocol.Frame;
@@ -16,6 +19,11 @@ import dev.bootsupervisor.protocol.WorkerState;
  */
 final class ChannelMessages {
 
+	private static final Set<String> BROKEN_CAUSES = Set.of("liveness", "deadlock", "out-of-memory");
+
+	/** A heartbeat carries the old generation's use after at most this many collections. */
+	private static final int MAX_COLLECTIONS = 3;
+
 	private final WorkerTable table;
 
 	private final ControlRequests requests;
@@ -24,18 +32,23 @@ final class ChannelMessages {
 
 	private final BiConsumer<WorkerHandle, Instant> ready;
 
+	private final Watchdog watchdog;
+
 	/**
 	 * Create the channel's message handling.
 	 * @param table the worker table
 	 * @param requests answers requests
 	 * @param clock the clock
 	 * @param ready told that a worker reported it is ready
+	 * @param watchdog told that a worker reported itself broken
 	 */
-	ChannelMessages(WorkerTable table, ControlRequests requests, Clock clock, BiConsumer<WorkerHandle, Instant> ready) {
+	ChannelMessages(WorkerTable table, ControlRequests requests, Clock clock, BiConsumer<WorkerHandle, Instant> ready,
+			Watchdog watchdog) {
 		this.table = table;
 		this.requests = requests;
 		this.clock = clock;
 		this.ready = ready;
+		this.watchdog = watchdog;
 	}
 
 	void connected(MasterEvent.WorkerConnected connected) {
@@ -48,6 +61,7 @@ final class ChannelMessages {
 			return;
 		}
 		connection.worker(worker);
+		worker.connection(connection);
 	}
 
 	void received(ChannelConnection connection, Frame frame) {
@@ -67,6 +81,45 @@ final class ChannelMessages {
 		}
 	}
 
+	private static WorkerHeartbeat heartbeat(Frame frame, Instant now) throws ProtocolException {
+		List<Double> oldAfterGc = new ArrayList<>();
+		String percents = frame.get("oldAfterGc").orElse("-");
+		if (!percents.equals("-")) {
+			for (String percent : percents.split(",", -1)) {
+				try {
+					double value = Double.parseDouble(percent);
+					if (!(value >= 0 && value <= 1000) || oldAfterGc.size() == MAX_COLLECTIONS) {
+						throw new NumberFormatException();
+					}
+					oldAfterGc.add(value);
+				}
+				catch (NumberFormatException ex) {
+					throw new ProtocolException("malformed oldAfterGc '" + percents + "'");
+				}
+			}
+		}
+		return new WorkerHeartbeat(now, frame.requireLong("heapUsed"), frame.requireLong("heapMax"),
+				frame.get("health").orElse("UNKNOWN"), optionalLong(frame, "cpu", -1), optionalLong(frame, "inFlight", 0),
+				optionalLong(frame, "completed", 0), optionalLong(frame, "oldCollections", 0), oldAfterGc);
+	}
+
+	private static long optionalLong(Frame frame, String name, long fallback) throws ProtocolException {
+		return frame.get(name).isPresent() ? frame.requireLong(name) : fallback;
+	}
+
+	private static String cause(Frame frame) throws ProtocolException {
+		String cause = frame.require("cause");
+		if (!BROKEN_CAUSES.contains(cause)) {
+			throw new ProtocolException("unknown BROKEN cause '" + cause + "'");
+		}
+		return cause;
+	}
+
+	private static String detail(Frame frame) {
+		String detail = frame.get("detail").orElse("").replaceAll("\\p{Cntrl}", " ");
+		return (detail.length() > 1000) ? detail.substring(0, 1000) + "..." : detail;
+	}
+
 	private void fromWorker(ChannelConnection connection, Frame frame) throws ProtocolException {
 		WorkerHandle worker = connection.worker();
 		if (worker == null) {
@@ -83,8 +136,8 @@ final class ChannelMessages {
 							now);
 				}
 			}
-			case HEARTBEAT -> worker.heartbeat(new WorkerHeartbeat(now, frame.requireLong("heapUsed"),
-					frame.requireLong("heapMax"), frame.get("health").orElse("UNKNOWN")));
+			case HEARTBEAT -> worker.heartbeat(heartbeat(frame, now));
+			case BROKEN -> this.watchdog.broken(worker, cause(frame), detail(frame), now);
 			case REQUEST -> this.requests.handle(connection, frame, false);
 			default -> throw new ProtocolException("unexpected " + frame.type() + " from a worker");
 		}

@@ -34,6 +34,9 @@ final class ClusterViews {
 		for (WorkerHandle worker : table.retiring()) {
 			workers.add(worker(worker, null, false));
 		}
+		for (WorkerHandle worker : table.condemnedOutsideSlots()) {
+			workers.add(worker(worker, null, false));
+		}
 		return new ClusterView(settings.name(), ProcessHandle.current().pid(), launchedAt, phase, table.size(),
 				table.live().size(), port, (port >= 0) ? "inherited listening socket" : "none", now, workers,
 				restartsByReason, reloadsByOutcome);

@@ -6,6 +6,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
+import com.sun.jna.LastErrorException;
+
+import dev.bootsupervisor.base.LaunchException;
+import dev.bootsupervisor.base.Posix;
 import dev.bootsupervisor.base.WorkerCommand;
 
 /**
@@ -13,6 +17,12 @@ import dev.bootsupervisor.base.WorkerCommand;
  * socket; standard output and error are inherited, so worker logs go where the master's go.
  */
 public final class JvmWorkerFactory implements WorkerFactory {
+
+	private static final System.Logger log = System.getLogger(JvmWorkerFactory.class.getName());
+
+	private static final int SIGQUIT = 3;
+
+	private static final int SIGCONT = 18;
 
 	private final WorkerCommand command;
 
@@ -87,6 +97,29 @@ public final class JvmWorkerFactory implements WorkerFactory {
 		@Override
 		public void kill() {
 			this.process.destroyForcibly();
+		}
+
+		@Override
+		public void dumpThreads() {
+			signal(SIGQUIT, "QUIT");
+		}
+
+		@Override
+		public void resume() {
+			signal(SIGCONT, "CONT");
+		}
+
+		private void signal(int signal, String name) {
+			if (!this.process.isAlive()) {
+				return;
+			}
+			try {
+				Posix.libc().kill((int) this.process.pid(), signal);
+			}
+			catch (LaunchException | LastErrorException ex) {
+				log.log(System.Logger.Level.WARNING, "Cannot send SIG{0} to worker pid {1}: {2}", name,
+						String.valueOf(this.process.pid()), ex.getMessage());
+			}
 		}
 
 	}

@@ -2,6 +2,9 @@ package dev.bootsupervisor.master;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.SplittableRandom;
+import java.util.function.LongFunction;
+import java.util.random.RandomGenerator;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -44,6 +47,10 @@ public final class Master {
 
 	private final ChannelMessages messages;
 
+	private final Recycling recycling;
+
+	private final Watchdog watchdog;
+
 	private final Instant launchedAt;
 
 	private final int port;
@@ -60,6 +67,14 @@ public final class Master {
 	 * @param port the port actually bound, -1 when none
 	 */
 	public Master(SupervisorSettings settings, WorkerFactory factory, Clock clock, Instant launchedAt, int port) {
+		this(settings, factory, clock, launchedAt, port, ProcessSample::of, new SplittableRandom());
+	}
+
+	/**
+	 * Create a master whose watchdog reads processes and draws jitter as the test says.
+	 */
+	Master(SupervisorSettings settings, WorkerFactory factory, Clock clock, Instant launchedAt, int port,
+			LongFunction<ProcessSample> sampler, RandomGenerator random) {
 		this.settings = settings;
 		this.clock = clock;
 		this.launchedAt = launchedAt;
@@ -67,11 +82,17 @@ public final class Master {
 		this.table = new WorkerTable(settings, factory, clock, this::post);
 		this.startup = new Startup(settings, this.table, launchedAt, port, this::stop);
 		this.restarts = new Restarts(settings, this.table, (why) -> stop(why, 1));
-		this.scaling = new Scaling(settings, this.table, clock, this::phase, this::reloadInProgress);
-		this.reloads = new Reloads(this.table, factory, clock, this::phase, this.scaling::pending);
+		this.scaling = new Scaling(settings, this.table, clock, this::phase, this::reloadInProgress,
+				this::preemptRecycle);
+		this.reloads = new Reloads(this.table, factory, clock, this::phase, this.scaling::pending,
+				this::preemptRecycle);
 		this.shutdown = new Shutdown(settings, this.table, port);
 		this.requests = new ControlRequests(settings, clock, this, this.reloads, this.scaling, this.shutdown);
-		this.messages = new ChannelMessages(this.table, this.requests, clock, this::onReady);
+		this.recycling = new Recycling(settings, this.table, this.restarts, () -> this.phase != ClusterPhase.RUNNING
+				|| this.reloads.active() || this.scaling.pending() != null);
+		this.watchdog = new Watchdog(settings.watchdog(), this.table, this.restarts, this.recycling,
+				random, sampler);
+		this.messages = new ChannelMessages(this.table, this.requests, clock, this::onReady, this.watchdog);
 	}
 
 	/**
@@ -156,10 +177,12 @@ public final class Master {
 		if (this.phase == ClusterPhase.STARTING) {
 			this.startup.checkDeadline(now);
 		}
+		this.table.checkCondemned(now);
 		if (this.phase == ClusterPhase.RUNNING) {
 			this.table.checkBoots(now);
 			this.restarts.startDue(now);
 			this.scaling.check(now);
+			this.watchdog.check(now);
 		}
 		if (this.phase == ClusterPhase.STOPPING && this.shutdown.tick(now)) {
 			this.phase = ClusterPhase.STOPPED;
@@ -168,6 +191,10 @@ public final class Master {
 
 	private void onReady(WorkerHandle worker, Instant now) {
 		if (worker.state() != WorkerState.STARTING) {
+			return;
+		}
+		if (this.table.isReplacement(worker) && this.recycling.owns(worker)) {
+			this.recycling.replacementReady(worker, now);
 			return;
 		}
 		if (this.table.isReplacement(worker)) {
@@ -190,17 +217,48 @@ public final class Master {
 				this.shutdown.workerFailed();
 			}
 		}
+		else if (replacement && this.recycling.owns(worker)) {
+			this.recycling.replacementFailed(worker, reaped.exit(), now);
+			restartIfLeftEmpty(slot, now);
+		}
 		else if (replacement) {
 			this.reloads.replacementFailed(worker, reaped.exit(), now);
+			restartIfLeftEmpty(slot, now);
 		}
 		else if (reaped.retired()) {
 			this.reloads.retired(worker, now);
+		}
+		else if (reaped.condemned()) {
+			// the watchdog ended it and arranged its replacement when it did
+		}
+		else if (slot != null && slot.current() == worker && this.recycling.replacing(worker)) {
+			// the recycle's replacement, already starting, takes the slot
 		}
 		else if (slot != null && slot.current() == worker && this.phase == ClusterPhase.STARTING) {
 			this.startup.workerExited(worker, reaped.exit());
 		}
 		else if (slot != null && slot.current() == worker) {
 			this.restarts.crashed(slot, worker, now);
+		}
+	}
+
+	/** A reload or a scale goes first: the recycle in progress is cancelled. */
+	private void preemptRecycle(String why) {
+		this.recycling.cancel(why, now());
+	}
+
+	/**
+	 * A replacement failed while the worker it was to replace had already exited or was being ended: nothing else
+	 * restarts that slot, so it is restarted as after a crash.
+	 */
+	private void restartIfLeftEmpty(WorkerSlot slot, Instant now) {
+		if (this.phase != ClusterPhase.RUNNING || slot == null || slot.failed() || slot.restartAt() != null
+				|| this.table.replacement() != null) {
+			return;
+		}
+		WorkerHandle current = slot.current();
+		if (current == null || !current.state().isLive() || this.table.isCondemned(current)) {
+			this.restarts.crashed(slot, current, now);
 		}
 	}
 
@@ -247,6 +305,10 @@ public final class Master {
 	WorkerHandle worker(int id) {
 		WorkerSlot slot = this.table.slot(id);
 		return (slot != null) ? slot.current() : null;
+	}
+
+	WorkerHandle byPid(long pid) {
+		return this.table.byPid(pid);
 	}
 
 	WorkerSlot slot(int id) {

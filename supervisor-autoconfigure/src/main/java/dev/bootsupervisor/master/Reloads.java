@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import dev.bootsupervisor.base.Durations;
@@ -32,6 +33,8 @@ final class Reloads {
 
 	private final Supplier<PendingScale> scaling;
 
+	private final Consumer<String> preempt;
+
 	private final Map<String, Integer> byOutcome = new TreeMap<>();
 
 	private RollingReload reload;
@@ -39,7 +42,8 @@ final class Reloads {
 	private Runnable queued;
 
 	Reloads(WorkerTable table, WorkerFactory factory, Clock clock, Supplier<ClusterPhase> phase,
-			Supplier<PendingScale> scaling) {
+			Supplier<PendingScale> scaling, Consumer<String> preempt) {
+		this.preempt = preempt;
 		this.table = table;
 		this.factory = factory;
 		this.clock = clock;
@@ -83,6 +87,7 @@ final class Reloads {
 		if (requesterSlot != null && order.remove(requesterSlot)) {
 			order.add(requesterSlot);
 		}
+		this.preempt.accept("a reload (" + trigger + ")");
 		try {
 			this.factory.beginReload();
 		}
@@ -139,7 +144,7 @@ final class Reloads {
 		replacement.transition(WorkerState.READY,
 				"replacement ready, accepting connections (reload)", now);
 		WorkerHandle old = this.table.promoteReplacement();
-		boolean retire = old != null && old != replacement && old.state().isLive();
+		boolean retire = old != null && old != replacement && old.state().isLive() && !this.table.isCondemned(old);
 		this.reload.replaced(retire ? old : null);
 		if (retire) {
 			this.table.retire(old, "replaced by generation " + replacement.generation() + " (reload)", now);

@@ -69,6 +69,33 @@ final class Restarts {
 	 * @param now the current time
 	 */
 	void crashed(WorkerSlot slot, WorkerHandle worker, Instant now) {
+		String reason = (worker != null && worker.killed() && worker.killedFor().notReadyInTime())
+				? "startup-timeout" : "crash";
+		schedule(slot, worker, reason, now);
+	}
+
+	/**
+	 * A slot's current worker is being ended by the watchdog (hung or broken): schedule the start of its
+	 * replacement as for a crash, with the same backoff and crash-loop limit, so a worker that hangs at every
+	 * start cannot loop forever.
+	 * @param slot the slot
+	 * @param worker the worker being ended
+	 * @param reason the restart reason, {@code hung} or {@code broken}
+	 * @param now the current time
+	 */
+	void replace(WorkerSlot slot, WorkerHandle worker, String reason, Instant now) {
+		schedule(slot, worker, reason, now);
+	}
+
+	/**
+	 * Count a restart that another collaborator started (a recycle), under its reason.
+	 * @param reason the reason
+	 */
+	void count(String reason) {
+		this.byReason.merge(reason, 1, Integer::sum);
+	}
+
+	private void schedule(WorkerSlot slot, WorkerHandle worker, String reason, Instant now) {
 		Duration readyFor = (worker != null) ? worker.readyFor(now) : Duration.ZERO;
 		Duration delay = this.policy.onCrash(slot.history(), readyFor);
 		if (delay == null) {
@@ -85,8 +112,7 @@ final class Restarts {
 			return;
 		}
 		slot.restartAt(now.plus(delay));
-		slot.restartReason((worker != null && worker.killed() && worker.killedFor().notReadyInTime())
-				? "startup-timeout" : "crash");
+		slot.restartReason(reason);
 		log.log(System.Logger.Level.INFO, "Worker {0} will be restarted in {1}", slot.id(), Durations.format(delay));
 	}
 

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import dev.bootsupervisor.base.Durations;
@@ -29,10 +30,13 @@ final class Scaling {
 
 	private final BooleanSupplier reloading;
 
+	private final Consumer<String> preempt;
+
 	private PendingScale pending;
 
 	Scaling(SupervisorSettings settings, WorkerTable table, Clock clock, Supplier<ClusterPhase> phase,
-			BooleanSupplier reloading) {
+			BooleanSupplier reloading, Consumer<String> preempt) {
+		this.preempt = preempt;
 		this.settings = settings;
 		this.table = table;
 		this.clock = clock;
@@ -80,6 +84,7 @@ final class Scaling {
 			return;
 		}
 		Instant now = this.clock.instant();
+		this.preempt.accept("a scale to " + target + " workers (" + trigger + ")");
 		if (this.pending != null && this.pending.target() == target) {
 			this.pending.addWaiter(requester, waiter);
 			return;

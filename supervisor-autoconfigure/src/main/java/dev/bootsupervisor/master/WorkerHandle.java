@@ -5,6 +5,8 @@ import java.time.Instant;
 
 import dev.bootsupervisor.base.Durations;
 import dev.bootsupervisor.protocol.ExitReason;
+import dev.bootsupervisor.protocol.Frame;
+import dev.bootsupervisor.protocol.MessageType;
 import dev.bootsupervisor.protocol.WorkerState;
 
 /**
@@ -51,6 +53,12 @@ public final class WorkerHandle {
 	private String startupError;
 
 	private boolean accepting;
+
+	private ChannelConnection connection;
+
+	private Instant termAt;
+
+	private Instant killAt;
 
 	/**
 	 * Track a started worker process.
@@ -149,6 +157,68 @@ public final class WorkerHandle {
 		transition(to, why.text(detail), now);
 		this.kill = why;
 		this.process.kill();
+	}
+
+	/**
+	 * End a worker the watchdog found hung or broken, which cannot be trusted to drain well: close its accept gate
+	 * now (if it still reads its channel), have the JVM print a thread dump (SIGQUIT; a stopped process is
+	 * continued first so it can), TERM it after {@code dumpGrace}, KILL it {@code killGrace} after that.
+	 * @param why hung or broken
+	 * @param detail what the watchdog saw
+	 * @param stopped whether the process is stopped (SIGSTOP or a debugger)
+	 * @param now the current time
+	 * @param dumpGrace how long the thread dump may take
+	 * @param killGrace how long after TERM it is killed
+	 */
+	void condemn(ExitReason why, String detail, boolean stopped, Instant now, Duration dumpGrace,
+			Duration killGrace) {
+		transition(WorkerState.DRAINING, why.text(detail), now);
+		this.kill = why;
+		this.accepting = false;
+		if (this.connection != null) {
+			this.connection.send(Frame.of(MessageType.STOP_ACCEPTING));
+		}
+		if (stopped) {
+			this.process.resume();
+		}
+		this.process.dumpThreads();
+		this.termAt = now.plus(dumpGrace);
+		this.killAt = this.termAt.plus(killGrace);
+	}
+
+	/**
+	 * Whether the watchdog is ending this worker.
+	 * @return whether it was condemned
+	 */
+	boolean condemned() {
+		return this.killAt != null;
+	}
+
+	/**
+	 * Carry a condemned worker's ending on: TERM once its thread dump had its time, KILL after the grace.
+	 * @param now the current time
+	 */
+	void checkCondemned(Instant now) {
+		if (this.termAt != null && !now.isBefore(this.termAt)) {
+			this.termAt = null;
+			log.log(System.Logger.Level.INFO, "Worker {0} (pid {1}): sending TERM after its thread dump",
+					this.workerId, String.valueOf(pid()));
+			this.process.terminate();
+		}
+		if (this.killAt != null && this.termAt == null && this.exit == null && !now.isBefore(this.killAt)) {
+			masterLog.log(System.Logger.Level.WARNING, "Worker {0} (pid {1}) is still running after TERM; killing it",
+					this.workerId, String.valueOf(pid()));
+			this.killAt = Instant.MAX;
+			this.process.kill();
+		}
+	}
+
+	/**
+	 * The channel connection this worker was verified on.
+	 * @param connection the connection
+	 */
+	void connection(ChannelConnection connection) {
+		this.connection = connection;
 	}
 
 	/**

@@ -21,4 +21,10 @@ public interface WorkerProcess {
 	/** Kill the process at once (SIGKILL). */
 	void kill();
 
+	/** Ask the JVM to print a thread dump on its standard output (SIGQUIT). */
+	void dumpThreads();
+
+	/** Continue the process if a signal or a debugger stopped it (SIGCONT). */
+	void resume();
+
 }

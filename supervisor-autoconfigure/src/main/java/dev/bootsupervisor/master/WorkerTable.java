@@ -39,6 +39,8 @@ final class WorkerTable {
 
 	private final List<WorkerHandle> retiring = new ArrayList<>();
 
+	private final List<WorkerHandle> condemned = new ArrayList<>();
+
 	private WorkerHandle replacement;
 
 	WorkerTable(SupervisorSettings settings, WorkerFactory factory, Clock clock, Consumer<MasterEvent> events) {
@@ -101,7 +103,18 @@ final class WorkerTable {
 	 * @return the worker, {@code null} when it could not be started
 	 */
 	WorkerHandle spawnReplacement(WorkerSlot slot) {
-		this.replacement = launch(slot, this.settings.reloadTimeout(), ExitReason.KILLED_NOT_READY_FOR_RELOAD);
+		return spawnReplacement(slot, this.settings.reloadTimeout(), ExitReason.KILLED_NOT_READY_FOR_RELOAD);
+	}
+
+	/**
+	 * Start the next generation of a slot as the one replacement, which becomes current once ready.
+	 * @param slot the slot
+	 * @param bootTimeout how long it may take to become ready
+	 * @param lateBoot why it is killed when it takes longer
+	 * @return the worker, {@code null} when it could not be started
+	 */
+	WorkerHandle spawnReplacement(WorkerSlot slot, Duration bootTimeout, ExitReason lateBoot) {
+		this.replacement = launch(slot, bootTimeout, lateBoot);
 		return this.replacement;
 	}
 
@@ -156,6 +169,36 @@ final class WorkerTable {
 
 	boolean isRetiring(WorkerHandle worker) {
 		return this.retiring.contains(worker);
+	}
+
+	/**
+	 * Keep a worker the watchdog is ending until it exited; its slot's replacement is started apart.
+	 * @param worker the worker, already condemned
+	 */
+	void condemn(WorkerHandle worker) {
+		this.condemned.add(worker);
+	}
+
+	boolean isCondemned(WorkerHandle worker) {
+		return this.condemned.contains(worker);
+	}
+
+	/**
+	 * The condemned workers that no longer hold their slot (a replacement took it) but have not exited yet.
+	 * @return the workers
+	 */
+	List<WorkerHandle> condemnedOutsideSlots() {
+		return this.condemned.stream().filter((worker) -> {
+			WorkerSlot slot = this.slots.get(worker.workerId());
+			return slot == null || slot.current() != worker;
+		}).toList();
+	}
+
+	/** Carry on ending every condemned worker: TERM after its thread dump, KILL after the grace. */
+	void checkCondemned(Instant now) {
+		for (WorkerHandle worker : this.condemned) {
+			worker.checkCondemned(now);
+		}
 	}
 
 	/** Kill every starting worker, current or replacement, that outlived its boot timeout. */
@@ -214,6 +257,7 @@ final class WorkerTable {
 		this.live.remove(worker.pid());
 		WorkerSlot slot = this.slots.get(worker.workerId());
 		boolean retired = this.retiring.remove(worker);
+		boolean condemned = this.condemned.remove(worker);
 		boolean requested = retired || (worker.state() == WorkerState.DRAINING && stopping);
 		// 143: TERM reached the JVM before the worker routed it, and the JVM's own shutdown hooks ran
 		boolean clean = requested && (code == 0 || code == 128 + 15);
@@ -235,7 +279,7 @@ final class WorkerTable {
 			slot.lastExit(exit);
 		}
 		worker.transition(clean ? WorkerState.STOPPED : WorkerState.FAILED, reason + ", " + exit.describe(), now);
-		return new Reaped(exit, retired, clean);
+		return new Reaped(exit, retired, clean, condemned);
 	}
 
 	/**
@@ -244,8 +288,9 @@ final class WorkerTable {
 	 * @param exit its exit
 	 * @param retired whether it was retiring (scaled down or replaced)
 	 * @param clean whether it stopped cleanly when asked to
+	 * @param condemned whether the watchdog was ending it (its slot's replacement was already arranged)
 	 */
-	record Reaped(ExitStatus exit, boolean retired, boolean clean) {
+	record Reaped(ExitStatus exit, boolean retired, boolean clean, boolean condemned) {
 	}
 
 }

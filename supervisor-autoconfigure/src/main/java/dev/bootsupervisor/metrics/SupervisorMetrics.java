@@ -31,7 +31,8 @@ public class SupervisorMetrics implements MeterBinder {
 	static final List<WorkerState> STATES = List.of(WorkerState.values());
 
 	/** The restart reasons known up front, each one a {@code supervisor.worker.restarts} counter. */
-	static final List<String> REASONS = List.of("crash", "startup-timeout");
+	static final List<String> REASONS = List.of("crash", "startup-timeout", "hung", "broken", "memory",
+			"max-requests", "max-lifetime");
 
 	private final ClusterViewSource source;
 

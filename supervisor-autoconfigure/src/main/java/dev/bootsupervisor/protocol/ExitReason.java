@@ -31,10 +31,10 @@ public enum ExitReason {
 	KILLED_AFTER_SHUTDOWN_TIMEOUT("killed after the shutdown timeout", true),
 
 	/** Ended by the master's watchdog: hung (no heartbeat, or requests stuck). */
-	KILLED_HUNG("killed: hung,", true),
+	KILLED_HUNG("hung:", true),
 
 	/** Ended by the master's watchdog: broken (liveness BROKEN, a deadlock, an OutOfMemoryError). */
-	KILLED_BROKEN("killed: broken,", true);
+	KILLED_BROKEN("broken:", true);
 
 	private final String label;
 

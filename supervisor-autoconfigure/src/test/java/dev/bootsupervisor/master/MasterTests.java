@@ -582,6 +582,10 @@ class MasterTests {
 
 		boolean killed;
 
+		boolean dumped;
+
+		boolean resumed;
+
 		FakeProcess(long pid) {
 			this.pid = pid;
 		}
@@ -608,6 +612,16 @@ class MasterTests {
 		@Override
 		public void kill() {
 			this.killed = true;
+		}
+
+		@Override
+		public void dumpThreads() {
+			this.dumped = true;
+		}
+
+		@Override
+		public void resume() {
+			this.resumed = true;
 		}
 
 	}

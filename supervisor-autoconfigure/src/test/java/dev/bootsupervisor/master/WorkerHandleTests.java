@@ -69,11 +69,47 @@ class WorkerHandleTests {
 		assertThat(this.worker.killed()).isFalse();
 	}
 
+	@Test
+	void aCondemnedWorkerDumpsItsThreadsThenIsTerminatedThenKilled() {
+		this.worker.transition(WorkerState.READY, "application ready", START);
+		this.worker.condemn(ExitReason.KILLED_HUNG, "no heartbeat for 5s", false, START.plusSeconds(20),
+				Duration.ofSeconds(1), Duration.ofSeconds(2));
+		assertThat(this.worker.state()).isEqualTo(WorkerState.DRAINING);
+		assertThat(this.worker.reason()).isEqualTo("hung: no heartbeat for 5s");
+		assertThat(this.worker.killedFor()).isEqualTo(ExitReason.KILLED_HUNG);
+		assertThat(this.worker.acceptsConnections()).isFalse();
+		assertThat(this.process.dumps).isEqualTo(1);
+		assertThat(this.process.resumes).isZero();
+		this.worker.checkCondemned(START.plusMillis(20_900));
+		assertThat(this.process.terminates).isZero();
+		this.worker.checkCondemned(START.plusSeconds(21));
+		assertThat(this.process.terminates).isEqualTo(1);
+		this.worker.checkCondemned(START.plusMillis(22_900));
+		assertThat(this.process.kills).isZero();
+		this.worker.checkCondemned(START.plusSeconds(23));
+		this.worker.checkCondemned(START.plusSeconds(30));
+		assertThat(this.process.kills).isEqualTo(1);
+		assertThat(this.process.terminates).isEqualTo(1);
+	}
+
+	@Test
+	void aStoppedWorkerIsContinuedSoItCanDumpItsThreads() {
+		this.worker.transition(WorkerState.READY, "application ready", START);
+		this.worker.condemn(ExitReason.KILLED_HUNG, "stopped", true, START.plusSeconds(20), Duration.ofSeconds(1),
+				Duration.ofSeconds(2));
+		assertThat(this.process.resumes).isEqualTo(1);
+		assertThat(this.process.dumps).isEqualTo(1);
+	}
+
 	private static final class Process implements WorkerProcess {
 
 		private int terminates;
 
 		private int kills;
+
+		private int dumps;
+
+		private int resumes;
 
 		@Override
 		public long pid() {
@@ -93,6 +129,16 @@ class WorkerHandleTests {
 		@Override
 		public void kill() {
 			this.kills++;
+		}
+
+		@Override
+		public void dumpThreads() {
+			this.dumps++;
+		}
+
+		@Override
+		public void resume() {
+			this.resumes++;
 		}
 
 	}
