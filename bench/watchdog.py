@@ -196,7 +196,7 @@ def post(args):
         return 0
     status, body, _ = connection.send("POST", args.path)
     print(status)
-    return 0 if status == 200 else 1
+    return 0 if 200 <= status < 300 else 1
 
 
 def leak(args):
