@@ -247,6 +247,10 @@ class WatchdogTests {
 		assertThat(this.factory.started).hasSize(3);
 		ready(this.factory.started.get(2));
 		step();
+		// the first recycle's old worker still drains: a second recycle now would make two extra workers
+		assertThat(this.factory.started).hasSize(3);
+		this.factory.started.get(0).exit(0);
+		step();
 		assertThat(this.factory.started).hasSize(4);
 		ready(this.factory.started.get(3));
 		assertThat(this.master.view().restartsByReason()).containsEntry("max-requests", 2);
@@ -310,6 +314,7 @@ class WatchdogTests {
 		assertThat(this.master.worker(1).state()).isEqualTo(WorkerState.READY);
 		// the other worker's recycle goes first; then worker 1 waits out the longest backoff
 		ready(this.factory.started.get(3));
+		this.factory.started.get(1).exit(0);
 		this.clock.advance(Duration.ofSeconds(29));
 		step();
 		assertThat(this.factory.started).hasSize(4);
