@@ -25,8 +25,8 @@
 #
 # Settings (environment variables, defaults in brackets):
 #   JAR [sample-app/target/sample-app.jar]  JAVA [java]
-#   JAVA_OPTS [-XX:+UseSerialGC -Xmx256m]: the heap the leak fills (old generation about 170 MB; the leak steps
-#     assume it), inherited by the workers
+#   JAVA_OPTS [none], then HEAP_OPTS [-XX:+UseSerialGC -Xmx256m]: the heap the leak fills (old generation about
+#     170 MB; the leak's at most 140 MB assume it), both inherited by the workers
 #   TIMEOUT [5s] supervisor.watchdog.timeout, HEAP_AFTER_GC [50] supervisor.recycle.heap-after-gc,
 #   MAX_REQUESTS [2000] and JITTER [200] for the max-requests cluster, NEW [2] and KEEPALIVE [2] load clients,
 #   PAUSE [0.005] seconds between one client's requests, SETTLE [5] seconds of load between detections,
@@ -38,7 +38,8 @@ BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$BENCH_DIR")
 JAR=${JAR:-$ROOT/sample-app/target/sample-app.jar}
 JAVA=${JAVA:-java}
-JAVA_OPTS=${JAVA_OPTS:--XX:+UseSerialGC -Xmx256m}
+HEAP_OPTS=${HEAP_OPTS:--XX:+UseSerialGC -Xmx256m}
+JAVA_OPTS="${JAVA_OPTS:-} $HEAP_OPTS"
 TIMEOUT=${TIMEOUT:-5s}
 HEAP_AFTER_GC=${HEAP_AFTER_GC:-50}
 MAX_REQUESTS=${MAX_REQUESTS:-2000}
@@ -95,11 +96,14 @@ trap 'exit 141' PIPE
 start_cluster() { # start_cluster NAME ARGS...: sets MASTER, PORT
   local name=$1 waited=0; shift
   PORT=$(free_port)
-  mkdir -p "$RUN_DIR/$name"
+  mkdir -m 700 -p "$RUN_DIR/$name"
   launch "$name" "$PORT" --supervisor.workers=2 --supervisor.run-dir="$RUN_DIR/$name" "$@"
   MASTER=$APP_PID
   until grep -q "Supervisor ready: .* with 2 workers" "$OUT/$name.log" 2>/dev/null; do
-    alive "$MASTER" || { tail -40 "$OUT/$name.log" >&2; die "$name exited before it was ready"; }
+    if ! alive "$MASTER"; then
+      sleep 0.5   # as reload.sh: one read of /proc can miss a process that is still starting
+      alive "$MASTER" || { tail -40 "$OUT/$name.log" >&2; die "$name exited before it was ready"; }
+    fi
     [ "$waited" -lt $(( READY_TIMEOUT * 10 )) ] || { tail -40 "$OUT/$name.log" >&2; die "$name not ready within ${READY_TIMEOUT}s"; }
     sleep 0.1; waited=$(( waited + 1 ))
   done
@@ -138,12 +142,14 @@ measure() { # measure NAME TRIGGER_TEXT FILE T0 OLD [FROM]: wait for the replace
     log "$name: worker $old was not replaced within ${READY_TIMEOUT}s"
     FAILED_DETECTIONS=$(( FAILED_DETECTIONS + 1 ))
     ROWS+=("$name|$text|$file|$t0|$old|-|-|$from")
+    echo "${ROWS[-1]}" >> "$OUT/figures.txt"
     return
   fi
   read -r ready gone new <<< "$result"
   remember_workers
   log "$name: worker $old replaced by $new: ready after ${ready}s, old worker gone after ${gone}s"
   ROWS+=("$name|$text|$file|$t0|$old|$ready|$gone|$from")
+  echo "${ROWS[-1]}" >> "$OUT/figures.txt"
 }
 
 slot_pid() { $HELPER slot-pid "$PORT" "$1" || die "no ready worker in slot $1"; }
