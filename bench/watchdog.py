@@ -19,6 +19,9 @@ view's polls, and requests aimed at one worker.
   watchdog.py leak PORT PID --step MB --max MB
       on a connection to PID: POST /leak?mb=STEP then POST /gc-storm?seconds=1, until the view lists a replacement
       for PID's slot; print "<MB leaked> <epoch of the first step> <epoch when the last step was answered>"
+  watchdog.py detected LOG PID --start EPOCH
+      print the seconds from EPOCH to the master's verdict on worker PID in LOG ("Worker 1 (pid PID) is hung",
+      "... is broken", "... will be recycled"), from the line's timestamp; "-" when there is none
   watchdog.py report FILE --from EPOCH --to EPOCH --old PID --trigger EPOCH
       of the requests FILE records that overlap [from, to], print "<total> <failed> <failed in OLD_PID>": a failed
       request was in OLD_PID when its keep-alive connection was on it, or when it was on a new connection sent
@@ -26,8 +29,10 @@ view's polls, and requests aimed at one worker.
 Exit status 1 on timeout or failure.
 """
 import argparse
+import datetime
 import http.client
 import json
+import re
 import signal
 import sys
 import threading
@@ -227,6 +232,19 @@ def leak(args):
     return 0
 
 
+def detected(args):
+    verdict = re.compile(r"^(\S+)\s.*\bWorker \d+ \(pid %d\) (is hung|is broken|will be recycled)" % args.pid)
+    with open(args.log, errors="replace") as f:
+        for line in f:
+            match = verdict.search(line)
+            if match:
+                at = datetime.datetime.fromisoformat(match.group(1).replace("Z", "+00:00")).timestamp()
+                print(f"{at - args.start:.2f}")
+                return 0
+    print("-")
+    return 0
+
+
 def report(args):
     total = failed = stuck = 0
     with open(args.file) as f:
@@ -284,6 +302,11 @@ def main():
     p.add_argument("--step", type=int, default=20)
     p.add_argument("--max", type=int, default=140)
     p.set_defaults(func=leak)
+    p = sub.add_parser("detected")
+    p.add_argument("log")
+    p.add_argument("pid", type=int)
+    p.add_argument("--start", type=float, required=True)
+    p.set_defaults(func=detected)
     p = sub.add_parser("report")
     p.add_argument("file")
     p.add_argument("--from", dest="from_", type=float, required=True)

@@ -6,8 +6,8 @@
 # Starts the sample app with 2 workers and its chaos endpoints (--sample.chaos=true) on a free 127.0.0.1 port, a
 # 5 s hang timeout and recycling at heap-after-gc=50, under a steady client load (bench/watchdog.py: clients on a
 # new connection per request and on keep-alive connections, each request recorded with the worker that answered
-# it; wrk cannot say on which worker a failed request was). One detection after the other, each on a worker of
-# its own slot, with SETTLE seconds of load in between:
+# it; wrk cannot say on which worker a failed request was). One detection after the other, on the two slots in
+# turn, with SETTLE seconds of load in between:
 #   hung        kill -STOP of a worker
 #   deadlock    POST /deadlock on a connection to that worker
 #   broken      POST /broken (LivenessState.BROKEN)
@@ -15,8 +15,9 @@
 # then a second cluster with max-requests=MAX_REQUESTS (+ jitter) under the same load, for
 #   max-requests the first recycle
 # For each: the time from the trigger (the signal, the POST, the last leak step answered, or for max-requests the
-# first cluster view that lists the replacement, within a heartbeat of the N-th request) to the replacement being
-# ready in GET /actuator/supervisor, and to the old worker's exit; the requests that overlap that window (until
+# first cluster view that lists the replacement, within a heartbeat of the N-th request) to the master's verdict
+# (the timestamp of its "is hung", "is broken" or "will be recycled" line), to the replacement being ready in
+# GET /actuator/supervisor (mostly the new JVM's start), and to the old worker's exit; the requests that overlap that window (until
 # the later of the two, plus 1 s); the failed ones; and of those, the ones that were inside the replaced worker (a
 # keep-alive connection on it, or a new-connection request in flight at the trigger): a hung or broken worker
 # cannot be trusted to drain, so those may fail. Recycles (memory, max-requests) are rolling: target 0 failed.
@@ -220,19 +221,20 @@ LINES=()
 for row in "${ROWS[@]}"; do
   IFS='|' read -r name text file t0 old ready gone from <<< "$row"
   if [ "$ready" = - ]; then
-    LINES+=("| $name | $text | not replaced within ${READY_TIMEOUT}s | - | - | - |")
+    LINES+=("| $name | $text | - | not replaced within ${READY_TIMEOUT}s | - | - | - |")
     continue
   fi
   to=$(awk -v t="$t0" -v r="$ready" -v g="$gone" 'BEGIN { e = (r > g) ? r : g; printf "%.6f", t + e + 1 }')
   read -r total failed stuck <<< "$($HELPER report "$OUT/$file-requests.txt" --from "$from" --to "$to" --old "$old" --trigger "$t0")"
+  verdict=$($HELPER detected "$OUT/$file.log" "$old" --start "$t0")
   case $name in memory|max-requests) [ "$failed" = 0 ] || MISSED=1 ;; esac
-  LINES+=("| $name | $text | $ready (old worker gone after $gone) | **$failed** | $stuck | $total |")
+  LINES+=("| $name | $text | $verdict | $ready (old worker gone after $gone) | **$failed** | $stuck | $total |")
 done
 {
   echo "$HEADER"
   echo
-  echo "| detection | trigger | time to replacement ready (s) | failed requests | of which stuck in the hung/broken worker | total requests |"
-  echo "|---|---|---|---|---|---|"
+  echo "| detection | trigger | master's verdict after (s) | time to replacement ready (s) | failed requests | of which stuck in the hung/broken worker | total requests |"
+  echo "|---|---|---|---|---|---|---|"
   printf '%s\n' "${LINES[@]}"
 } | tee "$OUT/result.md"
 
