@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 
 import dev.bootsupervisor.base.Durations;
 import dev.bootsupervisor.base.LaunchException;
@@ -281,6 +282,13 @@ public final class ControlCommands {
 		this.out.printf("%s: %s, master pid %d, up %s, %s, %d/%d workers ready%n", view.name(), view.state().label(),
 				view.masterPid(), age(view.masterStartedAt(), now),
 				(view.port() >= 0) ? "port " + view.port() : "no port", ready, view.configuredWorkers());
+		if (!view.restartsByReason().isEmpty()) {
+			this.out.println("restarts by reason: " + view.restartsByReason()
+				.entrySet()
+				.stream()
+				.map((entry) -> entry.getKey() + " " + entry.getValue())
+				.collect(Collectors.joining(", ")));
+		}
 		String format = "%-7s%-9s%-5s%-10s%-10s%-10s%s%n";
 		this.out.printf(format, "WORKER", "PID", "GEN", "STATE", "UPTIME", "RESTARTS", "LAST EXIT");
 		for (WorkerView worker : view.workers()) {

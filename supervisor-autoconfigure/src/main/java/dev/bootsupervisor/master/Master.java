@@ -219,11 +219,11 @@ public final class Master {
 		}
 		else if (replacement && this.recycling.owns(worker)) {
 			this.recycling.replacementFailed(worker, reaped.exit(), now);
-			restartIfLeftEmpty(slot, now);
+			this.restarts.ifLeftEmpty(slot, now);
 		}
 		else if (replacement) {
 			this.reloads.replacementFailed(worker, reaped.exit(), now);
-			restartIfLeftEmpty(slot, now);
+			this.restarts.ifLeftEmpty(slot, now);
 		}
 		else if (reaped.retired()) {
 			this.reloads.retired(worker, now);
@@ -245,21 +245,6 @@ public final class Master {
 	/** A reload or a scale goes first: the recycle in progress is cancelled. */
 	private void preemptRecycle(String why) {
 		this.recycling.cancel(why, now());
-	}
-
-	/**
-	 * A replacement failed while the worker it was to replace had already exited or was being ended: nothing else
-	 * restarts that slot, so it is restarted as after a crash.
-	 */
-	private void restartIfLeftEmpty(WorkerSlot slot, Instant now) {
-		if (this.phase != ClusterPhase.RUNNING || slot == null || slot.failed() || slot.restartAt() != null
-				|| this.table.replacement() != null) {
-			return;
-		}
-		WorkerHandle current = slot.current();
-		if (current == null || !current.state().isLive() || this.table.isCondemned(current)) {
-			this.restarts.crashed(slot, current, now);
-		}
 	}
 
 	/**

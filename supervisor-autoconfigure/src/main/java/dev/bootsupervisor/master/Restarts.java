@@ -116,6 +116,22 @@ final class Restarts {
 		log.log(System.Logger.Level.INFO, "Worker {0} will be restarted in {1}", slot.id(), Durations.format(delay));
 	}
 
+	/**
+	 * A replacement failed while the worker it was to replace had already exited or was being ended: nothing else
+	 * restarts that slot, so it is restarted as after a crash.
+	 * @param slot the replacement's slot, {@code null} when it was scaled away
+	 * @param now the current time
+	 */
+	void ifLeftEmpty(WorkerSlot slot, Instant now) {
+		if (slot == null || slot.failed() || slot.restartAt() != null || this.table.replacement() != null) {
+			return;
+		}
+		WorkerHandle current = slot.current();
+		if (current == null || !current.state().isLive() || this.table.isCondemned(current)) {
+			crashed(slot, current, now);
+		}
+	}
+
 	/** Cancel every scheduled restart: the master stops. */
 	void cancelAll() {
 		this.table.slots().forEach((slot) -> slot.restartAt(null));

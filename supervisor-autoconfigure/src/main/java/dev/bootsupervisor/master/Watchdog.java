@@ -32,9 +32,6 @@ final class Watchdog {
 	/** How long after TERM a hung or broken worker is killed: it cannot be trusted to drain. */
 	static final Duration KILL_GRACE = Duration.ofSeconds(2);
 
-	/** The CPU share of the silent time above which a silent worker is busy, not stuck. */
-	private static final double BUSY_SHARE = 0.25;
-
 	/** Collections in a row above the limit that make a worker a leak. */
 	private static final int COLLECTIONS_IN_A_ROW = 3;
 
@@ -50,7 +47,9 @@ final class Watchdog {
 
 	private final LongFunction<ProcessSample> sampler;
 
-	private final Map<WorkerHandle, Watch> watches = new IdentityHashMap<>();
+	private final HangDetector hangs;
+
+	private final Map<WorkerHandle, WorkerWatch> watches = new IdentityHashMap<>();
 
 	private Instant lastCheck;
 
@@ -71,6 +70,7 @@ final class Watchdog {
 		this.recycling = recycling;
 		this.random = random;
 		this.sampler = sampler;
+		this.hangs = new HangDetector(settings.timeout(), sampler);
 	}
 
 	/**
@@ -85,9 +85,9 @@ final class Watchdog {
 			if (worker == null || worker.state() != WorkerState.READY || this.table.isCondemned(worker)) {
 				continue;
 			}
-			Watch watch = this.watches.computeIfAbsent(worker, (w) -> new Watch(w, limit(), now));
+			WorkerWatch watch = this.watches.computeIfAbsent(worker, (w) -> new WorkerWatch(w, limit(), now));
 			watch.observe(worker.lastHeartbeat());
-			String hung = this.settings.watchesHangs() ? hung(worker, watch, now) : null;
+			String hung = this.settings.watchesHangs() ? this.hangs.hung(worker, watch, now) : null;
 			if (hung != null) {
 				condemn(slot, worker, ExitReason.KILLED_HUNG, "hung", hung, now);
 			}
@@ -135,51 +135,7 @@ final class Watchdog {
 		}
 	}
 
-	private String hung(WorkerHandle worker, Watch watch, Instant now) {
-		Duration timeout = this.settings.timeout();
-		Duration silent = Duration.between(watch.seen, now);
-		if (silent.compareTo(timeout) >= 0) {
-			return silent(worker, watch, silent, now);
-		}
-		watch.warned = false;
-		WorkerHeartbeat heartbeat = worker.lastHeartbeat();
-		if (heartbeat != null && heartbeat.inFlight() > 0
-				&& Duration.between(watch.completedSince, now).compareTo(timeout) >= 0) {
-			return heartbeat.inFlight() + " request(s) in flight and none completed for "
-					+ Durations.format(Duration.between(watch.completedSince, now));
-		}
-		return null;
-	}
-
-	private String silent(WorkerHandle worker, Watch watch, Duration silent, Instant now) {
-		ProcessSample sample = this.sampler.apply(worker.pid());
-		if (sample == null) {
-			// gone: its exit is on its way to the loop
-			return null;
-		}
-		String heard = "no heartbeat for " + Durations.format(silent);
-		if (sample.stopped()) {
-			return heard + ", the process is stopped (state " + sample.state() + ": SIGSTOP or a debugger)";
-		}
-		WorkerHeartbeat heartbeat = worker.lastHeartbeat();
-		Duration cpu = (heartbeat != null && heartbeat.cpuNanos() >= 0)
-				? sample.cpu().minus(Duration.ofNanos(heartbeat.cpuNanos())) : null;
-		String used = (cpu != null) ? seconds(cpu) + " of CPU used meanwhile" : "CPU use unknown";
-		boolean busy = cpu != null && cpu.toNanos() >= silent.toNanos() * BUSY_SHARE;
-		if (busy && silent.compareTo(this.settings.timeout().multipliedBy(2)) < 0) {
-			if (!watch.warned) {
-				watch.warned = true;
-				log.log(System.Logger.Level.WARNING, "Worker {0} (pid {1}): {2}, but {3} (state {4}): a long "
-						+ "garbage collection pause or a busy JVM, not a hang; it gets {5} more",
-						worker.workerId(), String.valueOf(worker.pid()), heard, used, sample.state(),
-						Durations.format(this.settings.timeout()));
-			}
-			return null;
-		}
-		return heard + ", " + used + " (state " + sample.state() + ")";
-	}
-
-	private void recycleIfDue(WorkerHandle worker, Watch watch, Instant now) {
+	private void recycleIfDue(WorkerHandle worker, WorkerWatch watch, Instant now) {
 		WorkerHeartbeat heartbeat = worker.lastHeartbeat();
 		if (this.settings.recyclesOnHeap() && heartbeat != null
 				&& heartbeat.oldCollections() >= COLLECTIONS_IN_A_ROW
@@ -191,9 +147,9 @@ final class Watchdog {
 				.collect(Collectors.joining(", ")) + " of its maximum after its last " + COLLECTIONS_IN_A_ROW
 					+ " collections, above heap-after-gc=" + this.settings.heapAfterGc() + "%", now);
 		}
-		else if (this.settings.recyclesOnRequests() && heartbeat != null && heartbeat.completed() >= watch.limit) {
+		else if (this.settings.recyclesOnRequests() && heartbeat != null && heartbeat.completed() >= watch.limit()) {
 			this.recycling.request(worker, "max-requests", "served " + heartbeat.completed() + " requests, limit "
-					+ this.settings.maxRequests() + " + jitter " + (watch.limit - this.settings.maxRequests()), now);
+					+ this.settings.maxRequests() + " + jitter " + (watch.limit() - this.settings.maxRequests()), now);
 		}
 		else if (this.settings.recyclesOnLifetime()
 				&& worker.readyFor(now).compareTo(this.settings.maxLifetime()) >= 0) {
@@ -223,52 +179,5 @@ final class Watchdog {
 		return this.settings.maxRequests() + ((jitter > 0) ? this.random.nextLong(jitter + 1) : 0);
 	}
 
-	private static String seconds(Duration duration) {
-		return String.format(Locale.ROOT, "%.2fs", duration.toNanos() / 1e9);
-	}
-
-	/**
-	 * What the watchdog knows about one ready worker.
-	 */
-	private static final class Watch {
-
-		private final long limit;
-
-		private Instant seen;
-
-		private Instant heartbeatAt;
-
-		private long completed = -1;
-
-		private Instant completedSince;
-
-		private boolean warned;
-
-		Watch(WorkerHandle worker, long limit, Instant now) {
-			this.limit = limit;
-			this.seen = (worker.readyAt() != null) ? worker.readyAt() : now;
-			this.completedSince = this.seen;
-		}
-
-		void observe(WorkerHeartbeat heartbeat) {
-			if (heartbeat == null || heartbeat.at().equals(this.heartbeatAt)) {
-				return;
-			}
-			this.heartbeatAt = heartbeat.at();
-			if (heartbeat.at().isAfter(this.seen)) {
-				this.seen = heartbeat.at();
-			}
-			if (heartbeat.completed() != this.completed || heartbeat.inFlight() == 0) {
-				this.completed = heartbeat.completed();
-				this.completedSince = heartbeat.at();
-			}
-		}
-
-		void restart(Instant now) {
-			this.seen = now;
-			this.completedSince = now;
-		}
-
-	}
 
 }
