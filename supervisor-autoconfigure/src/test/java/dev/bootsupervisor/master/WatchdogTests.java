@@ -135,6 +135,27 @@ class WatchdogTests {
 	}
 
 	@Test
+	void requestsInFlightWhileTheOldGenerationIsCollectedAreGarbageCollectionNotAHang() {
+		running(HANGS);
+		for (int i = 0; i < 12; i++) {
+			heartbeat(1, 1, 40, 10 + i, "-", 0);
+			heartbeat(2, 0, 100 + i);
+			step();
+			this.clock.advance(Duration.ofSeconds(1));
+		}
+		assertThat(this.master.worker(1).state()).isEqualTo(WorkerState.READY);
+		// the collections stop, the request does not complete: hung after the timeout
+		for (int i = 0; i < 6; i++) {
+			heartbeat(1, 1, 40, 22, "-", 0);
+			heartbeat(2, 0, 200 + i);
+			step();
+			this.clock.advance(Duration.ofSeconds(1));
+		}
+		assertThat(this.master.worker(1).state()).isEqualTo(WorkerState.DRAINING);
+		assertThat(this.master.worker(1).reason()).startsWith("hung: 1 request(s) in flight and none completed");
+	}
+
+	@Test
 	void noHangIsDetectedWithATimeoutOfZero() {
 		running(WatchdogSettings.OFF);
 		this.clock.advance(Duration.ofMinutes(10));
