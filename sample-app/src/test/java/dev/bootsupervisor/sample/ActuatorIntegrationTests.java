@@ -52,7 +52,7 @@ class ActuatorIntegrationTests {
 		await("the cluster view from both workers").atMost(Duration.ofSeconds(30))
 			.pollInterval(Duration.ofMillis(50))
 			.until(() -> {
-				DocumentContext cluster = supervisor(app);
+				DocumentContext cluster = app.cluster();
 				if (cluster.<List<String>>read("$.workers[*].health").equals(List.of("UP", "UP"))) {
 					byServingPid.put(cluster.read("$.servedBy.pid", Long.class), cluster);
 				}
@@ -80,13 +80,13 @@ class ActuatorIntegrationTests {
 	void supervisorEndpointShowsTheRestartOfAKilledWorker() throws Exception {
 		SupervisedProcess app = start();
 		app.awaitReady(2);
-		long victim = supervisor(app).read("$.workers[0].pid", Long.class);
+		long victim = app.cluster().read("$.workers[0].pid", Long.class);
 		SupervisedProcess.signal(victim, "KILL");
 		await("death of worker " + victim).atMost(Duration.ofSeconds(10))
 			.until(() -> !SupervisedProcess.isAlive(victim));
 		DocumentContext cluster = await("the restart of worker 1 in the cluster view").atMost(Duration.ofSeconds(30))
 			.pollInterval(Duration.ofMillis(100))
-			.until(() -> supervisor(app), (view) -> view.read("$.workers[0].ready", Boolean.class)
+			.until(app::cluster, (view) -> view.read("$.workers[0].ready", Boolean.class)
 					&& view.read("$.workers[0].pid", Long.class) != victim);
 		assertThat(cluster.<Integer>read("$.workers[0].id")).isEqualTo(1);
 		assertThat(cluster.<Integer>read("$.workers[0].restarts")).isEqualTo(1);
@@ -115,7 +115,7 @@ class ActuatorIntegrationTests {
 			.until(() -> {
 				readiness.add(app.get("/actuator/health/readiness"));
 				return app.workerPids().size() == 2 && !app.workerPids().contains(victim)
-						&& supervisor(app).<List<Boolean>>read("$.workers[*].ready").equals(List.of(true, true));
+						&& app.cluster().<List<Boolean>>read("$.workers[*].ready").equals(List.of(true, true));
 			});
 		assertThat(readiness).as("readiness responses while a worker restarted").hasSizeGreaterThan(5)
 			.allSatisfy((response) -> {
@@ -170,12 +170,6 @@ class ActuatorIntegrationTests {
 	 */
 	private SupervisedProcess start() throws IOException {
 		return this.processes.start("--supervisor.workers=2", "--supervisor.run-dir=" + this.runDir);
-	}
-
-	private static DocumentContext supervisor(SupervisedProcess app) throws IOException, InterruptedException {
-		Response response = app.get("/actuator/supervisor");
-		assertThat(response.status()).as("%s", response).isEqualTo(200);
-		return JsonPath.parse(response.body());
 	}
 
 	private List<Map<String, Object>> workersAtRest(DocumentContext cluster) {

@@ -15,16 +15,19 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Starts the sample application jar for a test, each run logging to {@code target/it-logs/<test>-<n>.log}, and
  * after the test (passed or failed) kills whatever is left of every process it started and checks that none
- * survived. Register it with {@code @RegisterExtension}.
+ * survived. Register it with {@code @RegisterExtension}; {@link #perClass()} on a static field keeps what it started
+ * for every test of the class, and cleans up after the last one.
  */
-final class ProcessFixture implements BeforeEachCallback, AfterEachCallback {
+final class ProcessFixture implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
 
 	private static final Path LOGS = Path.of("target", "it-logs");
 
@@ -42,6 +45,27 @@ final class ProcessFixture implements BeforeEachCallback, AfterEachCallback {
 	private String testName = "test";
 
 	private Path jar = jar("sample.jar", "sample-app.jar");
+
+	/** Whether what it starts serves every test of a class, and is cleaned up after all of them. */
+	private final boolean perClass;
+
+	ProcessFixture() {
+		this(false);
+	}
+
+	private ProcessFixture(boolean perClass) {
+		this.perClass = perClass;
+	}
+
+	/**
+	 * A fixture whose processes several tests of a class share (register it on a static field): for checks whose
+	 * settings allow one cluster, which saves a start per test. Each test should check that the shared cluster is
+	 * in the state it needs, since an earlier test may have failed.
+	 * @return the fixture
+	 */
+	static ProcessFixture perClass() {
+		return new ProcessFixture(true);
+	}
 
 	/**
 	 * The web servers the sample is built on, for tests parameterized over both jars.
@@ -70,7 +94,24 @@ final class ProcessFixture implements BeforeEachCallback, AfterEachCallback {
 	}
 
 	@Override
+	public void beforeAll(ExtensionContext context) {
+		if (this.perClass) {
+			this.testName = context.getRequiredTestClass().getSimpleName() + "-shared";
+		}
+	}
+
+	@Override
+	public void afterAll(ExtensionContext context) {
+		if (this.perClass) {
+			cleanUp();
+		}
+	}
+
+	@Override
 	public void beforeEach(ExtensionContext context) {
+		if (this.perClass) {
+			return;
+		}
 		String method = context.getRequiredTestMethod().getName();
 		String display = context.getDisplayName();
 		// A parameterized test's display name tells its invocations apart: each gets log files of its own.
@@ -240,6 +281,22 @@ final class ProcessFixture implements BeforeEachCallback, AfterEachCallback {
 		if (context.getExecutionException().isPresent()) {
 			this.processes.forEach((process) -> System.err.println("Output of the failed test: " + process.log()));
 		}
+		if (!this.perClass) {
+			cleanUp();
+		}
+	}
+
+	/**
+	 * Kill one process the fixture started, and everything it spawned, before the end of the class: a shared
+	 * cluster that a failed test left in an unknown state.
+	 * @param process the process
+	 */
+	void kill(SupervisedProcess process) {
+		process.close();
+		this.processes.remove(process);
+	}
+
+	private void cleanUp() {
 		List<Long> survivors = new ArrayList<>();
 		for (SupervisedProcess process : this.processes) {
 			process.close();

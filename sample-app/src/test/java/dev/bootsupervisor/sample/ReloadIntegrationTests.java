@@ -1,19 +1,13 @@
 package dev.bootsupervisor.sample;
 
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -23,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32;
@@ -32,7 +25,7 @@ import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 
 import com.jayway.jsonpath.DocumentContext;
-import com.jayway.jsonpath.JsonPath;
+import dev.bootsupervisor.sample.RawConnection.RawResponse;
 import dev.bootsupervisor.sample.SupervisedProcess.CommandResult;
 import dev.bootsupervisor.sample.SupervisedProcess.Response;
 import org.junit.jupiter.api.BeforeEach;
@@ -84,9 +77,9 @@ class ReloadIntegrationTests {
 		this.processes.onServer(server);
 		SupervisedProcess app = startCluster(2);
 		Set<Long> before = app.workerPids();
-		assertThat(generations(supervisor(app))).containsOnly(1);
-		LoadResult load;
-		try (Load running = Load.start(app)) {
+		assertThat(generations(app.cluster())).containsOnly(1);
+		ClientLoad.Result load;
+		try (ClientLoad running = ClientLoad.start(app)) {
 			CommandResult reload = command("--supervisor.command=reload");
 			assertThat(reload.exitCode()).as("exit code of %s", reload).isZero();
 			assertThat(reload.output()).contains("Reload succeeded: reloaded 2 workers");
@@ -94,11 +87,11 @@ class ReloadIntegrationTests {
 			awaitExited(before);
 			load = running.stop();
 		}
-		assertNoFailedRequest(load, app);
+		load.assertNoFailedRequest(app);
 		assertThat(load.generations()).as("generations that answered during the reload").contains(1, 2);
 		Set<Long> after = app.workerPids();
 		assertThat(after).hasSize(2).doesNotContainAnyElementsOf(before);
-		DocumentContext cluster = awaitSettled(app, 2);
+		DocumentContext cluster = app.awaitSettled(2);
 		assertThat(pids(cluster)).containsExactlyInAnyOrderElementsOf(after);
 		assertThat(generations(cluster)).containsOnly(2);
 		Map<Long, Integer> status = statusGenerations(command("--supervisor.command=status"));
@@ -112,9 +105,9 @@ class ReloadIntegrationTests {
 	void reloadWhoseReplacementFailsRollsBackAndTheOldWorkersKeepServing() throws Exception {
 		SupervisedProcess app = startCluster(2, "--sample.fail-from-generation=2");
 		Set<Long> before = app.workerPids();
-		LoadResult load;
+		ClientLoad.Result load;
 		CommandResult reload;
-		try (Load running = Load.start(app)) {
+		try (ClientLoad running = ClientLoad.start(app)) {
 			reload = command("--supervisor.command=reload");
 			load = running.stop();
 		}
@@ -126,12 +119,12 @@ class ReloadIntegrationTests {
 		assertThat(replacement.find()).as("pid of the failed replacement in %s", reload).isTrue();
 		long failedPid = Long.parseLong(replacement.group(1));
 		assertThat(SupervisedProcess.isAlive(failedPid)).as("failed replacement %s alive", failedPid).isFalse();
-		assertNoFailedRequest(load, app);
+		load.assertNoFailedRequest(app);
 		assertThat(load.generations()).containsOnly(1);
 		assertThat(load.pids()).isSubsetOf(before);
 		assertThat(app.workerPids()).isEqualTo(before);
 		assertThat(serveUntilSeen(app, before)).containsOnlyKeys(before);
-		DocumentContext cluster = awaitSettled(app, 2);
+		DocumentContext cluster = app.awaitSettled(2);
 		assertThat(pids(cluster)).containsExactlyInAnyOrderElementsOf(before);
 		assertThat(generations(cluster)).containsOnly(1);
 		app.awaitOutput("Rolling reload \\(reload command\\): reload failed and was rolled back",
@@ -159,7 +152,7 @@ class ReloadIntegrationTests {
 		await("no second reload").during(Duration.ofSeconds(3))
 			.atMost(Duration.ofSeconds(10))
 			.until(() -> count(app.output(), "Rolling reload of ") == 1);
-		DocumentContext cluster = awaitSettled(app, 2);
+		DocumentContext cluster = app.awaitSettled(2);
 		assertThat(generations(cluster)).containsOnly(2);
 		assertThat(pids(cluster)).doesNotContainAnyElementsOf(before);
 	}
@@ -170,17 +163,17 @@ class ReloadIntegrationTests {
 		this.processes.onServer(server);
 		SupervisedProcess app = startCluster(2);
 		Set<Long> before = app.workerPids();
-		LoadResult load;
-		try (Load running = Load.start(app)) {
+		ClientLoad.Result load;
+		try (ClientLoad running = ClientLoad.start(app)) {
 			app.signal("HUP");
 			app.awaitOutput("Rolling reload \\(SIGHUP\\): reloaded 2 workers", COMMAND_TIMEOUT);
 			awaitExited(before);
 			load = running.stop();
 		}
-		assertNoFailedRequest(load, app);
+		load.assertNoFailedRequest(app);
 		Set<Long> after = app.workerPids();
 		assertThat(after).hasSize(2).doesNotContainAnyElementsOf(before);
-		DocumentContext cluster = awaitSettled(app, 2);
+		DocumentContext cluster = app.awaitSettled(2);
 		assertThat(pids(cluster)).containsExactlyInAnyOrderElementsOf(after);
 		assertThat(generations(cluster)).containsOnly(2);
 		assertThat(serveUntilSeen(app, after)).containsOnlyKeys(after);
@@ -197,7 +190,7 @@ class ReloadIntegrationTests {
 		assertThat(after).hasSize(3).containsAll(before);
 		Map<Long, Integer> served = serveUntilSeen(app, after);
 		assertThat(served.values()).containsExactlyInAnyOrder(1, 2, 3);
-		DocumentContext cluster = awaitSettled(app, 3);
+		DocumentContext cluster = app.awaitSettled(3);
 		assertThat(cluster.<Integer>read("$.master.configuredWorkers")).isEqualTo(3);
 		assertThat(pids(cluster)).containsExactlyInAnyOrderElementsOf(after);
 	}
@@ -208,18 +201,18 @@ class ReloadIntegrationTests {
 		this.processes.onServer(server);
 		SupervisedProcess app = startCluster(3);
 		Set<Long> before = app.workerPids();
-		LoadResult load;
-		try (Load running = Load.start(app)) {
+		ClientLoad.Result load;
+		try (ClientLoad running = ClientLoad.start(app)) {
 			CommandResult scale = command("--supervisor.command=scale", "--supervisor.workers=1");
 			assertThat(scale.exitCode()).as("exit code of %s", scale).isZero();
 			assertThat(scale.output()).contains("Scaled sample-app to 1 workers");
 			await("two workers gone").atMost(DRAIN_TIMEOUT).until(() -> app.workerPids().size() == 1);
 			load = running.stop();
 		}
-		assertNoFailedRequest(load, app);
+		load.assertNoFailedRequest(app);
 		Set<Long> after = app.workerPids();
 		assertThat(before).containsAll(after);
-		DocumentContext cluster = awaitSettled(app, 1);
+		DocumentContext cluster = app.awaitSettled(1);
 		assertThat(cluster.<List<Integer>>read("$.workers[*].id")).containsExactly(1);
 		for (long pid : before) {
 			if (!after.contains(pid)) {
@@ -233,10 +226,10 @@ class ReloadIntegrationTests {
 	void ttinAddsAWorkerAndTtouDrainsOne() throws Exception {
 		SupervisedProcess app = startCluster(1);
 		Set<Long> first = app.workerPids();
-		LoadResult load;
-		try (Load running = Load.start(app)) {
+		ClientLoad.Result load;
+		try (ClientLoad running = ClientLoad.start(app)) {
 			app.signal("TTIN");
-			DocumentContext two = awaitSettled(app, 2);
+			DocumentContext two = app.awaitSettled(2);
 			assertThat(two.<Integer>read("$.master.configuredWorkers")).isEqualTo(2);
 			Set<Long> grown = app.workerPids();
 			assertThat(grown).hasSize(2).containsAll(first);
@@ -247,10 +240,10 @@ class ReloadIntegrationTests {
 			load = running.stop();
 			awaitStoppedCleanly(app, added);
 		}
-		assertNoFailedRequest(load, app);
+		load.assertNoFailedRequest(app);
 		assertThat(load.pids()).as("workers that answered").hasSize(2);
 		assertThat(app.workerPids()).isEqualTo(first);
-		assertThat(awaitSettled(app, 1).<Integer>read("$.master.configuredWorkers")).isEqualTo(1);
+		assertThat(app.awaitSettled(1).<Integer>read("$.master.configuredWorkers")).isEqualTo(1);
 	}
 
 	@Test
@@ -288,8 +281,8 @@ class ReloadIntegrationTests {
 		app.awaitReady(2);
 		Set<Long> before = app.workerPids();
 		serveUntilSeen(app, before);
-		LoadResult load;
-		try (Load running = Load.start(app)) {
+		ClientLoad.Result load;
+		try (ClientLoad running = ClientLoad.start(app)) {
 			replacement.replace(jar, newJar);
 			// Paths the old workers have not served yet: their classes are loaded now, after the replacement.
 			for (int i = 0; i < 6; i++) {
@@ -306,10 +299,10 @@ class ReloadIntegrationTests {
 			awaitExited(before);
 			load = running.stop();
 		}
-		assertNoFailedRequest(load, app);
+		load.assertNoFailedRequest(app);
 		Set<Long> after = app.workerPids();
 		assertThat(after).hasSize(2).doesNotContainAnyElementsOf(before);
-		assertThat(generations(awaitSettled(app, 2))).containsOnly(2);
+		assertThat(generations(app.awaitSettled(2))).containsOnly(2);
 		// The kernel hands connections to the workers waiting in accept() in turn: ask "/" and the version on one
 		// keep-alive connection, so that both answers come from the same worker.
 		Set<Long> onNewVersion = new HashSet<>();
@@ -351,20 +344,6 @@ class ReloadIntegrationTests {
 		List<String> all = new ArrayList<>(List.of("--supervisor.run-dir=" + this.runDir));
 		all.addAll(Arrays.asList(args));
 		return this.processes.startCommand(all.toArray(String[]::new));
-	}
-
-	private static DocumentContext supervisor(SupervisedProcess app) throws IOException, InterruptedException {
-		Response response = app.get("/actuator/supervisor");
-		assertThat(response.status()).as("%s", response).isEqualTo(200);
-		return JsonPath.parse(response.body());
-	}
-
-	/** Wait until the cluster view lists exactly {@code workers} workers, all ready, none draining or starting. */
-	private static DocumentContext awaitSettled(SupervisedProcess app, int workers) {
-		return await("a cluster view of " + workers + " ready workers").atMost(DRAIN_TIMEOUT)
-			.pollInterval(Duration.ofMillis(200))
-			.until(() -> supervisor(app), (view) -> view.<List<String>>read("$.workers[*].state").size() == workers
-					&& view.<List<String>>read("$.workers[*].state").stream().allMatch("ready"::equals));
 	}
 
 	private static List<Long> pids(DocumentContext cluster) {
@@ -419,12 +398,6 @@ class ReloadIntegrationTests {
 		return count;
 	}
 
-	private static void assertNoFailedRequest(LoadResult load, SupervisedProcess app) {
-		assertThat(load.requests()).as("requests sent by each client").allSatisfy((client, requests) ->
-				assertThat(requests).as("requests sent by the %s client", client).isGreaterThan(20));
-		assertThat(load.failures()).as("failed requests out of %s\n%s", load.requests(), app.describe()).isEmpty();
-	}
-
 	/**
 	 * Write a new version of an executable jar: the same classes with an {@code info.deploy} property that
 	 * {@code /actuator/info} shows, and a padding entry up front so that every entry moves in the file, as it does
@@ -472,259 +445,6 @@ class ReloadIntegrationTests {
 	private interface JarReplacement {
 
 		void replace(Path jar, Path newJar) throws IOException;
-
-	}
-
-	/**
-	 * What the client load saw.
-	 *
-	 * @param requests the requests sent, by client
-	 * @param failures every failed request: an exception or a status other than 200
-	 * @param generations the worker generations that answered
-	 * @param pids the worker pids that answered
-	 */
-	private record LoadResult(Map<String, Long> requests, List<String> failures, Set<Integer> generations,
-			Set<Long> pids) {
-
-	}
-
-	/**
-	 * A keep-alive HTTP/1.1 connection that sends {@code GET} requests one after the other.
-	 */
-	private static final class RawConnection implements AutoCloseable {
-
-		private static final Pattern CONTENT_LENGTH = Pattern.compile("(?im)^content-length:\\s*(\\d+)\\s*$");
-
-		private static final Pattern CHUNKED = Pattern.compile("(?im)^transfer-encoding:\\s*chunked\\s*$");
-
-		private static final Pattern CLOSE = Pattern.compile("(?im)^connection:\\s*close\\s*$");
-
-		private final Socket socket;
-
-		private final InputStream in;
-
-		private final OutputStream out;
-
-		RawConnection(int port) throws IOException {
-			this.socket = new Socket();
-			this.socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
-			this.socket.setSoTimeout(30_000);
-			this.in = new BufferedInputStream(this.socket.getInputStream());
-			this.out = this.socket.getOutputStream();
-		}
-
-		RawResponse get(String path) throws IOException {
-			String request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
-			this.out.write(request.getBytes(StandardCharsets.US_ASCII));
-			this.out.flush();
-			String head = readHead();
-			int status = Integer.parseInt(head.substring(9, 12));
-			Matcher length = CONTENT_LENGTH.matcher(head);
-			byte[] body;
-			if (length.find()) {
-				body = this.in.readNBytes(Integer.parseInt(length.group(1)));
-			}
-			else if (CHUNKED.matcher(head).find()) {
-				body = readChunked();
-			}
-			else {
-				throw new IOException("Neither a content length nor chunks in " + head);
-			}
-			return new RawResponse(status, new String(body, StandardCharsets.UTF_8), CLOSE.matcher(head).find());
-		}
-
-		private String readHead() throws IOException {
-			StringBuilder head = new StringBuilder();
-			while (head.length() < 4 || head.lastIndexOf("\r\n\r\n") != head.length() - 4) {
-				int b = this.in.read();
-				if (b < 0) {
-					throw new IOException("Connection closed by the server after " + head.length()
-							+ " bytes of a response head");
-				}
-				head.append((char) b);
-			}
-			return head.toString();
-		}
-
-		private byte[] readChunked() throws IOException {
-			ByteArrayOutputStream body = new ByteArrayOutputStream();
-			while (true) {
-				StringBuilder line = new StringBuilder();
-				for (int b = this.in.read(); b != '\n'; b = this.in.read()) {
-					if (b < 0) {
-						throw new IOException("Connection closed by the server in a chunked body");
-					}
-					line.append((char) b);
-				}
-				int size = Integer.parseInt(line.toString().trim(), 16);
-				byte[] chunk = this.in.readNBytes(size + 2);
-				if (size == 0) {
-					return body.toByteArray();
-				}
-				body.write(chunk, 0, size);
-			}
-		}
-
-		@Override
-		public void close() {
-			try {
-				this.socket.close();
-			}
-			catch (IOException ex) {
-				// closing anyway
-			}
-		}
-
-	}
-
-	/**
-	 * A response read from a {@link RawConnection}.
-	 *
-	 * @param status the status code
-	 * @param body the body
-	 * @param closing whether the server closes the connection after it
-	 */
-	private record RawResponse(int status, String body, boolean closing) {
-
-		long pid() {
-			return new Response(this.status, this.body, Instant.now()).pid();
-		}
-
-	}
-
-	/**
-	 * Two clients sending {@code GET /} back to back until stopped (at most a few minutes): one on a new connection
-	 * per request, one on a keep-alive connection (which a draining worker must close cleanly).
-	 */
-	private static final class Load implements AutoCloseable {
-
-		private static final Duration LIMIT = Duration.ofMinutes(4);
-
-		private final AtomicBoolean stop = new AtomicBoolean();
-
-		private final Map<String, Long> requests = new ConcurrentHashMap<>();
-
-		private final List<String> failures = Collections.synchronizedList(new ArrayList<>());
-
-		private final Set<Integer> generations = ConcurrentHashMap.newKeySet();
-
-		private final Set<Long> pids = ConcurrentHashMap.newKeySet();
-
-		private final List<Thread> threads = new ArrayList<>();
-
-		static Load start(SupervisedProcess app) {
-			Load load = new Load();
-			load.run("new-connection", app::get);
-			load.run("keep-alive", new KeepAliveClient(app.port()));
-			return load;
-		}
-
-		private void run(String client, Client send) {
-			Thread thread = new Thread(() -> {
-				Instant deadline = Instant.now().plus(LIMIT);
-				while (!this.stop.get() && Instant.now().isBefore(deadline)) {
-					try {
-						Response response = send.get("/");
-						if (response.status() != 200) {
-							fail(client, "status " + response.status() + ": " + response.body());
-						}
-						else {
-							this.generations.add(response.generation());
-							this.pids.add(response.pid());
-						}
-					}
-					catch (IOException ex) {
-						fail(client, ex.toString());
-					}
-					catch (InterruptedException ex) {
-						return;
-					}
-					this.requests.merge(client, 1L, Long::sum);
-					try {
-						Thread.sleep(2);
-					}
-					catch (InterruptedException ex) {
-						return;
-					}
-				}
-				send.close();
-			}, "load-" + client);
-			thread.setDaemon(true);
-			this.threads.add(thread);
-			thread.start();
-		}
-
-		private void fail(String client, String what) {
-			this.failures.add(Instant.now() + " " + client + ": " + what);
-		}
-
-		LoadResult stop() throws InterruptedException {
-			this.stop.set(true);
-			for (Thread thread : this.threads) {
-				thread.join(Duration.ofSeconds(60).toMillis());
-			}
-			return new LoadResult(Map.copyOf(this.requests), List.copyOf(this.failures), Set.copyOf(this.generations),
-					Set.copyOf(this.pids));
-		}
-
-		@Override
-		public void close() throws InterruptedException {
-			if (!this.stop.get()) {
-				stop();
-			}
-		}
-
-		@FunctionalInterface
-		private interface Client {
-
-			Response get(String path) throws IOException, InterruptedException;
-
-			default void close() {
-			}
-
-		}
-
-		/**
-		 * Requests on one keep-alive connection, opened again only after the server closed it (a draining worker
-		 * answers {@code Connection: close}) or after a failure: unlike the JDK's client, it retries nothing.
-		 */
-		private static final class KeepAliveClient implements Client {
-
-			private final int port;
-
-			private RawConnection connection;
-
-			KeepAliveClient(int port) {
-				this.port = port;
-			}
-
-			@Override
-			public Response get(String path) throws IOException {
-				if (this.connection == null) {
-					this.connection = new RawConnection(this.port);
-				}
-				try {
-					RawResponse response = this.connection.get(path);
-					if (response.closing()) {
-						close();
-					}
-					return new Response(response.status(), response.body(), Instant.now());
-				}
-				catch (IOException ex) {
-					close();
-					throw ex;
-				}
-			}
-
-			@Override
-			public void close() {
-				if (this.connection != null) {
-					this.connection.close();
-					this.connection = null;
-				}
-			}
-
-		}
 
 	}
 

@@ -27,6 +27,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import com.jayway.jsonpath.DocumentContext;
+import com.jayway.jsonpath.JsonPath;
 import org.awaitility.core.ConditionTimeoutException;
 import org.awaitility.core.TerminalFailureException;
 
@@ -47,6 +49,9 @@ final class SupervisedProcess implements AutoCloseable {
 	private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
 
 	private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
+
+	/** A deadline, not a wait: a replacement's start and an old worker's drain, on a shared machine. */
+	private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(60);
 
 	static {
 		// Every request asks for "Connection: close", so each one takes a new connection from the shared accept
@@ -260,20 +265,41 @@ final class SupervisedProcess implements AutoCloseable {
 	 * @return the first match
 	 */
 	MatchResult awaitOutput(String regex, Duration timeout) {
+		return awaitOutput(regex, timeout, 0);
+	}
+
+	/**
+	 * Wait until the output after a point matches {@code regex}, failing early if the process exits without
+	 * printing it: for a test that shares a cluster with others and looks only at what happened since it began.
+	 * @param regex the pattern to find
+	 * @param timeout how long to wait
+	 * @param from where to start looking: a length of {@link #output()} taken earlier
+	 * @return the first match, its offsets in the output after {@code from}
+	 */
+	MatchResult awaitOutput(String regex, Duration timeout, int from) {
 		Pattern pattern = Pattern.compile(regex);
 		try {
 			await("output matching " + regex).atMost(timeout)
 				.pollInterval(Duration.ofMillis(50))
 				.failFast("process exited without printing " + regex,
-						() -> !this.process.isAlive() && !pattern.matcher(output()).find())
-				.until(() -> pattern.matcher(output()).find());
+						() -> !this.process.isAlive() && !pattern.matcher(output(from)).find())
+				.until(() -> pattern.matcher(output(from)).find());
 		}
 		catch (ConditionTimeoutException | TerminalFailureException ex) {
 			throw new AssertionError(ex.getMessage() + "\n" + describe(), ex);
 		}
-		Matcher matcher = pattern.matcher(output());
+		Matcher matcher = pattern.matcher(output(from));
 		matcher.find();
 		return matcher.toMatchResult();
+	}
+
+	/**
+	 * Return what the master and its workers wrote after a point.
+	 * @param from a length of {@link #output()} taken earlier
+	 * @return the output after it
+	 */
+	String output(int from) {
+		return output().substring(from);
 	}
 
 	/**
@@ -282,6 +308,30 @@ final class SupervisedProcess implements AutoCloseable {
 	 */
 	void awaitReady(int workers) {
 		awaitOutput("Supervisor ready: .* with " + workers + " workers? on port " + this.port, READY_TIMEOUT);
+	}
+
+	/**
+	 * Return the cluster view of {@code GET /actuator/supervisor}, as whichever worker answered it.
+	 * @return the view
+	 */
+	DocumentContext cluster() throws IOException, InterruptedException {
+		Response response = get("/actuator/supervisor");
+		if (response.status() != 200) {
+			throw new AssertionError("GET /actuator/supervisor: " + response);
+		}
+		return JsonPath.parse(response.body());
+	}
+
+	/**
+	 * Wait until the cluster view lists exactly {@code workers} workers, all ready, none draining or starting.
+	 * @param workers the number of workers
+	 * @return that view
+	 */
+	DocumentContext awaitSettled(int workers) {
+		return await("a cluster view of " + workers + " ready workers").atMost(SETTLE_TIMEOUT)
+			.pollInterval(Duration.ofMillis(200))
+			.until(this::cluster, (view) -> view.<List<String>>read("$.workers[*].state").size() == workers
+					&& view.<List<String>>read("$.workers[*].state").stream().allMatch("ready"::equals));
 	}
 
 	/**

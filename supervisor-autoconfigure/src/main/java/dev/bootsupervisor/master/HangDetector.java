@@ -10,7 +10,8 @@ import dev.bootsupervisor.base.Durations;
 /**
  * Decides whether a ready worker is hung: silent (no heartbeat) for the timeout, or with requests in flight and none
  * completed for the timeout. A silent worker that keeps using CPU, as {@code /proc} tells, is in a long collection
- * pause or a safepoint stall, not hung: it gets one more timeout, and the warning says what was seen.
+ * pause or a safepoint stall, not hung: it gets one more timeout, and the warning says what was seen. Requests stuck
+ * while the old generation is being collected (its count rose within the timeout) are a collection storm, not a hang.
  */
 final class HangDetector {
 
@@ -44,9 +45,24 @@ final class HangDetector {
 		WorkerHeartbeat heartbeat = worker.lastHeartbeat();
 		if (heartbeat != null && heartbeat.inFlight() > 0
 				&& Duration.between(watch.completedSince(), now).compareTo(this.timeout) >= 0) {
-			return heartbeat.inFlight() + " request(s) in flight and none completed for "
+			String stuck = heartbeat.inFlight() + " request(s) in flight and none completed for "
 					+ Durations.format(Duration.between(watch.completedSince(), now));
+			// A worker busy collecting its old generation is slow, not hung; one that only thrashes is for the
+			// memory watchdog and the OutOfMemoryError report to end.
+			if (watch.collectedAt() != null
+					&& Duration.between(watch.collectedAt(), now).compareTo(this.timeout) < 0) {
+				if (!watch.collecting()) {
+					watch.collecting(true);
+					log.log(System.Logger.Level.WARNING, "Worker {0} (pid {1}): {2}, but its old generation was "
+							+ "collected {3} time(s) meanwhile: garbage collection, not a hang; it is not replaced "
+							+ "while the collections go on", worker.workerId(), String.valueOf(worker.pid()), stuck,
+							watch.collectionsSinceCompleted());
+				}
+				return null;
+			}
+			return stuck;
 		}
+		watch.collecting(false);
 		return null;
 	}
 

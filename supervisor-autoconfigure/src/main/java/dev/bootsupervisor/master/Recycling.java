@@ -109,7 +109,7 @@ final class Recycling {
 	void startNext(Instant now) {
 		this.retryAt.keySet().removeIf((worker) -> !worker.state().isLive());
 		while (this.running == null && !this.queue.isEmpty() && !this.blocked.getAsBoolean()
-				&& this.table.replacement() == null) {
+				&& this.table.replacement() == null && !anotherWorkerLeaving()) {
 			Request request = this.queue.poll();
 			WorkerSlot slot = this.table.slot(request.old.workerId());
 			if (slot == null || slot.current() != request.old || request.old.state() != WorkerState.READY
@@ -126,6 +126,14 @@ final class Recycling {
 			request.replacement = replacement;
 			this.running = request;
 		}
+	}
+
+	/**
+	 * Whether a worker that no longer holds a slot still runs: the previous recycle's old worker still draining,
+	 * or a hung or broken one being ended. A recycle started now would make it two extra workers.
+	 */
+	private boolean anotherWorkerLeaving() {
+		return !this.table.retiring().isEmpty() || !this.table.condemnedOutsideSlots().isEmpty();
 	}
 
 	/**

@@ -4,7 +4,8 @@ import java.time.Instant;
 
 /**
  * What the watchdog knows about one ready worker: when it was last heard from, since when its completed-requests
- * count stands still, and its own max-requests limit (the setting plus its jitter).
+ * count stands still, when its old generation was last collected, and its own max-requests limit (the setting plus
+ * its jitter).
  */
 final class WorkerWatch {
 
@@ -19,6 +20,15 @@ final class WorkerWatch {
 	private Instant completedSince;
 
 	private boolean warned;
+
+	private long collections = -1;
+
+	private long collectionsAtCompleted;
+
+	/** When a heartbeat last showed a new collection of the old generation, {@code null} before any. */
+	private Instant collectedAt;
+
+	private boolean collecting;
 
 	WorkerWatch(WorkerHandle worker, long limit, Instant now) {
 		this.limit = limit;
@@ -38,9 +48,14 @@ final class WorkerWatch {
 		if (heartbeat.at().isAfter(this.seen)) {
 			this.seen = heartbeat.at();
 		}
+		if (this.collections >= 0 && heartbeat.oldCollections() != this.collections) {
+			this.collectedAt = heartbeat.at();
+		}
+		this.collections = heartbeat.oldCollections();
 		if (heartbeat.completed() != this.completed || heartbeat.inFlight() == 0) {
 			this.completed = heartbeat.completed();
 			this.completedSince = heartbeat.at();
+			this.collectionsAtCompleted = this.collections;
 		}
 	}
 
@@ -75,6 +90,34 @@ final class WorkerWatch {
 
 	void warned(boolean warned) {
 		this.warned = warned;
+	}
+
+	/**
+	 * When a heartbeat last showed the old generation collected again.
+	 * @return the time, {@code null} when none did since the watch began
+	 */
+	Instant collectedAt() {
+		return this.collectedAt;
+	}
+
+	/**
+	 * How often the old generation was collected since the completed-requests count last moved.
+	 * @return the collections
+	 */
+	long collectionsSinceCompleted() {
+		return this.collections - this.collectionsAtCompleted;
+	}
+
+	/**
+	 * Whether the "collecting, not hung" warning was logged for the current stand-still.
+	 * @return whether it was
+	 */
+	boolean collecting() {
+		return this.collecting;
+	}
+
+	void collecting(boolean collecting) {
+		this.collecting = collecting;
 	}
 
 }

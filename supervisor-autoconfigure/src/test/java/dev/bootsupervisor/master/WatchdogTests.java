@@ -135,6 +135,27 @@ class WatchdogTests {
 	}
 
 	@Test
+	void requestsInFlightWhileTheOldGenerationIsCollectedAreGarbageCollectionNotAHang() {
+		running(HANGS);
+		for (int i = 0; i < 12; i++) {
+			heartbeat(1, 1, 40, 10 + i, "-", 0);
+			heartbeat(2, 0, 100 + i);
+			step();
+			this.clock.advance(Duration.ofSeconds(1));
+		}
+		assertThat(this.master.worker(1).state()).isEqualTo(WorkerState.READY);
+		// the collections stop, the request does not complete: hung after the timeout
+		for (int i = 0; i < 6; i++) {
+			heartbeat(1, 1, 40, 22, "-", 0);
+			heartbeat(2, 0, 200 + i);
+			step();
+			this.clock.advance(Duration.ofSeconds(1));
+		}
+		assertThat(this.master.worker(1).state()).isEqualTo(WorkerState.DRAINING);
+		assertThat(this.master.worker(1).reason()).startsWith("hung: 1 request(s) in flight and none completed");
+	}
+
+	@Test
 	void noHangIsDetectedWithATimeoutOfZero() {
 		running(WatchdogSettings.OFF);
 		this.clock.advance(Duration.ofMinutes(10));
@@ -247,6 +268,10 @@ class WatchdogTests {
 		assertThat(this.factory.started).hasSize(3);
 		ready(this.factory.started.get(2));
 		step();
+		// the first recycle's old worker still drains: a second recycle now would make two extra workers
+		assertThat(this.factory.started).hasSize(3);
+		this.factory.started.get(0).exit(0);
+		step();
 		assertThat(this.factory.started).hasSize(4);
 		ready(this.factory.started.get(3));
 		assertThat(this.master.view().restartsByReason()).containsEntry("max-requests", 2);
@@ -310,6 +335,7 @@ class WatchdogTests {
 		assertThat(this.master.worker(1).state()).isEqualTo(WorkerState.READY);
 		// the other worker's recycle goes first; then worker 1 waits out the longest backoff
 		ready(this.factory.started.get(3));
+		this.factory.started.get(1).exit(0);
 		this.clock.advance(Duration.ofSeconds(29));
 		step();
 		assertThat(this.factory.started).hasSize(4);
