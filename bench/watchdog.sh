@@ -17,7 +17,9 @@
 # For each: the time from the trigger (the signal, the POST, the last leak step answered, or for max-requests the
 # first cluster view that lists the replacement, within a heartbeat of the N-th request) to the master's verdict
 # (the timestamp of its "is hung", "is broken" or "will be recycled" line), to the replacement being ready in
-# GET /actuator/supervisor (mostly the new JVM's start), and to the old worker's exit; the requests that overlap that window (until
+# GET /actuator/supervisor (mostly the new JVM's start), and to the old worker's exit (for memory and max-requests
+# the verdict can come a little before the trigger the bench sees: during the last step's /gc-storm, or before the
+# view lists the replacement, so it shows as a small negative figure); the requests that overlap that window (until
 # the later of the two, plus 1 s); the failed ones; and of those, the ones that were inside the replaced worker (a
 # keep-alive connection on it, or a new-connection request in flight at the trigger): a hung or broken worker
 # cannot be trusted to drain, so those may fail. Recycles (memory, max-requests) are rolling: target 0 failed.
