@@ -60,7 +60,8 @@ final class HangDetector {
 				}
 				return null;
 			}
-			return stuck;
+			ProcessSample sample = this.sampler.apply(worker.pid());
+			return (sample != null && sample.stopped()) ? stuck + ", " + stopped(sample) : stuck;
 		}
 		watch.collecting(false);
 		return null;
@@ -74,7 +75,7 @@ final class HangDetector {
 		}
 		String heard = "no heartbeat for " + Durations.format(silent);
 		if (sample.stopped()) {
-			return heard + ", the process is stopped (state " + sample.state() + ": SIGSTOP or a debugger)";
+			return heard + ", " + stopped(sample);
 		}
 		WorkerHeartbeat heartbeat = worker.lastHeartbeat();
 		Duration cpu = (heartbeat != null && heartbeat.cpuNanos() >= 0)
@@ -94,6 +95,9 @@ final class HangDetector {
 		return heard + ", " + used + " (state " + sample.state() + ")";
 	}
 
+	private static String stopped(ProcessSample sample) {
+		return "the process is stopped (state " + sample.state() + ": SIGSTOP or a debugger)";
+	}
 
 	private static String seconds(Duration duration) {
 		return String.format(Locale.ROOT, "%.2fs", duration.toNanos() / 1e9);

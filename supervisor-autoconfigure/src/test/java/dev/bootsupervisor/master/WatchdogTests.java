@@ -156,6 +156,23 @@ class WatchdogTests {
 	}
 
 	@Test
+	void stuckRequestsOfAStoppedProcessSaySo() {
+		running(HANGS);
+		this.proc.put(process(1).pid(), new ProcessSample('T', Duration.ZERO));
+		for (int i = 0; i < 5; i++) {
+			heartbeat(1, 1, 40);
+			heartbeat(2, 0, 100 + i);
+			step();
+			this.clock.advance(Duration.ofSeconds(1));
+		}
+		heartbeat(1, 1, 40);
+		step();
+		assertThat(this.master.worker(1).reason())
+			.isEqualTo("hung: 1 request(s) in flight and none completed for 5 s, the process is stopped (state T: "
+					+ "SIGSTOP or a debugger)");
+	}
+
+	@Test
 	void noHangIsDetectedWithATimeoutOfZero() {
 		running(WatchdogSettings.OFF);
 		this.clock.advance(Duration.ofMinutes(10));
