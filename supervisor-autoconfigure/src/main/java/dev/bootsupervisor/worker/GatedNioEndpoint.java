@@ -42,6 +42,14 @@ public class GatedNioEndpoint extends NioEndpoint {
 
 	private volatile boolean jvmInheritedChannel;
 
+	/**
+	 * Whether the acceptor is inside {@code accept()}, or holds a connection it accepted and has not handed to the
+	 * poller yet: a drain that counts connections must wait for that one too, or Tomcat's shutdown closes it unread.
+	 */
+	private volatile boolean accepting;
+
+	private volatile SocketChannel accepted;
+
 	// Acceptor thread only, as in NioEndpoint
 	private SocketAddress previousRemoteAddress;
 
@@ -111,14 +119,20 @@ public class GatedNioEndpoint extends NioEndpoint {
 		}
 		ServerSocketChannel channel = this.serverChannel;
 		if (state == AcceptGate.State.OPEN && isRunning() && channel != null) {
+			this.accepting = true;
 			try {
-				return checkNotDuplicate(channel.accept());
+				SocketChannel socket = channel.accept();
+				this.accepted = socket;
+				return checkNotDuplicate(socket);
 			}
 			catch (ClosedChannelException ex) {
 				// Includes AsynchronousCloseException: the gate drained while this thread was in accept()
 				if (gate.state() != AcceptGate.State.DRAINED) {
 					throw ex;
 				}
+			}
+			finally {
+				this.accepting = false;
 			}
 		}
 		// Stopping before ready, or drained: wait outside accept() until the endpoint stops, then end the
@@ -139,6 +153,37 @@ public class GatedNioEndpoint extends NioEndpoint {
 		this.previousRemoteAddress = remoteAddress;
 		this.previousAcceptNanos = now;
 		return socket;
+	}
+
+	@Override
+	protected boolean setSocketOptions(SocketChannel socket) {
+		try {
+			return super.setSocketOptions(socket);
+		}
+		finally {
+			handedOver(socket);
+		}
+	}
+
+	@Override
+	protected void destroySocket(SocketChannel socket) {
+		handedOver(socket);
+		super.destroySocket(socket);
+	}
+
+	private void handedOver(SocketChannel socket) {
+		if (this.accepted == socket) {
+			this.accepted = null;
+		}
+	}
+
+	/**
+	 * Return the connections the acceptor is taking right now: in {@code accept()}, or accepted and not yet in
+	 * {@link #getOpenConnectionCount()}.
+	 * @return 0, 1 or 2
+	 */
+	int acceptsInFlight() {
+		return (this.accepting ? 1 : 0) + ((this.accepted != null) ? 1 : 0);
 	}
 
 	/**
@@ -220,7 +265,10 @@ public class GatedNioEndpoint extends NioEndpoint {
 
 		@Override
 		public int openConnections() {
-			return getOpenConnectionCount();
+			// read in this order: a connection moves from the acceptor to the poller, never back
+			// once drained, the connection an acceptor was taking at that moment counts too
+			int inFlight = (GatedNioEndpoint.this.gate.state() == AcceptGate.State.DRAINED) ? acceptsInFlight() : 0;
+			return inFlight + getOpenConnectionCount();
 		}
 
 	}

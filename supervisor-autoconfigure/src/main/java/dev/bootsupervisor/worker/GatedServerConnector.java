@@ -5,6 +5,7 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.util.EventListener;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -13,6 +14,7 @@ import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.io.ByteBufferPool;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Request;
@@ -145,6 +147,19 @@ public class GatedServerConnector extends ServerConnector {
 		return inherited;
 	}
 
+	/**
+	 * Connections being accepted: one per acceptor inside {@code accept()}, kept once it accepted until Jetty's
+	 * selector opens the connection's endpoint on its own thread. A drain that counts connections waits for these
+	 * too.
+	 */
+	private final AtomicInteger accepting = new AtomicInteger();
+
+	@Override
+	protected void onEndPointOpened(EndPoint endpoint) {
+		super.onEndPointOpened(endpoint);
+		this.accepting.updateAndGet((count) -> Math.max(0, count - 1));
+	}
+
 	@Override
 	public void accept(int acceptorID) throws IOException {
 		AcceptGate.State state = this.gate.state();
@@ -158,15 +173,22 @@ public class GatedServerConnector extends ServerConnector {
 			return;
 		}
 		if (state == AcceptGate.State.OPEN && isRunning()) {
+			// counted before, since the selector may open the endpoint before accept() returns here
+			this.accepting.incrementAndGet();
 			try {
 				super.accept(acceptorID);
 				return;
 			}
 			catch (ClosedChannelException ex) {
+				this.accepting.decrementAndGet();
 				// Includes AsynchronousCloseException: the gate drained while this thread was in accept()
 				if (this.gate.state() != AcceptGate.State.DRAINED) {
 					throw ex;
 				}
+			}
+			catch (IOException | RuntimeException ex) {
+				this.accepting.decrementAndGet();
+				throw ex;
 			}
 		}
 		// Drained or stopping: park Jetty's acceptor loop until the connector stops
@@ -223,7 +245,12 @@ public class GatedServerConnector extends ServerConnector {
 
 		@Override
 		public int openConnections() {
-			return getOpenConnectionCount();
+			// a drain that counts connections must wait for the ones being accepted too; read in the order a
+			// connection moves: from the acceptor to the selector to the endpoints, never back
+			// once drained, the connection an acceptor was taking at that moment counts too
+			boolean drained = GatedServerConnector.this.gate.state() == AcceptGate.State.DRAINED;
+			int inFlight = drained ? GatedServerConnector.this.accepting.get() : 0;
+			return inFlight + getOpenConnectionCount();
 		}
 
 	}
