@@ -1,6 +1,6 @@
 package dev.bootsupervisor.autoconfigure;
 
-import dev.bootsupervisor.worker.BrokenCause;
+import dev.bootsupervisor.protocol.BrokenCause;
 import dev.bootsupervisor.worker.LivenessBrokenListener;
 import dev.bootsupervisor.worker.WorkerReadyReporter;
 import dev.bootsupervisor.worker.WorkerRuntime;

@@ -4,9 +4,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.function.BiConsumer;
 
+import dev.bootsupervisor.protocol.BrokenCause;
 import dev.bootsupervisor.protocol.Frame;
 import dev.bootsupervisor.protocol.MessageType;
 import dev.bootsupervisor.protocol.ProtocolException;
@@ -18,8 +18,6 @@ import dev.bootsupervisor.protocol.WorkerState;
  * connection that breaks the protocol is closed with the reason.
  */
 final class ChannelMessages {
-
-	private static final Set<String> BROKEN_CAUSES = Set.of("liveness", "deadlock", "out-of-memory");
 
 	/** A heartbeat carries the old generation's use after at most this many collections. */
 	private static final int MAX_COLLECTIONS = 3;
@@ -107,14 +105,6 @@ final class ChannelMessages {
 		return frame.get(name).isPresent() ? frame.requireLong(name) : fallback;
 	}
 
-	private static String cause(Frame frame) throws ProtocolException {
-		String cause = frame.require("cause");
-		if (!BROKEN_CAUSES.contains(cause)) {
-			throw new ProtocolException("unknown BROKEN cause '" + cause + "'");
-		}
-		return cause;
-	}
-
 	private static String detail(Frame frame) {
 		String detail = frame.get("detail").orElse("").replaceAll("\\p{Cntrl}", " ");
 		return (detail.length() > 1000) ? detail.substring(0, 1000) + "..." : detail;
@@ -137,7 +127,8 @@ final class ChannelMessages {
 				}
 			}
 			case HEARTBEAT -> worker.heartbeat(heartbeat(frame, now));
-			case BROKEN -> this.watchdog.broken(worker, cause(frame), detail(frame), now);
+			case BROKEN -> this.watchdog.broken(worker, BrokenCause.of(frame.require("cause")), detail(frame),
+					now);
 			case REQUEST -> this.requests.handle(connection, frame, false);
 			default -> throw new ProtocolException("unexpected " + frame.type() + " from a worker");
 		}

@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
 
 import dev.bootsupervisor.base.Durations;
 import dev.bootsupervisor.base.WatchdogSettings;
+import dev.bootsupervisor.protocol.BrokenCause;
 import dev.bootsupervisor.protocol.ExitReason;
 import dev.bootsupervisor.protocol.WorkerState;
 
@@ -101,19 +102,19 @@ final class Watchdog {
 	/**
 	 * A worker reported itself broken: end it and replace it.
 	 * @param worker the worker
-	 * @param cause {@code liveness}, {@code deadlock} or {@code out-of-memory}
+	 * @param cause what broke it
 	 * @param detail what it reported
 	 * @param now the current time
 	 */
-	void broken(WorkerHandle worker, String cause, String detail, Instant now) {
+	void broken(WorkerHandle worker, BrokenCause cause, String detail, Instant now) {
 		WorkerSlot slot = this.table.slot(worker.workerId());
 		if (!worker.state().isLive() || this.table.isCondemned(worker) || slot == null) {
 			return;
 		}
 		String what = switch (cause) {
-			case "liveness" -> "liveness, its application published LivenessState.BROKEN";
-			case "deadlock" -> "deadlock, " + detail;
-			default -> "out of memory, " + detail;
+			case LIVENESS -> "liveness, its application published LivenessState.BROKEN";
+			case DEADLOCK -> "deadlock, " + detail;
+			case OUT_OF_MEMORY -> "out of memory, " + detail;
 		};
 		condemn(slot, worker, ExitReason.KILLED_BROKEN, "broken", what, now);
 	}

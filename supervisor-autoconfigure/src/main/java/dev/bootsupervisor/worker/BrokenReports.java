@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
+import dev.bootsupervisor.protocol.BrokenCause;
 import dev.bootsupervisor.protocol.Frame;
 import dev.bootsupervisor.protocol.FrameCodec;
 import dev.bootsupervisor.protocol.MessageType;

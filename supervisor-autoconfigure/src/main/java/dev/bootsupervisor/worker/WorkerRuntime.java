@@ -29,6 +29,7 @@ import dev.bootsupervisor.base.LaunchException;
 import dev.bootsupervisor.base.SignalRouter;
 import dev.bootsupervisor.base.SupervisorEnvironment;
 import dev.bootsupervisor.base.SystemExit;
+import dev.bootsupervisor.protocol.BrokenCause;
 import dev.bootsupervisor.protocol.ClusterView;
 import dev.bootsupervisor.protocol.Frame;
 import dev.bootsupervisor.protocol.FrameCodec;

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import dev.bootsupervisor.protocol.BrokenCause;
 import dev.bootsupervisor.protocol.Frame;
 import dev.bootsupervisor.protocol.FrameCodec;
 import dev.bootsupervisor.protocol.MessageType;

@@ -23,6 +23,7 @@ import java.util.function.IntConsumer;
 import java.util.function.Predicate;
 
 import dev.bootsupervisor.base.SystemExit;
+import dev.bootsupervisor.protocol.BrokenCause;
 import dev.bootsupervisor.protocol.Frame;
 import dev.bootsupervisor.protocol.FrameCodec;
 import dev.bootsupervisor.protocol.MessageType;
