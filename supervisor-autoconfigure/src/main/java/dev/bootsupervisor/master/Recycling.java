@@ -113,7 +113,7 @@ final class Recycling {
 			Request request = this.queue.poll();
 			WorkerSlot slot = this.table.slot(request.old.workerId());
 			if (slot == null || slot.current() != request.old || request.old.state() != WorkerState.READY
-					|| this.table.isCondemned(request.old)) {
+					|| request.old.condemned()) {
 				continue;
 			}
 			WorkerHandle replacement = this.table.spawnReplacement(slot, this.settings.startupTimeout(),
@@ -147,7 +147,7 @@ final class Recycling {
 		replacement.transition(WorkerState.READY,
 				"replacement ready, accepting connections (recycle: " + done.reason + ")", now);
 		WorkerHandle old = this.table.promoteReplacement();
-		if (old != null && old != replacement && old.state().isLive() && !this.table.isCondemned(old)
+		if (old != null && old != replacement && old.state().isLive() && !old.condemned()
 				&& !this.table.isRetiring(old)) {
 			this.table.retire(old, "recycled (" + done.reason + ": " + done.detail + "); replaced by generation "
 					+ replacement.generation(), now);

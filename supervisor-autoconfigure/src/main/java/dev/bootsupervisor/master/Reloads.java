@@ -144,7 +144,7 @@ final class Reloads {
 		replacement.transition(WorkerState.READY,
 				"replacement ready, accepting connections (reload)", now);
 		WorkerHandle old = this.table.promoteReplacement();
-		boolean retire = old != null && old != replacement && old.state().isLive() && !this.table.isCondemned(old);
+		boolean retire = old != null && old != replacement && old.state().isLive() && !old.condemned();
 		this.reload.replaced(retire ? old : null);
 		if (retire) {
 			this.table.retire(old, "replaced by generation " + replacement.generation() + " (reload)", now);

@@ -127,7 +127,7 @@ final class Restarts {
 			return;
 		}
 		WorkerHandle current = slot.current();
-		if (current == null || !current.state().isLive() || this.table.isCondemned(current)) {
+		if (current == null || !current.state().isLive() || current.condemned()) {
 			crashed(slot, current, now);
 		}
 	}

@@ -83,7 +83,7 @@ final class Watchdog {
 		this.watches.keySet().removeIf((worker) -> !worker.state().isLive());
 		for (WorkerSlot slot : List.copyOf(this.table.slots())) {
 			WorkerHandle worker = slot.current();
-			if (worker == null || worker.state() != WorkerState.READY || this.table.isCondemned(worker)) {
+			if (worker == null || worker.state() != WorkerState.READY || worker.condemned()) {
 				continue;
 			}
 			WorkerWatch watch = this.watches.computeIfAbsent(worker, (w) -> new WorkerWatch(w, limit(), now));
@@ -108,7 +108,7 @@ final class Watchdog {
 	 */
 	void broken(WorkerHandle worker, BrokenCause cause, String detail, Instant now) {
 		WorkerSlot slot = this.table.slot(worker.workerId());
-		if (!worker.state().isLive() || this.table.isCondemned(worker) || slot == null) {
+		if (!worker.state().isLive() || worker.condemned() || slot == null) {
 			return;
 		}
 		String what = switch (cause) {
@@ -128,7 +128,6 @@ final class Watchdog {
 				&& this.table.replacement().workerId() == slot.id();
 		ProcessSample sample = this.sampler.apply(worker.pid());
 		worker.condemn(why, detail, sample != null && sample.stopped(), now, DUMP_GRACE, KILL_GRACE);
-		this.table.condemn(worker);
 		this.watches.remove(worker);
 		if (slot.current() == worker && !slotReplaced) {
 			// a reload's or a recycle's replacement already starting in this slot takes its place

@@ -39,8 +39,6 @@ final class WorkerTable {
 
 	private final List<WorkerHandle> retiring = new ArrayList<>();
 
-	private final List<WorkerHandle> condemned = new ArrayList<>();
-
 	private WorkerHandle replacement;
 
 	WorkerTable(SupervisorSettings settings, WorkerFactory factory, Clock clock, Consumer<MasterEvent> events) {
@@ -172,23 +170,11 @@ final class WorkerTable {
 	}
 
 	/**
-	 * Keep a worker the watchdog is ending until it exited; its slot's replacement is started apart.
-	 * @param worker the worker, already condemned
-	 */
-	void condemn(WorkerHandle worker) {
-		this.condemned.add(worker);
-	}
-
-	boolean isCondemned(WorkerHandle worker) {
-		return this.condemned.contains(worker);
-	}
-
-	/**
 	 * The condemned workers that no longer hold their slot (a replacement took it) but have not exited yet.
 	 * @return the workers
 	 */
 	List<WorkerHandle> condemnedOutsideSlots() {
-		return this.condemned.stream().filter((worker) -> {
+		return this.live.values().stream().filter(WorkerHandle::condemned).filter((worker) -> {
 			WorkerSlot slot = this.slots.get(worker.workerId());
 			return slot == null || slot.current() != worker;
 		}).toList();
@@ -196,7 +182,7 @@ final class WorkerTable {
 
 	/** Carry on ending every condemned worker: TERM after its thread dump, KILL after the grace. */
 	void checkCondemned(Instant now) {
-		for (WorkerHandle worker : this.condemned) {
+		for (WorkerHandle worker : this.live.values()) {
 			worker.checkCondemned(now);
 		}
 	}
@@ -257,7 +243,6 @@ final class WorkerTable {
 		this.live.remove(worker.pid());
 		WorkerSlot slot = this.slots.get(worker.workerId());
 		boolean retired = this.retiring.remove(worker);
-		boolean condemned = this.condemned.remove(worker);
 		boolean requested = retired || (worker.state() == WorkerState.DRAINING && stopping);
 		// 143: TERM reached the JVM before the worker routed it, and the JVM's own shutdown hooks ran
 		boolean clean = requested && (code == 0 || code == 128 + 15);
@@ -279,7 +264,7 @@ final class WorkerTable {
 			slot.lastExit(exit);
 		}
 		worker.transition(clean ? WorkerState.STOPPED : WorkerState.FAILED, reason + ", " + exit.describe(), now);
-		return new Reaped(exit, retired, clean, condemned);
+		return new Reaped(exit, retired, clean, worker.condemned());
 	}
 
 	/**
