@@ -23,6 +23,12 @@ public final class FrameCodec {
 	/** The longest line accepted, newline excluded. */
 	public static final int MAX_LINE_BYTES = 16 * 1024;
 
+	/**
+	 * The longest line accepted from a verified worker, which may carry a cluster message of
+	 * {@link Messaging#MAX_PAYLOAD_BYTES} in base64.
+	 */
+	public static final int MAX_WORKER_LINE_BYTES = 128 * 1024;
+
 	private static final int MAX_FIELDS = 64;
 
 	/**

@@ -23,6 +23,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import dev.bootsupervisor.base.LaunchException;
@@ -87,6 +88,9 @@ public final class WorkerRuntime {
 	private final BrokenReports broken;
 
 	private volatile Runnable stopAccepting;
+
+	private volatile Consumer<Frame> cluster = (frame) -> {
+	};
 
 	private final Map<String, CompletableFuture<Frame>> pending = new ConcurrentHashMap<>();
 
@@ -207,6 +211,25 @@ public final class WorkerRuntime {
 	 */
 	public void onStopAccepting(Runnable closeGate) {
 		this.stopAccepting = closeGate;
+	}
+
+	/**
+	 * Set what receives the master's leadership and messaging frames ({@code GRANT}, {@code REVOKE},
+	 * {@code DELIVER}, {@code SENT}). It is called on the thread that reads the channel, so it must hand the frame
+	 * on and return at once. The master sends none of them before this worker reported ready.
+	 * @param handler the receiver
+	 */
+	public void onClusterFrame(Consumer<Frame> handler) {
+		this.cluster = handler;
+	}
+
+	/**
+	 * Send a leadership or messaging frame to the master ({@code REVOKED}, {@code YIELD}, {@code SEND},
+	 * {@code ANSWER}); frames are written whole, one at a time, in the order of the calls.
+	 * @param frame the frame
+	 */
+	public void sendToMaster(Frame frame) {
+		send(frame);
 	}
 
 	/**
@@ -368,6 +391,11 @@ public final class WorkerRuntime {
 					stopAccepting();
 					continue;
 				}
+				if (frame.type() == MessageType.GRANT || frame.type() == MessageType.REVOKE
+						|| frame.type() == MessageType.DELIVER || frame.type() == MessageType.SENT) {
+					deliver(frame);
+					continue;
+				}
 				CompletableFuture<Frame> reply = frame.get("id").map(this.pending::get).orElse(null);
 				if (frame.type() == MessageType.REPLY && reply != null) {
 					reply.complete(frame);
@@ -379,6 +407,16 @@ public final class WorkerRuntime {
 		}
 		catch (IOException | ProtocolException ex) {
 			exit("the channel to the master failed (" + ex.getMessage() + "); shutting down gracefully");
+		}
+	}
+
+	private void deliver(Frame frame) {
+		try {
+			this.cluster.accept(frame);
+		}
+		catch (RuntimeException ex) {
+			log.log(System.Logger.Level.WARNING, "Worker {0}: handling {1} from the master failed: {2}", this.workerId,
+					frame.type(), ex.toString());
 		}
 	}
 
