@@ -103,3 +103,66 @@ kill_survivors() { # kill_survivors PID...: SIGKILL every one of these that is s
     if alive "$k" && is_our_java "$k"; then log "cleanup: $k still alive: SIGKILL"; kill -KILL "$k" 2>/dev/null; fi
   done
 }
+
+# ---------------------------------------------------------------- one script's run: directory, clusters, cleanup
+# These use the globals MASTER (the running master's pid, or empty), WORKERS_SEEN (every worker pid seen, killed
+# at the end if one survives), RUN_DIR, PORT and READY_TIMEOUT [120].
+MASTER=""
+WORKERS_SEEN=()
+
+machine() { # the header's first part: the machine, the JVM, the date, and the load average now
+  echo "Machine: nproc $(nproc), $(awk '/^MemTotal:/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r), java: $("$JAVA" -version 2>&1 | head -1), $(date -u '+%Y-%m-%d %H:%M UTC'), load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+private_run_dir() { # private_run_dir NAME: sets RUN_DIR, a new directory, and JAR, a private copy of $JAR in it
+  # A short path: the master's Unix socket lives in the run directory (socket paths are limited to 108 bytes).
+  RUN_DIR=$(mktemp -d "/tmp/bench-$1.XXXXXX") || die "cannot create a run directory"
+  # A private copy of the jar: a rebuild of $JAR while the benchmark runs (mvn package rewrites it in place) would
+  # break the JVMs reading it, the control commands first.
+  cp "$JAR" "$RUN_DIR/app.jar" || die "cannot copy $JAR to $RUN_DIR"
+  JAR=$RUN_DIR/app.jar
+}
+
+remember_workers() { local p; for p in $(workers_of "$MASTER"); do WORKERS_SEEN+=("$p"); done; }
+
+await_ready() { # await_ready PID LOG WORKERS NAME: until LOG has the master's ready line for WORKERS workers
+  local pid=$1 file=$2 workers=$3 name=$4 waited=0 timeout=${READY_TIMEOUT:-120}
+  until grep -q "Supervisor ready: .* with $workers workers" "$file" 2>/dev/null; do
+    if ! alive "$pid"; then
+      sleep 0.5   # one read of /proc can miss a process that is still starting
+      alive "$pid" || { tail -40 "$file" >&2; die "$name exited before it was ready"; }
+    fi
+    [ "$waited" -lt $(( timeout * 10 )) ] || { tail -40 "$file" >&2; die "$name not ready within ${timeout}s"; }
+    sleep 0.1; waited=$(( waited + 1 ))
+  done
+}
+
+start_cluster() { # start_cluster NAME WORKERS ARGS...: the app on a free port, run directory $RUN_DIR/NAME, log
+                  # $OUT/NAME.log; returns once it is ready; sets MASTER and PORT
+  local name=$1 workers=$2; shift 2
+  PORT=$(free_port)
+  mkdir -m 700 -p "$RUN_DIR/$name"
+  launch "$name" "$PORT" --supervisor.workers="$workers" --supervisor.run-dir="$RUN_DIR/$name" "$@"
+  MASTER=$APP_PID
+  await_ready "$MASTER" "$OUT/$name.log" "$workers" "$name"
+  remember_workers
+  log "$name ready: master $MASTER, workers $(workers_of "$MASTER" | paste -sd' ' -)"
+}
+
+stop_cluster() { # stop_cluster NAME: SIGTERM to the master, then KILL whatever of its workers is left
+  remember_workers
+  stop_app "$MASTER" "$1" 60
+  kill_survivors "${WORKERS_SEEN[@]}"
+  MASTER=""
+}
+
+cleanup_run() { # the end of a script's EXIT trap: stop the master, kill surviving workers, remove the run directory
+  if [ -n "$MASTER" ] && alive "$MASTER"; then
+    remember_workers
+    log "cleanup: SIGTERM to master $MASTER"
+    stop_app "$MASTER" "cleanup: master" 60
+  fi
+  # a worker left stopped (SIGSTOP) ignores TERM: KILL reaches it
+  kill_survivors "${WORKERS_SEEN[@]}"
+  [ -n "${RUN_DIR:-}" ] && rm -rf "$RUN_DIR"
+}

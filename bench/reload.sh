@@ -64,20 +64,12 @@ require_jar
 [ "$CONNECTIONS" -ge 1 ] || die "CONNECTIONS must be at least 1"
 mkdir -p "$OUT" || die "cannot create $OUT"
 rm -f "$OUT"/*.log "$OUT"/*.txt "$OUT"/result.md
-# A short path: the master's Unix socket lives in the run directory (socket paths are limited to 108 bytes).
-RUN_DIR=$(mktemp -d /tmp/bench-reload.XXXXXX) || die "cannot create a run directory"
-# The app and the reload commands run a private copy of the jar: a rebuild of $JAR while the benchmark runs
-# (mvn package rewrites it in place) would otherwise break the JVMs reading it, the reload commands first.
-cp "$JAR" "$RUN_DIR/app.jar" || die "cannot copy $JAR to $RUN_DIR"
-APP_JAR=$RUN_DIR/app.jar
+# The app and the reload commands run a private copy of the jar
+private_run_dir reload
 
 # ---------------------------------------------------------------- process bookkeeping (by pid only)
-MASTER=""
 WRK_PID=""
 CMD_PID=""
-WORKERS_SEEN=()
-
-remember_workers() { local p; for p in $(workers_of "$MASTER"); do WORKERS_SEEN+=("$p"); done; }
 
 cleanup() {
   local rc=$?
@@ -85,13 +77,7 @@ cleanup() {
   trap '' PIPE   # stderr may be a closed pipe (`... 2>&1 | head`): logging must not kill the cleanup
   if [ -n "$WRK_PID" ] && alive "$WRK_PID"; then kill -KILL "$WRK_PID" 2>/dev/null; fi
   if [ -n "$CMD_PID" ] && alive "$CMD_PID"; then kill -KILL "$CMD_PID" 2>/dev/null; fi
-  if [ -n "$MASTER" ] && alive "$MASTER"; then
-    remember_workers
-    log "cleanup: SIGTERM to master $MASTER"
-    stop_app "$MASTER" "cleanup: master" 60
-  fi
-  kill_survivors "${WORKERS_SEEN[@]}"
-  rm -rf "$RUN_DIR"
+  cleanup_run
   exit "$rc"
 }
 trap cleanup EXIT
@@ -138,25 +124,9 @@ end
 LUA
 
 # ---------------------------------------------------------------- start the cluster
-PORT=$(free_port)
+# the app's log is $OUT/app.log, its run directory $RUN_DIR/app
+start_cluster app "$WORKERS"
 URL="http://127.0.0.1:$PORT/"
-JAVA_VERSION=$("$JAVA" -version 2>&1 | head -1)
-log "starting $WORKERS workers on 127.0.0.1:$PORT (run directory $RUN_DIR, log $OUT/app.log)"
-# shellcheck disable=SC2086
-"$JAVA" $JAVA_OPTS -jar "$APP_JAR" --server.address=127.0.0.1 --server.port="$PORT" --supervisor.workers="$WORKERS" \
-    --supervisor.run-dir="$RUN_DIR" > "$OUT/app.log" 2>&1 &
-MASTER=$!
-waited=0
-until grep -q "Supervisor ready: .* with $WORKERS workers" "$OUT/app.log" 2>/dev/null; do
-  if ! alive "$MASTER"; then
-    sleep 0.5
-    alive "$MASTER" || { tail -40 "$OUT/app.log" >&2; die "the app exited before it was ready"; }
-  fi
-  [ "$waited" -lt $(( READY_TIMEOUT * 10 )) ] || { tail -40 "$OUT/app.log" >&2; die "not ready within ${READY_TIMEOUT}s"; }
-  sleep 0.1; waited=$(( waited + 1 ))
-done
-remember_workers
-log "ready: master $MASTER, workers $(workers_of "$MASTER" | paste -sd' ' -)"
 log "warm-up: wrk ${WARMUP}s"
 wrk -t2 -c"$CONNECTIONS" -d"${WARMUP}s" "$URL" > "$OUT/warmup-wrk.txt" 2>&1
 wrk -t2 -c"$CONNECTIONS" -d"${WARMUP}s" -H 'Connection: close' "$URL" > "$OUT/warmup-close-wrk.txt" 2>&1
@@ -168,7 +138,7 @@ reload_once() { # reload_once NAME I: one reload; appends its window to $OUT/NAM
   WORKERS_SEEN+=($before)
   t_start=$(now)
   # shellcheck disable=SC2086
-  "$JAVA" $CMD_OPTS -jar "$APP_JAR" --supervisor.run-dir="$RUN_DIR" --supervisor.command=reload \
+  "$JAVA" $CMD_OPTS -jar "$JAR" --supervisor.run-dir="$RUN_DIR/app" --supervisor.command=reload \
       > "$OUT/$name-reload-$i.txt" 2>&1 &
   CMD_PID=$!
   wait "$CMD_PID"; rc=$?
@@ -271,7 +241,7 @@ PY
 
 declare -A ROW
 RELOAD_FAILURES=0
-HEADER="Machine: nproc $(nproc), $(awk '/^MemTotal:/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r), java: $JAVA_VERSION, $(date -u '+%Y-%m-%d %H:%M UTC'), load average at start $(cut -d' ' -f1-3 /proc/loadavg); sample app GET /, $WORKERS workers, wrk -t$CONNECTIONS -c$CONNECTIONS, at least ${DURATION}s per run, $RELOADS reloads per run (\`--supervisor.command=reload\`), JAVA_OPTS='$JAVA_OPTS'"
+HEADER="$(machine); sample app GET /, $WORKERS workers, wrk -t$CONNECTIONS -c$CONNECTIONS, at least ${DURATION}s per run, $RELOADS reloads per run (\`--supervisor.command=reload\`), JAVA_OPTS='$JAVA_OPTS'"
 log "$HEADER"
 measure keepalive "keep-alive"
 measure close "new connection per request (\`Connection: close\`)" -H "Connection: close"

@@ -63,57 +63,25 @@ require_java_python "the client load and the cluster view's polls"
 require_jar
 mkdir -p "$OUT" || die "cannot create $OUT"
 rm -f "$OUT"/*.log "$OUT"/*.txt "$OUT"/result.md
-# A short path: the master's Unix socket lives in the run directory (socket paths are limited to 108 bytes).
-RUN_DIR=$(mktemp -d /tmp/bench-watchdog.XXXXXX) || die "cannot create a run directory"
-# A private copy of the jar: a rebuild of $JAR while the benchmark runs would break the JVMs reading it.
-cp "$JAR" "$RUN_DIR/app.jar" || die "cannot copy $JAR to $RUN_DIR"
-JAR=$RUN_DIR/app.jar
+private_run_dir watchdog
 
 # ---------------------------------------------------------------- process bookkeeping (by pid only)
-MASTER=""
 LOAD=""
-WORKERS_SEEN=()
 LAUNCHED=()
-
-remember_workers() { local p; for p in $(workers_of "$MASTER"); do WORKERS_SEEN+=("$p"); done; }
 
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM HUP
   trap '' PIPE   # stderr may be a closed pipe: logging must not kill the cleanup
   if [ -n "$LOAD" ] && alive "$LOAD"; then kill -KILL "$LOAD" 2>/dev/null; fi
-  if [ -n "$MASTER" ] && alive "$MASTER"; then
-    remember_workers
-    stop_app "$MASTER" "cleanup: master" 60
-  fi
-  # a worker left stopped (SIGSTOP) ignores TERM: KILL reaches it
-  kill_survivors "${WORKERS_SEEN[@]}"
-  rm -rf "$RUN_DIR"
+  cleanup_run
   exit "$rc"
 }
 trap cleanup EXIT
 trap 'log "interrupted"; exit 130' INT TERM HUP
 trap 'exit 141' PIPE
 
-# ---------------------------------------------------------------- clusters and load
-start_cluster() { # start_cluster NAME ARGS...: sets MASTER, PORT
-  local name=$1 waited=0; shift
-  PORT=$(free_port)
-  mkdir -m 700 -p "$RUN_DIR/$name"
-  launch "$name" "$PORT" --supervisor.workers=2 --supervisor.run-dir="$RUN_DIR/$name" "$@"
-  MASTER=$APP_PID
-  until grep -q "Supervisor ready: .* with 2 workers" "$OUT/$name.log" 2>/dev/null; do
-    if ! alive "$MASTER"; then
-      sleep 0.5   # as reload.sh: one read of /proc can miss a process that is still starting
-      alive "$MASTER" || { tail -40 "$OUT/$name.log" >&2; die "$name exited before it was ready"; }
-    fi
-    [ "$waited" -lt $(( READY_TIMEOUT * 10 )) ] || { tail -40 "$OUT/$name.log" >&2; die "$name not ready within ${READY_TIMEOUT}s"; }
-    sleep 0.1; waited=$(( waited + 1 ))
-  done
-  remember_workers
-  log "$name ready: master $MASTER, workers $(workers_of "$MASTER" | paste -sd' ' -)"
-}
-
+# ---------------------------------------------------------------- load
 start_load() { # start_load NAME: the client load on $PORT, recorded in $OUT/NAME-requests.txt
   $HELPER load "$PORT" "$OUT/$1-requests.txt" --new "$NEW" --keepalive "$KEEPALIVE" --pause "$PAUSE" &
   LOAD=$!
@@ -124,13 +92,6 @@ stop_load() {
   kill -TERM "$LOAD" 2>/dev/null
   wait "$LOAD" 2>/dev/null
   LOAD=""
-}
-
-stop_cluster() {
-  remember_workers
-  stop_app "$MASTER" "$1" 60
-  kill_survivors "${WORKERS_SEEN[@]}"
-  MASTER=""
 }
 
 # ---------------------------------------------------------------- one detection
@@ -158,9 +119,9 @@ measure() { # measure NAME TRIGGER_TEXT FILE T0 OLD [FROM]: wait for the replace
 slot_pid() { $HELPER slot-pid "$PORT" "$1" || die "no ready worker in slot $1"; }
 
 # ---------------------------------------------------------------- cluster A: hung, deadlock, broken, memory
-HEADER="Machine: nproc $(nproc), $(awk '/^MemTotal:/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r), java: $("$JAVA" -version 2>&1 | head -1), $(date -u '+%Y-%m-%d %H:%M UTC'), load average at start $(cut -d' ' -f1-3 /proc/loadavg); sample app, 2 workers, JAVA_OPTS='$JAVA_OPTS', watchdog.timeout=$TIMEOUT, heap-after-gc=$HEAP_AFTER_GC, max-requests=$MAX_REQUESTS + jitter $JITTER; load: $NEW new-connection + $KEEPALIVE keep-alive clients of GET /, ${PAUSE}s between a client's requests"
+HEADER="$(machine); sample app, 2 workers, JAVA_OPTS='$JAVA_OPTS', watchdog.timeout=$TIMEOUT, heap-after-gc=$HEAP_AFTER_GC, max-requests=$MAX_REQUESTS + jitter $JITTER; load: $NEW new-connection + $KEEPALIVE keep-alive clients of GET /, ${PAUSE}s between a client's requests"
 log "$HEADER"
-start_cluster watched --sample.chaos=true --supervisor.watchdog.timeout="$TIMEOUT" \
+start_cluster watched 2 --sample.chaos=true --supervisor.watchdog.timeout="$TIMEOUT" \
     --supervisor.recycle.heap-after-gc="$HEAP_AFTER_GC"
 start_load watched
 sleep "$SETTLE"
@@ -198,7 +159,7 @@ grep -qi 'OutOfMemoryError' "$OUT/watched.log" && log "memory: an OutOfMemoryErr
 stop_cluster "watched: master"
 
 # ---------------------------------------------------------------- cluster B: max-requests
-start_cluster worn --supervisor.recycle.max-requests="$MAX_REQUESTS" \
+start_cluster worn 2 --supervisor.recycle.max-requests="$MAX_REQUESTS" \
     --supervisor.recycle.max-requests-jitter="$JITTER"
 t_load=$(now)
 start_load worn
