@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Predicate;
+import java.util.regex.MatchResult;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -79,7 +80,7 @@ class LeaderIntegrationTests {
 		assertThat(answer(toLeader)).as("answer of the leader").isEqualTo(leader.id() + " " + leader.pid() + " ping");
 		DocumentContext view = app.cluster();
 		int other = view.<List<Integer>>read("$.workers[?(@.leader == false && @.state == 'ready')].id").get(0);
-		long otherPid = readyPid(view, other);
+		long otherPid = SupervisedProcess.readyPid(view, other);
 		Response toWorker = app.get("/ask?to=" + other + "&text=hello");
 		assertThat(toWorker.status()).as("GET /ask?to=%d: %s", other, toWorker).isEqualTo(200);
 		assertThat(answer(toWorker)).isEqualTo(other + " " + otherPid + " hello");
@@ -87,7 +88,8 @@ class LeaderIntegrationTests {
 		assertThat(toAny.status()).as("GET /ask?to=any: %s", toAny).isEqualTo(200);
 		Matcher any = ANSWER.matcher(answer(toAny));
 		assertThat(any.matches()).as("answer %s", answer(toAny)).isTrue();
-		assertThat(readyPid(app.cluster(), Integer.parseInt(any.group(1)))).as("pid of worker %s", any.group(1))
+		int answering = Integer.parseInt(any.group(1));
+		assertThat(SupervisedProcess.readyPid(app.cluster(), answering)).as("pid of worker %d", answering)
 			.isEqualTo(Long.parseLong(any.group(2)));
 		assertThat(any.group(3)).isEqualTo("anyone");
 		Response toMissing = app.get("/ask?to=99&text=nobody");
@@ -107,7 +109,7 @@ class LeaderIntegrationTests {
 			.stream()
 			.max(Integer::compare)
 			.orElseThrow();
-		long victim = readyPid(before, slot);
+		long victim = SupervisedProcess.readyPid(before, slot);
 		SupervisedProcess.signal(victim, "KILL");
 		long replacement = await("a replacement of worker " + victim + " starting in slot " + slot)
 			.atMost(REPLACE_TIMEOUT)
@@ -128,8 +130,8 @@ class LeaderIntegrationTests {
 		}
 		await("worker " + replacement + " ready in slot " + slot).atMost(REPLACE_TIMEOUT)
 			.pollInterval(Duration.ofMillis(100))
-			.until(() -> readyPid(app.cluster(), slot) == replacement);
-		Set<Long> workers = new HashSet<>(pids(app.cluster()));
+			.until(() -> SupervisedProcess.readyPid(app.cluster(), slot) == replacement);
+		Set<Long> workers = new HashSet<>(SupervisedProcess.pids(app.cluster()));
 		assertThat(workers).as("workers").hasSize(3).contains(replacement, leader.pid()).doesNotContain(victim);
 		for (long pid : workers) {
 			List<String> received = await("the broadcasts received by worker " + pid).atMost(Duration.ofSeconds(10))
@@ -169,10 +171,11 @@ class LeaderIntegrationTests {
 		List<String> handovers = new ArrayList<>();
 		for (int i = 1; i <= 3; i++) {
 			Leader before = awaitTickingLeader(app);
-			Set<Long> old = new HashSet<>(pids(app.cluster()));
+			Set<Long> old = new HashSet<>(SupervisedProcess.pids(app.cluster()));
 			int mark = app.output().length();
 			app.signal("HUP");
-			app.awaitOutput("Rolling reload \\(SIGHUP\\): reloaded 3 workers", RELOAD_TIMEOUT, mark);
+			MatchResult outcome = app.awaitOutput("Rolling reload \\(SIGHUP\\): (.*)", RELOAD_TIMEOUT, mark);
+			assertThat(outcome.group(1)).as("outcome of reload %d", i).startsWith("reloaded 3 workers");
 			SupervisedProcess.awaitExited(old, REPLACE_TIMEOUT);
 			Leader after = awaitLeader(app, "a leader among the new workers, after reload " + i,
 					(leader) -> leader.epoch() > before.epoch() && !old.contains(leader.pid()));
@@ -201,6 +204,7 @@ class LeaderIntegrationTests {
 		CommandResult scale = shared.command("--supervisor.run-dir=" + runDir, "--supervisor.command=scale",
 				"--supervisor.workers=" + target);
 		assertThat(scale.exitCode()).as("exit code of %s", scale).isZero();
+		assertThat(scale.output()).contains("Scaled sample-app to " + target + " workers");
 		SupervisedProcess.awaitExited(Set.of(removed.pid()), REPLACE_TIMEOUT);
 		Leader after = awaitLeader(app, "a leader in slots 1 to " + target,
 				(next) -> next.epoch() > removed.epoch() && next.id() <= target);
@@ -244,8 +248,9 @@ class LeaderIntegrationTests {
 	 * newer epoch, and for the cluster view to name that worker as the leader.
 	 */
 	private static Failover killLeader(SupervisedProcess app, Leader leader) throws Exception {
-		SupervisedProcess.signal(leader.pid(), "KILL");
+		// Taken before the signal: the figures can only be longer than the truth.
 		Instant killedAt = Instant.now();
+		SupervisedProcess.signal(leader.pid(), "KILL");
 		Leader next = awaitLeader(app, "a new leader after kill -9 of " + leader,
 				(candidate) -> candidate.epoch() > leader.epoch());
 		Duration granted = Duration.between(killedAt, Instant.now());
@@ -306,7 +311,8 @@ class LeaderIntegrationTests {
 		Map<Instant, List<Tick>> bySecond = new TreeMap<>();
 		Map<Long, Set<Long>> pidsByEpoch = new TreeMap<>();
 		for (Tick tick : ticks) {
-			bySecond.computeIfAbsent(tick.at().truncatedTo(ChronoUnit.SECONDS), (second) -> new ArrayList<>()).add(tick);
+			Instant second = tick.at().truncatedTo(ChronoUnit.SECONDS);
+			bySecond.computeIfAbsent(second, (key) -> new ArrayList<>()).add(tick);
 			pidsByEpoch.computeIfAbsent(tick.epoch(), (epoch) -> new HashSet<>()).add(tick.pid());
 		}
 		assertThat(bySecond.values().stream().filter((second) -> second.size() > 1).toList())
@@ -373,20 +379,10 @@ class LeaderIntegrationTests {
 				view.read("$.master.leaderEpoch", Long.class));
 	}
 
-	/** The pid of the slot's ready worker, 0 when it has none. */
-	private static long readyPid(DocumentContext view, int slot) {
-		List<Number> ready = view.read("$.workers[?(@.id == " + slot + " && @.state == 'ready')].pid");
-		return (ready.size() == 1) ? ready.get(0).longValue() : 0;
-	}
-
 	/** The pid of a starting worker of the slot other than {@code old}, 0 when it has none. */
 	private static long startingPid(DocumentContext view, int slot, long old) {
 		List<Number> starting = view.read("$.workers[?(@.id == " + slot + " && @.state == 'starting')].pid");
 		return starting.stream().mapToLong(Number::longValue).filter((pid) -> pid != old).findFirst().orElse(0);
-	}
-
-	private static List<Long> pids(DocumentContext view) {
-		return view.<List<Number>>read("$.workers[*].pid").stream().map(Number::longValue).toList();
 	}
 
 	private static String answer(Response response) {

@@ -92,7 +92,7 @@ class ReloadIntegrationTests {
 		Set<Long> after = app.workerPids();
 		assertThat(after).hasSize(2).doesNotContainAnyElementsOf(before);
 		DocumentContext cluster = app.awaitSettled(2);
-		assertThat(pids(cluster)).containsExactlyInAnyOrderElementsOf(after);
+		assertThat(SupervisedProcess.pids(cluster)).containsExactlyInAnyOrderElementsOf(after);
 		assertThat(generations(cluster)).containsOnly(2);
 		Map<Long, Integer> status = statusGenerations(command("--supervisor.command=status"));
 		assertThat(status).containsOnlyKeys(after).allSatisfy((pid, generation) -> assertThat(generation).isEqualTo(2));
@@ -125,7 +125,7 @@ class ReloadIntegrationTests {
 		assertThat(app.workerPids()).isEqualTo(before);
 		assertThat(serveUntilSeen(app, before)).containsOnlyKeys(before);
 		DocumentContext cluster = app.awaitSettled(2);
-		assertThat(pids(cluster)).containsExactlyInAnyOrderElementsOf(before);
+		assertThat(SupervisedProcess.pids(cluster)).containsExactlyInAnyOrderElementsOf(before);
 		assertThat(generations(cluster)).containsOnly(1);
 		app.awaitOutput("Rolling reload \\(reload command\\): reload failed and was rolled back",
 				Duration.ofSeconds(5));
@@ -154,7 +154,7 @@ class ReloadIntegrationTests {
 			.until(() -> count(app.output(), "Rolling reload of ") == 1);
 		DocumentContext cluster = app.awaitSettled(2);
 		assertThat(generations(cluster)).containsOnly(2);
-		assertThat(pids(cluster)).doesNotContainAnyElementsOf(before);
+		assertThat(SupervisedProcess.pids(cluster)).doesNotContainAnyElementsOf(before);
 	}
 
 	@ParameterizedTest(name = "{0}")
@@ -174,7 +174,7 @@ class ReloadIntegrationTests {
 		Set<Long> after = app.workerPids();
 		assertThat(after).hasSize(2).doesNotContainAnyElementsOf(before);
 		DocumentContext cluster = app.awaitSettled(2);
-		assertThat(pids(cluster)).containsExactlyInAnyOrderElementsOf(after);
+		assertThat(SupervisedProcess.pids(cluster)).containsExactlyInAnyOrderElementsOf(after);
 		assertThat(generations(cluster)).containsOnly(2);
 		assertThat(serveUntilSeen(app, after)).containsOnlyKeys(after);
 	}
@@ -192,7 +192,7 @@ class ReloadIntegrationTests {
 		assertThat(served.values()).containsExactlyInAnyOrder(1, 2, 3);
 		DocumentContext cluster = app.awaitSettled(3);
 		assertThat(cluster.<Integer>read("$.master.configuredWorkers")).isEqualTo(3);
-		assertThat(pids(cluster)).containsExactlyInAnyOrderElementsOf(after);
+		assertThat(SupervisedProcess.pids(cluster)).containsExactlyInAnyOrderElementsOf(after);
 	}
 
 	@ParameterizedTest(name = "{0}")
@@ -344,10 +344,6 @@ class ReloadIntegrationTests {
 		List<String> all = new ArrayList<>(List.of("--supervisor.run-dir=" + this.runDir));
 		all.addAll(Arrays.asList(args));
 		return this.processes.startCommand(all.toArray(String[]::new));
-	}
-
-	private static List<Long> pids(DocumentContext cluster) {
-		return cluster.<List<Number>>read("$.workers[*].pid").stream().map(Number::longValue).toList();
 	}
 
 	private static List<Integer> generations(DocumentContext cluster) {

@@ -335,6 +335,26 @@ final class SupervisedProcess implements AutoCloseable {
 	}
 
 	/**
+	 * Return the pids of the workers a cluster view lists, in any state.
+	 * @param view the view
+	 * @return the pids
+	 */
+	static List<Long> pids(DocumentContext view) {
+		return view.<List<Number>>read("$.workers[*].pid").stream().map(Number::longValue).toList();
+	}
+
+	/**
+	 * Return the pid of the slot's ready worker in a cluster view.
+	 * @param view the view
+	 * @param slot the worker id
+	 * @return the pid, 0 when the slot has no ready worker
+	 */
+	static long readyPid(DocumentContext view, int slot) {
+		List<Number> ready = view.read("$.workers[?(@.id == " + slot + " && @.state == 'ready')].pid");
+		return (ready.size() == 1) ? ready.get(0).longValue() : 0;
+	}
+
+	/**
 	 * Send a request on a new connection, closed after the response.
 	 * @param path the request path
 	 * @return the response

@@ -83,7 +83,7 @@ class WatchdogIntegrationTests {
 			.pollInterval(Duration.ofMillis(200))
 			.until(() -> app.workerPids().equals(workers));
 		DocumentContext after = app.awaitSettled(2);
-		assertThat(pids(after)).containsExactlyInAnyOrderElementsOf(workers);
+		assertThat(SupervisedProcess.pids(after)).containsExactlyInAnyOrderElementsOf(workers);
 		assertThat(restarts(after)).as("restarts").isEqualTo(restarts(before));
 		String output = app.output(mark);
 		assertThat(transitions(output, stormed)).as("transitions of the stormed worker").isEmpty();
@@ -267,7 +267,7 @@ class WatchdogIntegrationTests {
 	private static void awaitReplacement(SupervisedProcess app, int slot, long old) {
 		await("worker " + old + " gone and slot " + slot + " ready again").atMost(REPLACE_TIMEOUT)
 			.pollInterval(Duration.ofMillis(200))
-			.until(() -> !SupervisedProcess.isAlive(old) && readyWorker(app.cluster(), slot) != old);
+			.until(() -> !SupervisedProcess.isAlive(old) && SupervisedProcess.readyPid(app.cluster(), slot) != old);
 		app.awaitSettled(2);
 	}
 
@@ -276,12 +276,6 @@ class WatchdogIntegrationTests {
 		return view.<List<Number>>read("$.workers[?(@.id == " + slot + ")].pid")
 			.stream()
 			.anyMatch((other) -> other.longValue() != pid);
-	}
-
-	/** The pid of the slot's ready worker, 0 when it has none. */
-	private static long readyWorker(DocumentContext view, int slot) {
-		List<Number> ready = view.read("$.workers[?(@.id == " + slot + " && @.state == 'ready')].pid");
-		return (ready.size() == 1) ? ready.get(0).longValue() : 0;
 	}
 
 	private static long workerPid(DocumentContext view, int slot) {
@@ -293,10 +287,6 @@ class WatchdogIntegrationTests {
 	private static int generations(DocumentContext view, int slot) {
 		List<Number> generations = view.read("$.workers[?(@.id == " + slot + ")].generation");
 		return generations.stream().mapToInt(Number::intValue).max().orElse(0);
-	}
-
-	private static List<Long> pids(DocumentContext view) {
-		return view.<List<Number>>read("$.workers[*].pid").stream().map(Number::longValue).toList();
 	}
 
 	private static Map<String, Integer> restarts(DocumentContext view) {
