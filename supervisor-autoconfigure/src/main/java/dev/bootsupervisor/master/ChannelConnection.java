@@ -66,7 +66,7 @@ class ChannelConnection {
 	 * @param frame the frame
 	 */
 	synchronized void send(Frame frame) {
-		if (isClosed()) {
+		if (isClosed() || this.channel == null) {
 			return;
 		}
 		try {

@@ -137,8 +137,10 @@ final class ChannelServer implements Closeable {
 					throw new ProtocolException(MAX_CONTROL + " control connections are already open");
 				}
 			}
+			int limit = connection.role().equals("worker") ? FrameCodec.MAX_WORKER_LINE_BYTES
+					: FrameCodec.MAX_LINE_BYTES;
 			while (!connection.isClosed()) {
-				Frame frame = FrameCodec.read(in);
+				Frame frame = FrameCodec.decode(FrameCodec.readLine(in, limit));
 				if (frame.type() == MessageType.HELLO) {
 					throw new ProtocolException("repeated HELLO");
 				}
