@@ -94,7 +94,7 @@ public final class WorkerHandle {
 		if (to == this.state && why.equals(this.reason)) {
 			return;
 		}
-		if (this.state == WorkerState.READY && to != WorkerState.READY) {
+		if (this.state == WorkerState.READY && to != WorkerState.READY && this.exit == null) {
 			// before the worker is signalled or told to stop accepting: leadership moves before it drains
 			revokeLeadership();
 		}
