@@ -214,7 +214,10 @@ final class ChannelServer implements Closeable {
 		catch (IOException ex) {
 			log.log(System.Logger.Level.DEBUG, "Closing the channel failed", ex);
 		}
-		this.connections.forEach((connection) -> connection.close(null));
+		// the last replies (to a stop command waiting for the end) are written before the master exits
+		long deadline = System.nanoTime() + java.time.Duration.ofSeconds(1).toNanos();
+		this.connections.forEach((connection) -> connection.flushAndClose(
+				java.time.Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))));
 		this.timer.shutdownNow();
 	}
 
