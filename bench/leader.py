@@ -7,13 +7,14 @@ first poll, so that no process start sits between the trigger and the measuremen
   leader.py settle PORT WORKERS --ticks FILE [--timeout S]
       wait until the view lists WORKERS workers, all ready, one of them the leader, and the tick file has a line
       of the leader's epoch from its pid
-  leader.py kill-follower PORT [--timeout S]
-      kill -9 the ready follower (not the leader) of the highest slot; print "<gone ms> <ready ms> <pid> <slot>
-      <leader moved 0/1>": when the view stopped listing it as ready (the master saw it gone) and when its slot had
-      a ready replacement
-  leader.py kill-leader PORT --ticks FILE [--timeout S]
-      kill -9 the leader; print "<granted ms> <tick ms> <old epoch> <new epoch>": when the view named another leader
-      under a greater epoch, and the instant of the first tick of that epoch, both from the kill
+  leader.py kill-follower PORT --log LOG [--timeout S]
+      kill -9 the ready follower (not the leader) of the highest slot; print "<gone ms> <ready ms> <logged ms> <pid>
+      <slot> <leader moved 0/1>": when the view stopped listing it as ready (the master saw it gone), when its slot
+      had a ready replacement, and the timestamp of the master's "Worker N will be restarted" line (or -)
+  leader.py kill-leader PORT --ticks FILE --log LOG [--timeout S]
+      kill -9 the leader; print "<granted ms> <tick ms> <logged ms> <old epoch> <new epoch>": when the view named
+      another leader under a greater epoch, the instant of the first tick of that epoch, and the timestamp of the
+      master's "Leadership: granted ... epoch N" line (or -), all from the kill
   leader.py reload PORT MASTER --ticks FILE --log LOG [--timeout S]
       SIGHUP to MASTER (a rolling reload), poll until every worker was replaced and is ready; print
       "<no leader in view ms> <tick gap ms> <revoke to grant ms in the master's log or -> <old epoch> <new epoch>
@@ -46,8 +47,12 @@ ROWS = [
      "it gone)", "ms", None),
     ("follower-ready", "baseline: `kill -9` of a follower -> its replacement ready (a restart: a JVM start)", "ms",
      None),
+    ("follower-logged", "baseline: `kill -9` of a follower -> the master's log line that it will be restarted",
+     "ms", None),
     ("leader-granted", "`kill -9` of the leader -> the view names a new leader under a greater epoch", "ms",
      "follower-gone"),
+    ("leader-logged", "`kill -9` of the leader -> the master's log line that it granted the new epoch", "ms",
+     "follower-logged"),
     ("leader-tick", "`kill -9` of the leader -> the instant of the new epoch's first tick", "ms", "follower-ready"),
     ("tick-interval", "baseline: between two ticks of one leader", "ms", None),
     ("reload-view-gap", "rolling reload: the polled view shows no leader (0 = never seen, under one poll)", "ms",
@@ -157,7 +162,8 @@ def kill_follower(args):
                      f"a replacement of worker {pid} ready")
     after = leader_of(view(args.port) or cluster)
     moved = int(after is None or leader is None or after[0] != leader[0])
-    print(f"{(gone - start) * 1000:.1f} {(ready - start) * 1000:.1f} {pid} {slot} {moved}")
+    seen = logged_at(args.log, r"Worker %d will be restarted\b" % slot, start)
+    print(f"{(gone - start) * 1000:.1f} {(ready - start) * 1000:.1f} {ms(seen and seen - start)} {pid} {slot} {moved}")
     return 0
 
 
@@ -179,8 +185,31 @@ def kill_leader(args):
                     f"a tick of an epoch after {epoch}")
     if tick[2] == pid:
         raise SystemExit(f"a tick of epoch {tick[0]} from the killed leader {pid}")
-    print(f"{(at - start) * 1000:.1f} {(tick[3] - start) * 1000:.1f} {epoch} {next_leader[0]}")
+    logged = logged_at(args.log, r"Leadership: granted to .*epoch %d\b" % next_leader[0], start)
+    print(f"{(at - start) * 1000:.1f} {(tick[3] - start) * 1000:.1f} {ms(logged and logged - start)} {epoch} "
+          f"{next_leader[0]}")
     return 0
+
+
+def logged_at(path, pattern, after):
+    """The timestamp of the first line of the master's log at or after AFTER (epoch s) that matches, or None."""
+    regex = re.compile(pattern)
+    try:
+        with open(path, errors="replace") as f:
+            for line in f:
+                match = LOG_TIME.match(line)
+                if match and regex.search(line):
+                    at = instant(match.group(1))
+                    # the log has milliseconds: a line of the same millisecond as AFTER counts
+                    if at >= after - 0.001:
+                        return at
+    except OSError:
+        pass
+    return None
+
+
+def ms(value):
+    return "-" if value is None else f"{value * 1000:.1f}"
 
 
 def log_gap(path, old, new):
@@ -285,11 +314,13 @@ def main():
     p.set_defaults(func=settle)
     p = sub.add_parser("kill-follower")
     p.add_argument("port", type=int)
+    p.add_argument("--log", required=True)
     p.add_argument("--timeout", type=float, default=120)
     p.set_defaults(func=kill_follower)
     p = sub.add_parser("kill-leader")
     p.add_argument("port", type=int)
     p.add_argument("--ticks", required=True)
+    p.add_argument("--log", required=True)
     p.add_argument("--timeout", type=float, default=30)
     p.set_defaults(func=kill_leader)
     p = sub.add_parser("reload")

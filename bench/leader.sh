@@ -75,21 +75,21 @@ settle
 
 for (( i = 1; i <= REPS; i++ )); do
   settle
-  if result=$($HELPER kill-follower "$PORT" --timeout "$READY_TIMEOUT"); then
-    read -r gone ready pid slot moved <<< "$result"
+  if result=$($HELPER kill-follower "$PORT" --log "$OUT/leader.log" --timeout "$READY_TIMEOUT"); then
+    read -r gone ready logged pid slot moved <<< "$result"
     WORKERS_SEEN+=("$pid")
-    log "follower $i: worker $pid (slot $slot) seen gone after ${gone} ms, replacement ready after ${ready} ms"
+    log "follower $i: worker $pid (slot $slot) seen gone after ${gone} ms (master's log ${logged} ms), replacement ready after ${ready} ms"
     [ "$moved" = 0 ] || { log "follower $i: leadership moved when a follower died"; FAILED=$(( FAILED + 1 )); }
-    record follower-gone "$gone"; record follower-ready "$ready"
+    record follower-gone "$gone"; record follower-ready "$ready"; record follower-logged "$logged"
   else
     log "follower $i: the measurement failed"; FAILED=$(( FAILED + 1 ))
   fi
   remember_workers
   settle
-  if result=$($HELPER kill-leader "$PORT" --ticks "$TICKS"); then
-    read -r granted tick old new <<< "$result"
-    log "leader $i: epoch $old -> $new: granted after ${granted} ms, first tick after ${tick} ms"
-    record leader-granted "$granted"; record leader-tick "$tick"
+  if result=$($HELPER kill-leader "$PORT" --ticks "$TICKS" --log "$OUT/leader.log"); then
+    read -r granted tick logged old new <<< "$result"
+    log "leader $i: epoch $old -> $new: granted after ${granted} ms (master's log ${logged} ms), first tick after ${tick} ms"
+    record leader-granted "$granted"; record leader-tick "$tick"; record leader-logged "$logged"
     awk -v g="$granted" 'BEGIN { exit !(g > 1000) }' && FAILED=$(( FAILED + 1 ))
   else
     log "leader $i: the measurement failed"; FAILED=$(( FAILED + 1 ))

@@ -1,6 +1,7 @@
 package dev.bootsupervisor.sample;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,6 +40,9 @@ import static org.awaitility.Awaitility.await;
  * rolling reloads, and a scale down that removes the leader's slot. The sample's leader-only task appends a line a
  * second to a tick file; after every step the whole file must show one leader at a time: at most one line per
  * second, each epoch from one pid, epochs that never go back.
+ * <p>
+ * A worker keeps the master's cluster view for up to a second, and successive requests reach different workers:
+ * after each change the tests make (a kill, a reload, a scale), a view taken before it is not trusted.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LeaderIntegrationTests {
@@ -69,6 +73,9 @@ class LeaderIntegrationTests {
 	private static Path runDir;
 
 	private static Path tickFile;
+
+	/** When the tests last changed the cluster: the views taken before are ignored. */
+	private static Instant changedAt = Instant.EPOCH;
 
 	@Test
 	@Order(1)
@@ -103,18 +110,19 @@ class LeaderIntegrationTests {
 	@Order(2)
 	void aBroadcastThroughOneWorkerReachesAllThreeIncludingOneThatWasStarting() throws Exception {
 		SupervisedProcess app = leaderCluster();
-		DocumentContext before = app.awaitSettled(3);
+		DocumentContext before = awaitSettled(app, 3);
 		Leader leader = leader(before);
 		int slot = before.<List<Integer>>read("$.workers[?(@.leader == false)].id")
 			.stream()
 			.max(Integer::compare)
 			.orElseThrow();
 		long victim = SupervisedProcess.readyPid(before, slot);
+		changedAt = Instant.now();
 		SupervisedProcess.signal(victim, "KILL");
 		long replacement = await("a replacement of worker " + victim + " starting in slot " + slot)
 			.atMost(REPLACE_TIMEOUT)
 			.pollInterval(Duration.ofMillis(20))
-			.until(() -> startingPid(app.cluster(), slot, victim), (pid) -> pid != 0);
+			.until(() -> startingPid(freshView(app), slot, victim), (pid) -> pid != 0);
 		List<String> texts = List.of("first-" + victim, "second-" + victim, "third-" + victim);
 		// One connection to one worker, the leader, so one sender: delivery is in order per sender.
 		try (RawConnection connection = RawConnection.to(app.port(), leader.pid(), 100)) {
@@ -130,8 +138,8 @@ class LeaderIntegrationTests {
 		}
 		await("worker " + replacement + " ready in slot " + slot).atMost(REPLACE_TIMEOUT)
 			.pollInterval(Duration.ofMillis(100))
-			.until(() -> SupervisedProcess.readyPid(app.cluster(), slot) == replacement);
-		Set<Long> workers = new HashSet<>(SupervisedProcess.pids(app.cluster()));
+			.until(() -> SupervisedProcess.readyPid(freshView(app), slot) == replacement);
+		Set<Long> workers = new HashSet<>(SupervisedProcess.pids(freshView(app)));
 		assertThat(workers).as("workers").hasSize(3).contains(replacement, leader.pid()).doesNotContain(victim);
 		for (long pid : workers) {
 			List<String> received = await("the broadcasts received by worker " + pid).atMost(Duration.ofSeconds(10))
@@ -143,7 +151,7 @@ class LeaderIntegrationTests {
 					.isEqualTo(1);
 			}
 		}
-		assertThat(leader(app.cluster())).as("the leader after a follower's kill -9").isEqualTo(leader);
+		assertThat(leader(freshView(app))).as("the leader after a follower's kill -9").isEqualTo(leader);
 		assertOneLeaderAtATime();
 	}
 
@@ -167,12 +175,13 @@ class LeaderIntegrationTests {
 	@Order(4)
 	void threeRollingReloadsHandLeadershipOverWithOneLeaderAtATime() throws Exception {
 		SupervisedProcess app = leaderCluster();
-		app.awaitSettled(3);
+		awaitSettled(app, 3);
 		List<String> handovers = new ArrayList<>();
 		for (int i = 1; i <= 3; i++) {
 			Leader before = awaitTickingLeader(app);
-			Set<Long> old = new HashSet<>(SupervisedProcess.pids(app.cluster()));
+			Set<Long> old = app.workerPids();
 			int mark = app.output().length();
+			changedAt = Instant.now();
 			app.signal("HUP");
 			MatchResult outcome = app.awaitOutput("Rolling reload \\(SIGHUP\\): (.*)", RELOAD_TIMEOUT, mark);
 			assertThat(outcome.group(1)).as("outcome of reload %d", i).startsWith("reloaded 3 workers");
@@ -201,6 +210,7 @@ class LeaderIntegrationTests {
 		}
 		Leader removed = leader;
 		int target = removed.id() - 1;
+		changedAt = Instant.now();
 		CommandResult scale = shared.command("--supervisor.run-dir=" + runDir, "--supervisor.command=scale",
 				"--supervisor.workers=" + target);
 		assertThat(scale.exitCode()).as("exit code of %s", scale).isZero();
@@ -211,7 +221,7 @@ class LeaderIntegrationTests {
 		Tick first = awaitTick("a tick of " + after, (tick) -> tick.epoch() == after.epoch());
 		assertThat(first.pid()).isEqualTo(after.pid());
 		System.out.println("Leadership handover in a scale down to " + target + ": " + handover(removed, first));
-		DocumentContext view = app.awaitSettled(target);
+		DocumentContext view = awaitSettled(app, target);
 		assertThat(view.<List<Integer>>read("$.workers[*].id")).hasSize(target).allSatisfy((id) ->
 				assertThat(id).isLessThanOrEqualTo(target));
 		assertThat(view.<List<Boolean>>read("$.workers[?(@.leader == true)].leader")).as("leaders in %s",
@@ -250,6 +260,7 @@ class LeaderIntegrationTests {
 	private static Failover killLeader(SupervisedProcess app, Leader leader) throws Exception {
 		// Taken before the signal: the figures can only be longer than the truth.
 		Instant killedAt = Instant.now();
+		changedAt = killedAt;
 		SupervisedProcess.signal(leader.pid(), "KILL");
 		Leader next = awaitLeader(app, "a new leader after kill -9 of " + leader,
 				(candidate) -> candidate.epoch() > leader.epoch());
@@ -261,9 +272,13 @@ class LeaderIntegrationTests {
 		return new Failover(leader, next, granted, tick, Duration.between(killedAt, tick.at()));
 	}
 
-	/** Wait until the cluster view has a leader whose latest epoch shows in the tick file. */
+	/**
+	 * Wait until the cluster view has a leader that is alive, whose epoch is the newest of the tick file, and that
+	 * has ticked under it.
+	 */
 	private static Leader awaitTickingLeader(SupervisedProcess app) {
-		Leader leader = awaitLeader(app, "a leader", (candidate) -> true);
+		Leader leader = awaitLeader(app, "a live leader of the newest epoch",
+				(candidate) -> SupervisedProcess.isAlive(candidate.pid()) && candidate.epoch() >= newestEpoch());
 		awaitTick("a tick of " + leader, (tick) -> tick.epoch() == leader.epoch() && tick.pid() == leader.pid());
 		return leader;
 	}
@@ -272,8 +287,8 @@ class LeaderIntegrationTests {
 	private static Leader awaitTickingLeaderWithReadyFollower(SupervisedProcess app) {
 		await("a leader and another ready worker").atMost(REPLACE_TIMEOUT)
 			.pollInterval(Duration.ofMillis(100))
-			.until(() -> app.cluster().<List<Object>>read("$.workers[?(@.leader == false && @.state == 'ready')]")
-				.size() >= 1);
+			.until(() -> freshView(app), (view) -> view != null
+					&& !view.<List<Object>>read("$.workers[?(@.leader == false && @.state == 'ready')]").isEmpty());
 		return awaitTickingLeader(app);
 	}
 
@@ -282,7 +297,7 @@ class LeaderIntegrationTests {
 		try {
 			return await(description).atMost(REPLACE_TIMEOUT)
 				.pollInterval(Duration.ofMillis(20))
-				.until(() -> leader(app.cluster()), (leader) -> leader != null && condition.test(leader));
+				.until(() -> leader(freshView(app)), (leader) -> leader != null && condition.test(leader));
 		}
 		catch (ConditionTimeoutException ex) {
 			throw new AssertionError(ex.getMessage() + "\n" + app.describe(), ex);
@@ -367,8 +382,38 @@ class LeaderIntegrationTests {
 				+ ((last != null) ? Duration.between(last, first.at()).toMillis() + " ms between ticks" : "no tick");
 	}
 
-	/** The leader the view names, {@code null} when none; two would fail the test. */
+	/**
+	 * Wait until a view taken after the latest change lists exactly this many workers, all ready.
+	 * @return that view
+	 */
+	private static DocumentContext awaitSettled(SupervisedProcess app, int workers) {
+		return await("a cluster view of " + workers + " ready workers").atMost(REPLACE_TIMEOUT)
+			.pollInterval(Duration.ofMillis(100))
+			.until(() -> freshView(app), (view) -> view != null
+					&& view.<List<String>>read("$.workers[*].state").size() == workers
+					&& view.<List<String>>read("$.workers[*].state").stream().allMatch("ready"::equals));
+	}
+
+	/** The cluster view of whichever worker answers, {@code null} when the master took it before the latest change. */
+	private static DocumentContext freshView(SupervisedProcess app) throws IOException, InterruptedException {
+		DocumentContext view = app.cluster();
+		return Instant.parse(view.read("$.at", String.class)).isBefore(changedAt) ? null : view;
+	}
+
+	private static long newestEpoch() {
+		try {
+			return ticks().stream().mapToLong(Tick::epoch).max().orElse(0);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/** The leader the view names, {@code null} when none (or no view); two would fail the test. */
 	private static Leader leader(DocumentContext view) {
+		if (view == null) {
+			return null;
+		}
 		List<Map<String, Object>> leaders = view.read("$.workers[?(@.leader == true)]");
 		assertThat(leaders).as("leaders in %s", view.jsonString()).hasSizeLessThanOrEqualTo(1);
 		if (leaders.isEmpty()) {
