@@ -1,21 +1,25 @@
 #!/usr/bin/env python3
-"""Helpers for bench/leader.sh (standard library only): the cluster view polled every POLL seconds (10 ms) around a
-kill -9 or a rolling reload, and the sample's tick file (one line a second from the leader:
-"<epoch> <worker id> <pid> <ISO-8601 instant>"). Each measuring command sends the signal itself, right before its
-first poll, so that no process start sits between the trigger and the measurement.
+"""Helpers for bench/leader.sh (standard library only): the master's cluster view polled every POLL seconds (10 ms)
+around a kill -9 or a rolling reload, and the sample's tick file (one line a second from the leader:
+"<epoch> <worker id> <pid> <ISO-8601 instant>"). The view is asked of the master over its control socket (RUN_DIR's
+master.sock and token, one connection, a request a poll): GET /actuator/supervisor shows the same view, but each
+worker keeps it for up to a second, so polling it measures that cache (kill-leader measures both). Each measuring
+command sends the signal itself, right before its first poll, so that no process start sits between the trigger
+and the measurement.
 
-  leader.py settle PORT WORKERS --ticks FILE [--timeout S]
+  leader.py settle PORT RUN_DIR WORKERS --ticks FILE [--timeout S]
       wait until the view lists WORKERS workers, all ready, one of them the leader, and the tick file has a line
       of the leader's epoch from its pid
-  leader.py kill-follower PORT --log LOG [--timeout S]
+  leader.py kill-follower PORT RUN_DIR --log LOG [--timeout S]
       kill -9 the ready follower (not the leader) of the highest slot; print "<gone ms> <ready ms> <logged ms> <pid>
       <slot> <leader moved 0/1>": when the view stopped listing it as ready (the master saw it gone), when its slot
       had a ready replacement, and the timestamp of the master's "Worker N will be restarted" line (or -)
-  leader.py kill-leader PORT --ticks FILE --log LOG [--timeout S]
-      kill -9 the leader; print "<granted ms> <tick ms> <logged ms> <old epoch> <new epoch>": when the view named
-      another leader under a greater epoch, the instant of the first tick of that epoch, and the timestamp of the
-      master's "Leadership: granted ... epoch N" line (or -), all from the kill
-  leader.py reload PORT MASTER --ticks FILE --log LOG [--timeout S]
+  leader.py kill-leader PORT RUN_DIR --ticks FILE --log LOG [--timeout S]
+      kill -9 the leader; print "<granted ms> <endpoint ms> <tick ms> <logged ms> <old epoch> <new epoch>": when the
+      master's view named another leader under a greater epoch, when GET /actuator/supervisor on PORT did, the
+      instant of the first tick of that epoch, and the timestamp of the master's "Leadership: granted ... epoch N"
+      line (or -), all from the kill
+  leader.py reload PORT RUN_DIR MASTER --ticks FILE --log LOG [--timeout S]
       SIGHUP to MASTER (a rolling reload), poll until every worker was replaced and is ready; print
       "<no leader in view ms> <tick gap ms> <revoke to grant ms in the master's log or -> <old epoch> <new epoch>
       <reload s>": how long the polled view showed no leader (0: never seen, shorter than a poll), the gap between
@@ -34,30 +38,34 @@ import json
 import os
 import re
 import signal
+import socket
 import statistics
 import sys
 import time
+import urllib.parse
 
 HOST = "127.0.0.1"
 POLL = 0.01
 
 # key, label, unit, baseline key (the ratio's denominator) or None
 ROWS = [
-    ("follower-gone", "baseline: `kill -9` of a follower -> the view no longer lists it as ready (the master saw "
-     "it gone)", "ms", None),
+    ("follower-logged", "baseline: `kill -9` of a follower -> the master logs that it will restart it", "ms", None),
+    ("follower-gone", "baseline: `kill -9` of a follower -> the master's view no longer lists it as ready", "ms",
+     None),
     ("follower-ready", "baseline: `kill -9` of a follower -> its replacement ready (a restart: a JVM start)", "ms",
      None),
-    ("follower-logged", "baseline: `kill -9` of a follower -> the master's log line that it will be restarted",
-     "ms", None),
-    ("leader-granted", "`kill -9` of the leader -> the view names a new leader under a greater epoch", "ms",
-     "follower-gone"),
-    ("leader-logged", "`kill -9` of the leader -> the master's log line that it granted the new epoch", "ms",
+    ("leader-logged", "`kill -9` of the leader -> the master logs the grant of the new epoch", "ms",
      "follower-logged"),
+    ("leader-granted", "`kill -9` of the leader -> the master's view names a new leader under a greater epoch",
+     "ms", "follower-gone"),
+    ("leader-endpoint", "`kill -9` of the leader -> `GET /actuator/supervisor` names it (a worker keeps the view "
+     "up to 1 s)", "ms", "leader-granted"),
     ("leader-tick", "`kill -9` of the leader -> the instant of the new epoch's first tick", "ms", "follower-ready"),
     ("tick-interval", "baseline: between two ticks of one leader", "ms", None),
-    ("reload-view-gap", "rolling reload: the polled view shows no leader (0 = never seen, under one poll)", "ms",
+    ("reload-log-gap", "rolling reload: the master logs revoking the old epoch -> granting the new one", "ms",
      None),
-    ("reload-log-gap", "rolling reload: master's log, revoking the old epoch -> granting the new one", "ms", None),
+    ("reload-view-gap", "rolling reload: the master's view shows no leader (0 = never seen in a 10 ms poll)", "ms",
+     None),
     ("reload-tick-gap", "rolling reload: the old epoch's last tick -> the new epoch's first tick", "ms",
      "tick-interval"),
     ("reload-duration", "rolling reload of every worker (SIGHUP until all replaced and ready)", "s", None),
@@ -65,6 +73,38 @@ ROWS = [
 
 TICK = re.compile(r"^(\d+) (\d+) (\d+) (\S+)$")
 LOG_TIME = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d))")
+
+
+class Master:
+    """The master's own cluster view, asked over its control socket (the run directory's master.sock and token):
+    /actuator/supervisor shows the same view, but each worker keeps it for up to a second."""
+
+    def __init__(self, run_dir):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(5)
+        self.sock.connect(os.path.join(run_dir, "master.sock"))
+        with open(os.path.join(run_dir, "token")) as f:
+            token = f.read().strip()
+        self.file = self.sock.makefile("rb")
+        self.send(f"HELLO role=control token={urllib.parse.quote_plus(token)}")
+
+    def send(self, line):
+        self.sock.sendall((line + "\n").encode())
+
+    def view(self):
+        """The view in the shape of the endpoint's JSON, as far as this script reads it."""
+        self.send(f"REQUEST command=view deadline={int(time.time() * 1000) + 5000}")
+        line = self.file.readline().decode().rstrip("\n")
+        if not line.startswith("REPLY "):
+            raise SystemExit(f"the master answered {line[:200]!r}")
+        fields = dict(part.split("=", 1) for part in line.split(" ")[1:])
+        fields = {key: urllib.parse.unquote_plus(value) for key, value in fields.items()}
+        workers = []
+        for i in range(int(fields["workers"])):
+            p = f"w{i}."
+            workers.append({"id": int(fields[p + "id"]), "pid": int(fields[p + "pid"]), "state": fields[p + "state"],
+                            "leader": fields.get(p + "leader") == "true"})
+        return {"master": {"leaderEpoch": int(fields.get("leaderEpoch", "0"))}, "workers": workers}
 
 
 def view(port):
@@ -129,11 +169,11 @@ def wait_for(timeout, probe, what):
 
 
 def settle(args):
+    master = Master(args.run_dir)
+
     def probe():
-        cluster = view(args.port)
-        if cluster is None or len(cluster["workers"]) != args.workers:
-            return None
-        if any(w["state"] != "ready" for w in cluster["workers"]):
+        cluster = master.view()
+        if len(cluster["workers"]) != args.workers or any(w["state"] != "ready" for w in cluster["workers"]):
             return None
         leader = leader_of(cluster)
         if leader is None:
@@ -146,7 +186,8 @@ def settle(args):
 
 
 def kill_follower(args):
-    cluster = wait_for(10, lambda: view(args.port), "the cluster view")
+    master = Master(args.run_dir)
+    cluster = master.view()
     leader = leader_of(cluster)
     followers = [w for w in cluster["workers"] if w["state"] == "ready" and not w.get("leader")]
     if not followers:
@@ -155,12 +196,11 @@ def kill_follower(args):
     pid, slot = victim["pid"], victim["id"]
     start = time.time()
     os.kill(pid, signal.SIGKILL)
-    gone = wait_for(args.timeout, lambda: (time.time() if (c := view(args.port)) is not None
-                                           and ready_pid(c, slot) != pid else None), f"worker {pid} seen gone")
-    ready = wait_for(args.timeout, lambda: (time.time() if (c := view(args.port)) is not None
-                                            and ready_pid(c, slot) not in (0, pid) else None),
+    gone = wait_for(args.timeout, lambda: time.time() if ready_pid(master.view(), slot) != pid else None,
+                    f"worker {pid} seen gone")
+    ready = wait_for(args.timeout, lambda: time.time() if ready_pid(master.view(), slot) not in (0, pid) else None,
                      f"a replacement of worker {pid} ready")
-    after = leader_of(view(args.port) or cluster)
+    after = leader_of(master.view())
     moved = int(after is None or leader is None or after[0] != leader[0])
     seen = logged_at(args.log, r"Worker %d will be restarted\b" % slot, start)
     print(f"{(gone - start) * 1000:.1f} {(ready - start) * 1000:.1f} {ms(seen and seen - start)} {pid} {slot} {moved}")
@@ -168,26 +208,37 @@ def kill_follower(args):
 
 
 def kill_leader(args):
-    cluster = wait_for(10, lambda: view(args.port), "the cluster view")
-    leader = leader_of(cluster)
+    master = Master(args.run_dir)
+    leader = leader_of(master.view())
     if leader is None:
         raise SystemExit("no leader to kill")
     epoch, _, pid = leader
     start = time.time()
     os.kill(pid, signal.SIGKILL)
-
-    def granted():
-        c = view(args.port)
-        next_leader = leader_of(c) if c is not None else None
-        return (time.time(), next_leader) if next_leader and next_leader[0] > epoch and next_leader[2] != pid else None
-    at, next_leader = wait_for(args.timeout, granted, f"a new leader after kill -9 of {pid}")
+    deadline = start + args.timeout
+    granted = shown = None
+    while (granted is None or shown is None) and time.time() < deadline:
+        for source in ("master", "endpoint"):
+            if (granted if source == "master" else shown) is not None:
+                continue
+            cluster = master.view() if source == "master" else view(args.port)
+            current = leader_of(cluster) if cluster is not None else None
+            if current is not None and current[0] > epoch and current[2] != pid:
+                if source == "master":
+                    granted, new_epoch = time.time(), current[0]
+                else:
+                    shown = time.time()
+        time.sleep(POLL)
+    if granted is None or shown is None:
+        raise SystemExit(f"no new leader after kill -9 of {pid} within {args.timeout}s (master {granted}, "
+                         f"endpoint {shown})")
     tick = wait_for(args.timeout, lambda: next((t for t in ticks(args.ticks) if t[0] > epoch), None),
                     f"a tick of an epoch after {epoch}")
     if tick[2] == pid:
         raise SystemExit(f"a tick of epoch {tick[0]} from the killed leader {pid}")
-    logged = logged_at(args.log, r"Leadership: granted to .*epoch %d\b" % next_leader[0], start)
-    print(f"{(at - start) * 1000:.1f} {(tick[3] - start) * 1000:.1f} {ms(logged and logged - start)} {epoch} "
-          f"{next_leader[0]}")
+    logged = logged_at(args.log, r"Leadership: granted to .*epoch %d\b" % new_epoch, start)
+    print(f"{(granted - start) * 1000:.1f} {(shown - start) * 1000:.1f} {(tick[3] - start) * 1000:.1f} "
+          f"{ms(logged and logged - start)} {epoch} {new_epoch}")
     return 0
 
 
@@ -235,7 +286,8 @@ def log_gap(path, old, new):
 
 
 def reload(args):
-    cluster = wait_for(10, lambda: view(args.port), "the cluster view")
+    master = Master(args.run_dir)
+    cluster = master.view()
     leader = leader_of(cluster)
     if leader is None:
         raise SystemExit("no leader before the reload")
@@ -247,18 +299,17 @@ def reload(args):
     deadline = start + args.timeout
     missing_at = granted_at = None
     while time.time() < deadline:
-        c = view(args.port)
-        if c is not None:
-            now = time.time()
-            current = leader_of(c)
-            if current is None and missing_at is None and granted_at is None:
-                missing_at = now
-            if current is not None and current[0] > epoch and granted_at is None:
-                granted_at = now
-            pids = [w["pid"] for w in c["workers"]]
-            if (granted_at is not None and len(pids) == workers and not old_pids & set(pids)
-                    and all(w["state"] == "ready" for w in c["workers"])):
-                break
+        c = master.view()
+        now = time.time()
+        current = leader_of(c)
+        if current is None and missing_at is None and granted_at is None:
+            missing_at = now
+        if current is not None and current[0] > epoch and granted_at is None:
+            granted_at = now
+        pids = [w["pid"] for w in c["workers"]]
+        if (granted_at is not None and len(pids) == workers and not old_pids & set(pids)
+                and all(w["state"] == "ready" for w in c["workers"])):
+            break
         time.sleep(POLL)
     else:
         raise SystemExit(f"the reload did not replace every worker within {args.timeout}s")
@@ -308,23 +359,27 @@ def main():
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("settle")
     p.add_argument("port", type=int)
+    p.add_argument("run_dir")
     p.add_argument("workers", type=int)
     p.add_argument("--ticks", required=True)
     p.add_argument("--timeout", type=float, default=120)
     p.set_defaults(func=settle)
     p = sub.add_parser("kill-follower")
     p.add_argument("port", type=int)
+    p.add_argument("run_dir")
     p.add_argument("--log", required=True)
     p.add_argument("--timeout", type=float, default=120)
     p.set_defaults(func=kill_follower)
     p = sub.add_parser("kill-leader")
     p.add_argument("port", type=int)
+    p.add_argument("run_dir")
     p.add_argument("--ticks", required=True)
     p.add_argument("--log", required=True)
     p.add_argument("--timeout", type=float, default=30)
     p.set_defaults(func=kill_leader)
     p = sub.add_parser("reload")
     p.add_argument("port", type=int)
+    p.add_argument("run_dir")
     p.add_argument("master", type=int)
     p.add_argument("--ticks", required=True)
     p.add_argument("--log", required=True)

@@ -6,14 +6,16 @@
 # Starts the sample app with WORKERS workers on a free 127.0.0.1 port, its leader-only task writing a tick file
 # (--sample.tick-file: one line a second from the leader, "<epoch> <worker id> <pid> <instant>"). Then, REPS times,
 # with the cluster settled before each step (every worker ready, a leader, and a tick of its epoch):
-#   baseline    kill -9 of a follower: until the view no longer lists it as ready (how fast the master sees a
-#               worker die, through the view), and until its replacement is ready (a restart, mostly a JVM start)
-#   failover    kill -9 of the leader: until the view names another leader under a greater epoch, and until the
-#               instant of that epoch's first tick
+#   baseline    kill -9 of a follower: until the master logs that it will restart it and its view no longer
+#               lists it as ready (how fast the master sees a worker die), and until its replacement is ready (a
+#               restart, mostly a JVM start)
+#   failover    kill -9 of the leader: until the master's log and its view name another leader under a greater
+#               epoch, until GET /actuator/supervisor does, and until the instant of that epoch's first tick
 # and RELOADS times a rolling reload (SIGHUP): how long the view shows no leader, the master's own revoke-to-grant
 # time from its log, and the gap between the old epoch's last tick and the new one's first (its baseline: the
-# interval between two ticks of one leader, from the same file). bench/leader.py polls GET /actuator/supervisor every
-# 10 ms (a new connection each) and sends the signals itself, right before its first poll. Prints one markdown table
+# interval between two ticks of one leader, from the same file). bench/leader.py polls the master's view every 10 ms
+# over its control socket (GET /actuator/supervisor shows the same view, but each worker keeps it up to a second: a
+# row shows what that adds) and sends the signals itself, right before its first poll. Prints one markdown table
 # on stdout (also saved to $OUT/result.md), median and max of each figure, and the ratio of a median to its baseline;
 # progress on stderr; the app's log, the tick file and the raw figures stay in $OUT. Every process is stopped by
 # pid. About 3 minutes.
@@ -21,7 +23,7 @@
 # Settings (environment variables, defaults in brackets):
 #   JAR [sample-app/target/sample-app.jar]  JAVA [java]  JAVA_OPTS [none]
 #   WORKERS [3], REPS [5] kills of each kind, RELOADS [3] rolling reloads, READY_TIMEOUT [120] seconds,
-#   OUT [bench/out/leader], STRICT [0]: 1 makes the script exit 1 when a failover took more than 1 s in the view
+#   OUT [bench/out/leader], STRICT [0]: 1 makes the script exit 1 when a failover took more than 1 s in the master's view
 #   or a measurement failed
 set -uo pipefail
 
@@ -64,7 +66,7 @@ trap 'exit 141' PIPE
 
 FAILED=0
 record() { echo "$1 $2" >> "$FIGURES"; }
-settle() { $HELPER settle "$PORT" "$WORKERS" --ticks "$TICKS" --timeout "$READY_TIMEOUT" || die "the cluster did not settle"; }
+settle() { $HELPER settle "$PORT" "$RUN_DIR/leader" "$WORKERS" --ticks "$TICKS" --timeout "$READY_TIMEOUT" || die "the cluster did not settle"; }
 
 HEADER="$(machine); sample app, $WORKERS workers, JAVA_OPTS='$JAVA_OPTS', $REPS kills of a follower and of the leader, $RELOADS rolling reloads (SIGHUP); the view polled every 10 ms"
 log "$HEADER"
@@ -75,7 +77,7 @@ settle
 
 for (( i = 1; i <= REPS; i++ )); do
   settle
-  if result=$($HELPER kill-follower "$PORT" --log "$OUT/leader.log" --timeout "$READY_TIMEOUT"); then
+  if result=$($HELPER kill-follower "$PORT" "$RUN_DIR/leader" --log "$OUT/leader.log" --timeout "$READY_TIMEOUT"); then
     read -r gone ready logged pid slot moved <<< "$result"
     WORKERS_SEEN+=("$pid")
     log "follower $i: worker $pid (slot $slot) seen gone after ${gone} ms (master's log ${logged} ms), replacement ready after ${ready} ms"
@@ -86,10 +88,11 @@ for (( i = 1; i <= REPS; i++ )); do
   fi
   remember_workers
   settle
-  if result=$($HELPER kill-leader "$PORT" --ticks "$TICKS" --log "$OUT/leader.log"); then
-    read -r granted tick logged old new <<< "$result"
-    log "leader $i: epoch $old -> $new: granted after ${granted} ms (master's log ${logged} ms), first tick after ${tick} ms"
-    record leader-granted "$granted"; record leader-tick "$tick"; record leader-logged "$logged"
+  if result=$($HELPER kill-leader "$PORT" "$RUN_DIR/leader" --ticks "$TICKS" --log "$OUT/leader.log"); then
+    read -r granted shown tick logged old new <<< "$result"
+    log "leader $i: epoch $old -> $new: granted after ${granted} ms (master's log ${logged} ms, endpoint ${shown} ms), first tick after ${tick} ms"
+    record leader-granted "$granted"; record leader-endpoint "$shown"; record leader-tick "$tick"
+    record leader-logged "$logged"
     awk -v g="$granted" 'BEGIN { exit !(g > 1000) }' && FAILED=$(( FAILED + 1 ))
   else
     log "leader $i: the measurement failed"; FAILED=$(( FAILED + 1 ))
@@ -100,7 +103,7 @@ done
 for (( i = 1; i <= RELOADS; i++ )); do
   settle
   remember_workers
-  if result=$($HELPER reload "$PORT" "$MASTER" --ticks "$TICKS" --log "$OUT/leader.log"); then
+  if result=$($HELPER reload "$PORT" "$RUN_DIR/leader" "$MASTER" --ticks "$TICKS" --log "$OUT/leader.log"); then
     read -r view_gap tick_gap log_gap old new took <<< "$result"
     log "reload $i: epoch $old -> $new: no leader in the view for ${view_gap} ms, master's log ${log_gap} ms, tick gap ${tick_gap} ms; reload ${took} s"
     record reload-view-gap "$view_gap"; record reload-log-gap "$log_gap"; record reload-tick-gap "$tick_gap"
