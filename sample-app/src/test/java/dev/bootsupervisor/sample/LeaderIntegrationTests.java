@@ -138,8 +138,9 @@ class LeaderIntegrationTests {
 		}
 		await("worker " + replacement + " ready in slot " + slot).atMost(REPLACE_TIMEOUT)
 			.pollInterval(Duration.ofMillis(100))
-			.until(() -> SupervisedProcess.readyPid(freshView(app), slot) == replacement);
-		Set<Long> workers = new HashSet<>(SupervisedProcess.pids(freshView(app)));
+			.until(() -> freshView(app),
+					(view) -> view != null && SupervisedProcess.readyPid(view, slot) == replacement);
+		Set<Long> workers = new HashSet<>(SupervisedProcess.pids(awaitFreshView(app)));
 		assertThat(workers).as("workers").hasSize(3).contains(replacement, leader.pid()).doesNotContain(victim);
 		for (long pid : workers) {
 			List<String> received = await("the broadcasts received by worker " + pid).atMost(Duration.ofSeconds(10))
@@ -151,7 +152,7 @@ class LeaderIntegrationTests {
 					.isEqualTo(1);
 			}
 		}
-		assertThat(leader(freshView(app))).as("the leader after a follower's kill -9").isEqualTo(leader);
+		assertThat(leader(awaitFreshView(app))).as("the leader after a follower's kill -9").isEqualTo(leader);
 		assertOneLeaderAtATime();
 	}
 
@@ -400,6 +401,13 @@ class LeaderIntegrationTests {
 		return Instant.parse(view.read("$.at", String.class)).isBefore(changedAt) ? null : view;
 	}
 
+	/** Wait for a view taken after the latest change: a worker's kept view is at most a second old. */
+	private static DocumentContext awaitFreshView(SupervisedProcess app) {
+		return await("a cluster view taken after " + changedAt).atMost(Duration.ofSeconds(10))
+			.pollInterval(Duration.ofMillis(50))
+			.until(() -> freshView(app), (view) -> view != null);
+	}
+
 	private static long newestEpoch() {
 		try {
 			return ticks().stream().mapToLong(Tick::epoch).max().orElse(0);
@@ -424,8 +432,11 @@ class LeaderIntegrationTests {
 				view.read("$.master.leaderEpoch", Long.class));
 	}
 
-	/** The pid of a starting worker of the slot other than {@code old}, 0 when it has none. */
+	/** The pid of a starting worker of the slot other than {@code old}, 0 when it has none (or there is no view). */
 	private static long startingPid(DocumentContext view, int slot, long old) {
+		if (view == null) {
+			return 0;
+		}
 		List<Number> starting = view.read("$.workers[?(@.id == " + slot + " && @.state == 'starting')].pid");
 		return starting.stream().mapToLong(Number::longValue).filter((pid) -> pid != old).findFirst().orElse(0);
 	}
