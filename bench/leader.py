@@ -41,6 +41,7 @@ import signal
 import socket
 import statistics
 import sys
+import threading
 import time
 import urllib.parse
 
@@ -215,23 +216,27 @@ def kill_leader(args):
     epoch, _, pid = leader
     start = time.time()
     os.kill(pid, signal.SIGKILL)
-    deadline = start + args.timeout
-    granted = shown = None
-    while (granted is None or shown is None) and time.time() < deadline:
-        for source in ("master", "endpoint"):
-            if (granted if source == "master" else shown) is not None:
-                continue
-            cluster = master.view() if source == "master" else view(args.port)
+    found = {}
+
+    def poll(source, ask):
+        # one thread per source: a slow answer from a worker must not delay the polls of the master
+        deadline = start + args.timeout
+        while time.time() < deadline:
+            cluster = ask()
             current = leader_of(cluster) if cluster is not None else None
             if current is not None and current[0] > epoch and current[2] != pid:
-                if source == "master":
-                    granted, new_epoch = time.time(), current[0]
-                else:
-                    shown = time.time()
-        time.sleep(POLL)
-    if granted is None or shown is None:
-        raise SystemExit(f"no new leader after kill -9 of {pid} within {args.timeout}s (master {granted}, "
-                         f"endpoint {shown})")
+                found[source] = (time.time(), current[0])
+                return
+            time.sleep(POLL)
+    pollers = [threading.Thread(target=poll, args=("master", master.view), daemon=True),
+               threading.Thread(target=poll, args=("endpoint", lambda: view(args.port)), daemon=True)]
+    for poller in pollers:
+        poller.start()
+    for poller in pollers:
+        poller.join()
+    if len(found) != 2:
+        raise SystemExit(f"no new leader after kill -9 of {pid} within {args.timeout}s: {found}")
+    (granted, new_epoch), (shown, _) = found["master"], found["endpoint"]
     tick = wait_for(args.timeout, lambda: next((t for t in ticks(args.ticks) if t[0] > epoch), None),
                     f"a tick of an epoch after {epoch}")
     if tick[2] == pid:

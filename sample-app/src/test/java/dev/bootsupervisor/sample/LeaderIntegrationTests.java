@@ -486,7 +486,7 @@ class LeaderIntegrationTests {
 	 *
 	 * @param killed the killed leader
 	 * @param next the leader the view named next
-	 * @param granted how long after the kill the view named it
+	 * @param granted how long after the kill a view (up to a second old) named it
 	 * @param tick the next tick
 	 * @param tickAfter how long after the kill the tick's instant is
 	 */
@@ -494,7 +494,7 @@ class LeaderIntegrationTests {
 
 		@Override
 		public String toString() {
-			return "epoch " + this.killed.epoch() + " -> " + this.next.epoch() + ": granted after "
+			return "epoch " + this.killed.epoch() + " -> " + this.next.epoch() + ": in the view after "
 					+ this.granted.toMillis() + " ms, next tick after " + this.tickAfter.toMillis() + " ms";
 		}
 
