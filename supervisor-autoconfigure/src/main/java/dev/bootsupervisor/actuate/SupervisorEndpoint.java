@@ -124,15 +124,18 @@ public class SupervisorEndpoint {
 	 * @param sharing how the workers share that port
 	 * @param restarts how many workers it restarted, by reason
 	 * @param reloads how many rolling reloads ended, by outcome
+	 * @param leaderEpoch the epoch of the latest leadership grant (the leader's fencing token), 0 before the first
+	 * @param leaderChanges how often it granted leadership
 	 */
 	public record MasterDescriptor(long pid, String name, String state, Instant startedAt, Duration uptime,
 			int configuredWorkers, int liveWorkers, int port, String sharing, Map<String, Integer> restarts,
-			Map<String, Integer> reloads) {
+			Map<String, Integer> reloads, long leaderEpoch, int leaderChanges) {
 
 		static MasterDescriptor of(ClusterView view) {
 			return new MasterDescriptor(view.masterPid(), view.name(), view.state().label(), view.masterStartedAt(),
 					Duration.between(view.masterStartedAt(), view.at()), view.configuredWorkers(), view.liveWorkers(),
-					view.port(), view.sharing(), view.restartsByReason(), view.reloadsByOutcome());
+					view.port(), view.sharing(), view.restartsByReason(), view.reloadsByOutcome(), view.leaderEpoch(),
+					view.leaderChanges());
 		}
 
 	}
@@ -153,16 +156,17 @@ public class SupervisorEndpoint {
 	 * @param lastExit how its slot's previous worker ended, {@code null} when none did
 	 * @param heap its heap, {@code null} until its first heartbeat
 	 * @param health its own health status, as it reported it with its last heartbeat
+	 * @param leader whether it leads the cluster
 	 */
 	public record WorkerDescriptor(int id, long pid, int generation, String state, Instant stateSince, String reason,
 			Instant startedAt, Duration uptime, boolean ready, int restarts, WorkerView.LastExit lastExit,
-			WorkerView.Heap heap, String health) {
+			WorkerView.Heap heap, String health, boolean leader) {
 
 		static WorkerDescriptor of(WorkerView worker, Instant at) {
 			return new WorkerDescriptor(worker.id(), worker.pid(), worker.generation(), worker.state().label(),
 					worker.stateSince(), worker.reason(), worker.startedAt(),
 					Duration.between(worker.startedAt(), at), worker.ready(), worker.restarts(), worker.lastExit(),
-					worker.heap(), worker.health());
+					worker.heap(), worker.health(), worker.leader());
 		}
 
 	}

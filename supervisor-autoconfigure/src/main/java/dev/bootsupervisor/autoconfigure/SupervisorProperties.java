@@ -96,6 +96,8 @@ public class SupervisorProperties {
 
 	private final Recycle recycle = new Recycle();
 
+	private final Leader leader = new Leader();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -218,6 +220,10 @@ public class SupervisorProperties {
 
 	public Watchdog getWatchdog() {
 		return this.watchdog;
+	}
+
+	public Leader getLeader() {
+		return this.leader;
 	}
 
 	public Recycle getRecycle() {
@@ -455,5 +461,25 @@ public class SupervisorProperties {
 
 	}
 
+	/**
+	 * Leadership: one ready worker leads, and leadership moves before the leader drains.
+	 */
+	public static class Leader {
+
+		/**
+		 * How long the master waits, when leadership moves, for the leader to confirm that its leader-only work
+		 * stopped, before it grants leadership to another worker anyway.
+		 */
+		private Duration revokeTimeout = Duration.ofSeconds(5);
+
+		public Duration getRevokeTimeout() {
+			return this.revokeTimeout;
+		}
+
+		public void setRevokeTimeout(Duration revokeTimeout) {
+			this.revokeTimeout = revokeTimeout;
+		}
+
+	}
 
 }

@@ -21,11 +21,27 @@ import java.time.Duration;
  * @param reloadTimeout how long a replacement may take to become ready during a rolling reload
  * @param runDir the directory of the pid file and control socket
  * @param watchdog what the watchdogs watch for
+ * @param leaderRevokeTimeout how long a revoked leader may take to confirm it stopped its leader-only work
  */
 public record SupervisorSettings(String name, int workers, String address, int port, int backlog,
 		Duration backoffInitial, Duration backoffMax, Duration backoffReset, int maxRestarts, Duration restartWindow,
 		Duration startupTimeout, Duration shutdownTimeout, Duration reloadTimeout, Path runDir,
-		WatchdogSettings watchdog) {
+		WatchdogSettings watchdog, Duration leaderRevokeTimeout) {
+
+	/** The default of {@code supervisor.leader.revoke-timeout}. */
+	public static final Duration DEFAULT_LEADER_REVOKE_TIMEOUT = Duration.ofSeconds(5);
+
+	/**
+	 * Settings with the default leader revoke timeout.
+	 */
+	public SupervisorSettings(String name, int workers, String address, int port, int backlog,
+			Duration backoffInitial, Duration backoffMax, Duration backoffReset, int maxRestarts,
+			Duration restartWindow, Duration startupTimeout, Duration shutdownTimeout, Duration reloadTimeout,
+			Path runDir, WatchdogSettings watchdog) {
+		this(name, workers, address, port, backlog, backoffInitial, backoffMax, backoffReset, maxRestarts,
+				restartWindow, startupTimeout, shutdownTimeout, reloadTimeout, runDir, watchdog,
+				DEFAULT_LEADER_REVOKE_TIMEOUT);
+	}
 
 	/**
 	 * Settings with every watchdog off.
@@ -46,7 +62,19 @@ public record SupervisorSettings(String name, int workers, String address, int p
 	public SupervisorSettings withWatchdog(WatchdogSettings watchdog) {
 		return new SupervisorSettings(this.name, this.workers, this.address, this.port, this.backlog,
 				this.backoffInitial, this.backoffMax, this.backoffReset, this.maxRestarts, this.restartWindow,
-				this.startupTimeout, this.shutdownTimeout, this.reloadTimeout, this.runDir, watchdog);
+				this.startupTimeout, this.shutdownTimeout, this.reloadTimeout, this.runDir, watchdog,
+				this.leaderRevokeTimeout);
+	}
+
+	/**
+	 * These settings with another leader revoke timeout.
+	 * @param timeout the timeout
+	 * @return the settings
+	 */
+	public SupervisorSettings withLeaderRevokeTimeout(Duration timeout) {
+		return new SupervisorSettings(this.name, this.workers, this.address, this.port, this.backlog,
+				this.backoffInitial, this.backoffMax, this.backoffReset, this.maxRestarts, this.restartWindow,
+				this.startupTimeout, this.shutdownTimeout, this.reloadTimeout, this.runDir, this.watchdog, timeout);
 	}
 
 	public boolean listens() {

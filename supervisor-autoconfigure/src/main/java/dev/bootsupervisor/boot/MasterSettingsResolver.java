@@ -96,7 +96,8 @@ final class MasterSettingsResolver {
 		return new SupervisorSettings(name, workers, environment.getProperty("server.address"), port, backlog,
 				restart.getBackoffInitial(), restart.getBackoffMax(), restart.getBackoffReset(),
 				restart.getMaxRestarts(), restart.getWindow(), properties.getStartupTimeout(),
-				properties.getShutdownTimeout(), reloadTimeout, runDir, watchdog(properties));
+				properties.getShutdownTimeout(), reloadTimeout, runDir, watchdog(properties),
+				positive("supervisor.leader.revoke-timeout", properties.getLeader().getRevokeTimeout()));
 	}
 
 	static WatchdogSettings watchdog(SupervisorProperties properties) throws LaunchException {
@@ -185,11 +186,12 @@ final class MasterSettingsResolver {
 				+ "from 1 to " + ClusterView.MAX_WORKERS + ", or 'auto'");
 	}
 
-	private static void positive(String property, Duration value) throws LaunchException {
+	private static Duration positive(String property, Duration value) throws LaunchException {
 		if (value == null || value.isNegative() || value.isZero()) {
 			throw new LaunchException("Invalid value '" + value + "' for " + property + ": expected a positive "
 					+ "duration such as 30s or 5m");
 		}
+		return value;
 	}
 
 	private static int integer(Environment environment, String property, int fallback, int min, int max)

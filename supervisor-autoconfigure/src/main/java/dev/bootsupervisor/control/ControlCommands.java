@@ -289,6 +289,12 @@ public final class ControlCommands {
 				.map((entry) -> entry.getKey() + " " + entry.getValue())
 				.collect(Collectors.joining(", ")));
 		}
+		view.workers()
+			.stream()
+			.filter(WorkerView::leader)
+			.findFirst()
+			.ifPresent((leader) -> this.out.printf("leader: worker %d (pid %d), epoch %d%n", leader.id(), leader.pid(),
+					view.leaderEpoch()));
 		String format = "%-7s%-9s%-5s%-10s%-10s%-10s%s%n";
 		this.out.printf(format, "WORKER", "PID", "GEN", "STATE", "UPTIME", "RESTARTS", "LAST EXIT");
 		for (WorkerView worker : view.workers()) {

@@ -32,6 +32,10 @@ final class ChannelMessages {
 
 	private final Watchdog watchdog;
 
+	private final Leadership leadership;
+
+	private final MessageRelay relay;
+
 	/**
 	 * Create the channel's message handling.
 	 * @param table the worker table
@@ -39,14 +43,18 @@ final class ChannelMessages {
 	 * @param clock the clock
 	 * @param ready told that a worker reported it is ready
 	 * @param watchdog told that a worker reported itself broken
+	 * @param leadership told that a leader confirmed a revoke or yields
+	 * @param relay relays the workers' messages
 	 */
 	ChannelMessages(WorkerTable table, ControlRequests requests, Clock clock, BiConsumer<WorkerHandle, Instant> ready,
-			Watchdog watchdog) {
+			Watchdog watchdog, Leadership leadership, MessageRelay relay) {
 		this.table = table;
 		this.requests = requests;
 		this.clock = clock;
 		this.ready = ready;
 		this.watchdog = watchdog;
+		this.leadership = leadership;
+		this.relay = relay;
 	}
 
 	void connected(MasterEvent.WorkerConnected connected) {
@@ -129,6 +137,10 @@ final class ChannelMessages {
 			case HEARTBEAT -> worker.heartbeat(heartbeat(frame, now));
 			case BROKEN -> this.watchdog.broken(worker, BrokenCause.of(frame.require("cause")), detail(frame),
 					now);
+			case REVOKED -> this.leadership.revoked(worker, frame.requireLong("epoch"), now);
+			case YIELD -> this.leadership.yielded(worker, frame.requireLong("epoch"), now);
+			case SEND -> this.relay.send(worker, frame);
+			case ANSWER -> this.relay.answer(worker, frame);
 			case REQUEST -> this.requests.handle(connection, frame, false);
 			default -> throw new ProtocolException("unexpected " + frame.type() + " from a worker");
 		}

@@ -137,8 +137,10 @@ final class ChannelServer implements Closeable {
 					throw new ProtocolException(MAX_CONTROL + " control connections are already open");
 				}
 			}
+			int limit = connection.role().equals("worker") ? FrameCodec.MAX_WORKER_LINE_BYTES
+					: FrameCodec.MAX_LINE_BYTES;
 			while (!connection.isClosed()) {
-				Frame frame = FrameCodec.read(in);
+				Frame frame = FrameCodec.decode(FrameCodec.readLine(in, limit));
 				if (frame.type() == MessageType.HELLO) {
 					throw new ProtocolException("repeated HELLO");
 				}
@@ -212,7 +214,10 @@ final class ChannelServer implements Closeable {
 		catch (IOException ex) {
 			log.log(System.Logger.Level.DEBUG, "Closing the channel failed", ex);
 		}
-		this.connections.forEach((connection) -> connection.close(null));
+		// the last replies (to a stop command waiting for the end) are written before the master exits
+		long deadline = System.nanoTime() + java.time.Duration.ofSeconds(1).toNanos();
+		this.connections.forEach((connection) -> connection.flushAndClose(
+				java.time.Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))));
 		this.timer.shutdownNow();
 	}
 

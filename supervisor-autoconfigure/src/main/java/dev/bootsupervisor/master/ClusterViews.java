@@ -20,7 +20,8 @@ final class ClusterViews {
 	}
 
 	static ClusterView of(SupervisorSettings settings, WorkerTable table, ClusterPhase phase, Instant launchedAt,
-			int port, Instant now, Map<String, Integer> restartsByReason, Map<String, Integer> reloadsByOutcome) {
+			int port, Instant now, Map<String, Integer> restartsByReason, Map<String, Integer> reloadsByOutcome,
+			Leadership leadership) {
 		List<WorkerView> workers = new ArrayList<>();
 		WorkerHandle replacement = table.replacement();
 		for (WorkerSlot slot : table.slots()) {
@@ -39,7 +40,7 @@ final class ClusterViews {
 		}
 		return new ClusterView(settings.name(), ProcessHandle.current().pid(), launchedAt, phase, table.size(),
 				table.live().size(), port, (port >= 0) ? "inherited listening socket" : "none", now, workers,
-				restartsByReason, reloadsByOutcome);
+				restartsByReason, reloadsByOutcome, leadership.epoch(), leadership.changes());
 	}
 
 	private static WorkerView worker(WorkerHandle worker, WorkerSlot slot, boolean slotFailed) {
@@ -50,7 +51,7 @@ final class ClusterViews {
 				worker.reason(), worker.startedAt(), (slot != null) ? slot.restarts() : 0,
 				(exit != null) ? new WorkerView.LastExit(exit.code(), exit.signal(), exit.at(), exit.reason()) : null,
 				(heartbeat != null) ? new WorkerView.Heap(heartbeat.heapUsed(), heartbeat.heapMax()) : null,
-				(heartbeat != null) ? heartbeat.health() : "UNKNOWN");
+				(heartbeat != null) ? heartbeat.health() : "UNKNOWN", !slotFailed && worker.leads());
 	}
 
 }

@@ -51,6 +51,10 @@ public final class Master {
 
 	private final Watchdog watchdog;
 
+	private final Leadership leadership;
+
+	private final MessageRelay relay;
+
 	private final Instant launchedAt;
 
 	private final int port;
@@ -67,7 +71,8 @@ public final class Master {
 	 * @param port the port actually bound, -1 when none
 	 */
 	public Master(SupervisorSettings settings, WorkerFactory factory, Clock clock, Instant launchedAt, int port) {
-		this(settings, factory, clock, launchedAt, port, ProcessSample::of, new SplittableRandom());
+		this(settings, factory, clock, launchedAt, port, ProcessSample::of, new SplittableRandom(),
+				EpochStore.file(settings.runDir().resolve("leader-epoch")));
 	}
 
 	/**
@@ -75,6 +80,15 @@ public final class Master {
 	 */
 	Master(SupervisorSettings settings, WorkerFactory factory, Clock clock, Instant launchedAt, int port,
 			LongFunction<ProcessSample> sampler, RandomGenerator random) {
+		this(settings, factory, clock, launchedAt, port, sampler, random, EpochStore.MEMORY);
+	}
+
+	/**
+	 * Create a master whose watchdog reads processes and draws jitter as the test says, keeping epochs where it
+	 * says.
+	 */
+	Master(SupervisorSettings settings, WorkerFactory factory, Clock clock, Instant launchedAt, int port,
+			LongFunction<ProcessSample> sampler, RandomGenerator random, EpochStore epochs) {
 		this.settings = settings;
 		this.clock = clock;
 		this.launchedAt = launchedAt;
@@ -92,7 +106,10 @@ public final class Master {
 				|| this.reloads.active() || this.scaling.pending() != null);
 		this.watchdog = new Watchdog(settings.watchdog(), this.table, this.restarts, this.recycling,
 				random, sampler);
-		this.messages = new ChannelMessages(this.table, this.requests, clock, this::onReady, this.watchdog);
+		this.leadership = new Leadership(this.table, settings.leaderRevokeTimeout(), epochs);
+		this.relay = new MessageRelay(this.table, this.leadership::leader, random);
+		this.messages = new ChannelMessages(this.table, this.requests, clock, this::onReady, this.watchdog,
+				this.leadership, this.relay);
 	}
 
 	/**
@@ -184,6 +201,8 @@ public final class Master {
 			this.scaling.check(now);
 			this.watchdog.check(now);
 		}
+		this.leadership.check(now, this.phase == ClusterPhase.STARTING || this.phase == ClusterPhase.RUNNING);
+		this.relay.flush();
 		if (this.phase == ClusterPhase.STOPPING && this.shutdown.tick(now)) {
 			this.phase = ClusterPhase.STOPPED;
 		}
@@ -211,6 +230,7 @@ public final class Master {
 		Instant now = now();
 		boolean replacement = this.table.isReplacement(worker);
 		WorkerTable.Reaped reaped = this.table.reap(worker, code, this.phase == ClusterPhase.STOPPING, now);
+		this.relay.exited(worker);
 		WorkerSlot slot = this.table.slot(worker.workerId());
 		if (this.phase == ClusterPhase.STOPPING) {
 			if (!reaped.clean()) {
@@ -268,7 +288,7 @@ public final class Master {
 	 */
 	ClusterView view() {
 		return ClusterViews.of(this.settings, this.table, this.phase, this.launchedAt, this.port, now(),
-				this.restarts.byReason(), this.reloads.byOutcome());
+				this.restarts.byReason(), this.reloads.byOutcome(), this.leadership);
 	}
 
 	/**

@@ -60,6 +60,13 @@ public final class WorkerHandle {
 
 	private Instant killAt;
 
+	/** The epoch of the leadership this worker holds or is giving up, 0 when none. */
+	private long leaderEpoch;
+
+	private Duration revokeTimeout;
+
+	private boolean revokeSent;
+
 	/**
 	 * Track a started worker process.
 	 * @param workerId its slot
@@ -86,6 +93,10 @@ public final class WorkerHandle {
 	void transition(WorkerState to, String why, Instant now) {
 		if (to == this.state && why.equals(this.reason)) {
 			return;
+		}
+		if (this.state == WorkerState.READY && to != WorkerState.READY && this.exit == null) {
+			// before the worker is signalled or told to stop accepting: leadership moves before it drains
+			revokeLeadership();
 		}
 		System.Logger.Level level = (to == WorkerState.FAILED) ? System.Logger.Level.WARNING : System.Logger.Level.INFO;
 		log.log(level, "Worker {0} (pid {1}, generation {2}): {3} -> {4} ({5})", this.workerId,
@@ -211,6 +222,70 @@ public final class WorkerHandle {
 			this.killAt = Instant.MAX;
 			this.process.kill();
 		}
+	}
+
+	/**
+	 * Make this worker the leader: it is told at once.
+	 * @param epoch the leadership's epoch
+	 * @param revokeTimeout how long it will have to confirm a revoke, told with the revoke
+	 */
+	void grantLeadership(long epoch, Duration revokeTimeout) {
+		this.leaderEpoch = epoch;
+		this.revokeTimeout = revokeTimeout;
+		this.revokeSent = false;
+		send(Frame.of(MessageType.GRANT, "epoch", epoch));
+	}
+
+	/** Tell the leader to stop its leader-only work, once; it answers REVOKED, or exits, or runs out of time. */
+	void revokeLeadership() {
+		if (this.leaderEpoch != 0 && !this.revokeSent) {
+			this.revokeSent = true;
+			send(Frame.of(MessageType.REVOKE, "epoch", this.leaderEpoch, "timeout", this.revokeTimeout.toMillis()));
+		}
+	}
+
+	/** This worker holds no leadership any more: it confirmed, exited or ran out of time. */
+	void leadershipReleased() {
+		this.leaderEpoch = 0;
+		this.revokeSent = false;
+	}
+
+	/**
+	 * The epoch of the leadership this worker holds or is giving up.
+	 * @return the epoch, 0 when none
+	 */
+	long leaderEpoch() {
+		return this.leaderEpoch;
+	}
+
+	/**
+	 * Whether this worker leads now: granted and not revoked.
+	 * @return whether it is the leader
+	 */
+	boolean leads() {
+		return this.leaderEpoch != 0 && !this.revokeSent;
+	}
+
+	/**
+	 * Send a frame on this worker's channel connection, if it has one that is open.
+	 * @param frame the frame
+	 * @return whether it was written
+	 */
+	boolean send(Frame frame) {
+		ChannelConnection connection = this.connection;
+		if (connection == null || connection.isClosed()) {
+			return false;
+		}
+		connection.send(frame);
+		return !connection.isClosed();
+	}
+
+	/**
+	 * Whether the worker's channel connection is open.
+	 * @return whether the master can tell it something
+	 */
+	boolean reachable() {
+		return this.connection != null && !this.connection.isClosed();
 	}
 
 	/**

@@ -46,6 +46,8 @@ public class SupervisorMetrics implements MeterBinder {
 
 	private final Map<String, Integer> lastReloads = new ConcurrentHashMap<>();
 
+	private volatile int lastLeaderChanges;
+
 	/** The outcomes of a rolling reload, each one a {@code supervisor.reloads} counter. */
 	static final List<String> OUTCOMES = List.of("success", "failure");
 
@@ -74,6 +76,13 @@ public class SupervisorMetrics implements MeterBinder {
 				.tag("outcome", outcome)
 				.register(registry);
 		}
+		FunctionCounter.builder("supervisor.leader.changes", this, SupervisorMetrics::leaderChanges)
+			.description("Number of times the master granted leadership to a worker")
+			.baseUnit("changes")
+			.register(registry);
+		Gauge.builder("supervisor.leader.epoch", this, SupervisorMetrics::leaderEpoch)
+			.description("Epoch of the latest leadership grant, the fencing token of the leader")
+			.register(registry);
 		this.reasons.forEach((reason) -> registerRestarts(registry, reason));
 		ClusterView view = view();
 		int configured = (view != null) ? view.configuredWorkers() : 0;
@@ -126,6 +135,16 @@ public class SupervisorMetrics implements MeterBinder {
 		return this.lastReloads.getOrDefault(outcome, 0);
 	}
 
+	private double leaderChanges() {
+		view();
+		return this.lastLeaderChanges;
+	}
+
+	private double leaderEpoch() {
+		ClusterView view = view();
+		return (view != null) ? view.leaderEpoch() : Double.NaN;
+	}
+
 	private double uptime(int id) {
 		ClusterView view = view();
 		WorkerView worker = (view != null) ? view.worker(id) : null;
@@ -145,6 +164,7 @@ public class SupervisorMetrics implements MeterBinder {
 		}
 		this.lastRestarts.putAll(view.restartsByReason());
 		this.lastReloads.putAll(view.reloadsByOutcome());
+		this.lastLeaderChanges = view.leaderChanges();
 		discover(view);
 		return view;
 	}

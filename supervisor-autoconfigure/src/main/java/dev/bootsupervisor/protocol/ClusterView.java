@@ -22,10 +22,23 @@ import java.util.TreeMap;
  * @param workers every slot's current worker
  * @param restartsByReason how many workers were restarted, by reason ({@code crash}, {@code startup-timeout})
  * @param reloadsByOutcome how many rolling reloads ended, by outcome ({@code success}, {@code failure})
+ * @param leaderEpoch the epoch of the latest leadership grant, 0 before the first
+ * @param leaderChanges how often leadership was granted by this master
  */
 public record ClusterView(String name, long masterPid, Instant masterStartedAt, ClusterPhase state,
 		int configuredWorkers, int liveWorkers, int port, String sharing, Instant at, List<WorkerView> workers,
-		Map<String, Integer> restartsByReason, Map<String, Integer> reloadsByOutcome) {
+		Map<String, Integer> restartsByReason, Map<String, Integer> reloadsByOutcome, long leaderEpoch,
+		int leaderChanges) {
+
+	/**
+	 * A view of a cluster that never had a leader.
+	 */
+	public ClusterView(String name, long masterPid, Instant masterStartedAt, ClusterPhase state,
+			int configuredWorkers, int liveWorkers, int port, String sharing, Instant at, List<WorkerView> workers,
+			Map<String, Integer> restartsByReason, Map<String, Integer> reloadsByOutcome) {
+		this(name, masterPid, masterStartedAt, state, configuredWorkers, liveWorkers, port, sharing, at, workers,
+				restartsByReason, reloadsByOutcome, 0, 0);
+	}
 
 	/** The most workers a cluster may have. */
 	public static final int MAX_WORKERS = 1024;
@@ -44,7 +57,8 @@ public record ClusterView(String name, long masterPid, Instant masterStartedAt, 
 		List<Object> fields = new ArrayList<>(List.of("name", view.name, "masterPid", view.masterPid,
 				"masterStartedAt", view.masterStartedAt, "state", view.state.label(), "configuredWorkers",
 				view.configuredWorkers, "liveWorkers", view.liveWorkers, "port", view.port, "sharing", view.sharing,
-				"at", view.at, "workers", view.workers.size()));
+				"at", view.at, "workers", view.workers.size(), "leaderEpoch", view.leaderEpoch, "leaderChanges",
+				view.leaderChanges));
 		view.restartsByReason.forEach((reason, count) -> fields.addAll(List.of(RESTARTS + reason, count)));
 		view.reloadsByOutcome.forEach((outcome, count) -> fields.addAll(List.of(RELOADS + outcome, count)));
 		for (int i = 0; i < view.workers.size(); i++) {
@@ -54,7 +68,7 @@ public record ClusterView(String name, long masterPid, Instant masterStartedAt, 
 					p + "state", w.state().label(), p + "stateSince", w.stateSince(), p + "reason", w.reason(),
 					p + "startedAt", w.startedAt(), p + "ready", w.ready(), p + "restarts", w.restarts(),
 					p + "heapUsed", (w.heap() != null) ? w.heap().used() : -1, p + "heapMax",
-					(w.heap() != null) ? w.heap().max() : -1, p + "health", w.health()));
+					(w.heap() != null) ? w.heap().max() : -1, p + "health", w.health(), p + "leader", w.leader()));
 			WorkerView.LastExit exit = w.lastExit();
 			if (exit != null) {
 				fields.addAll(List.of(p + "lastExitCode", exit.code(), p + "lastExitAt", exit.at(),
@@ -80,14 +94,17 @@ public record ClusterView(String name, long masterPid, Instant masterStartedAt, 
 						frame.requireInt(p + "generation"), WorkerState.of(frame.require(p + "state")),
 						instant(frame.require(p + "stateSince")), frame.require(p + "reason"),
 						instant(frame.require(p + "startedAt")), frame.requireInt(p + "restarts"), lastExit(frame, p),
-						heap(frame, p), frame.require(p + "health")));
+						heap(frame, p), frame.require(p + "health"),
+						Boolean.parseBoolean(frame.get(p + "leader").orElse("false"))));
 			}
 			Map<String, Integer> restarts = counts(frame, RESTARTS);
 			Map<String, Integer> reloads = counts(frame, RELOADS);
 			return new ClusterView(frame.require("name"), frame.requireLong("masterPid"),
 					instant(frame.require("masterStartedAt")), ClusterPhase.of(frame.require("state")),
 					frame.requireInt("configuredWorkers"), frame.requireInt("liveWorkers"), frame.requireInt("port"),
-					frame.require("sharing"), instant(frame.require("at")), workers, restarts, reloads);
+					frame.require("sharing"), instant(frame.require("at")), workers, restarts, reloads,
+					Long.parseLong(frame.get("leaderEpoch").orElse("0")),
+					Integer.parseInt(frame.get("leaderChanges").orElse("0")));
 		}
 		catch (RuntimeException ex) {
 			throw new ProtocolException("malformed cluster view: " + ex.getMessage());

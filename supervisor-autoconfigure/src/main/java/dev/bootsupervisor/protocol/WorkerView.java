@@ -16,9 +16,18 @@ import java.time.Instant;
  * @param lastExit how the slot's last exited worker ended, {@code null} when none did
  * @param heap its heap, {@code null} until its first heartbeat
  * @param health the worker's own health status, {@code UNKNOWN} when not reported
+ * @param leader whether it leads the cluster now
  */
 public record WorkerView(int id, long pid, int generation, WorkerState state, Instant stateSince, String reason,
-		Instant startedAt, int restarts, LastExit lastExit, Heap heap, String health) {
+		Instant startedAt, int restarts, LastExit lastExit, Heap heap, String health, boolean leader) {
+
+	/**
+	 * A worker that does not lead.
+	 */
+	public WorkerView(int id, long pid, int generation, WorkerState state, Instant stateSince, String reason,
+			Instant startedAt, int restarts, LastExit lastExit, Heap heap, String health) {
+		this(id, pid, generation, state, stateSince, reason, startedAt, restarts, lastExit, heap, health, false);
+	}
 
 	/**
 	 * Whether it accepts connections.

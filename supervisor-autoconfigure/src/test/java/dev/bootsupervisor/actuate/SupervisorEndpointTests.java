@@ -8,6 +8,8 @@ import dev.bootsupervisor.actuate.SupervisorEndpoint.ClusterDescriptor;
 import dev.bootsupervisor.actuate.SupervisorEndpoint.MasterUnavailableException;
 import dev.bootsupervisor.actuate.SupervisorEndpoint.WorkerDescriptor;
 import dev.bootsupervisor.cluster.ClusterViewSource;
+import dev.bootsupervisor.protocol.ClusterView;
+import dev.bootsupervisor.protocol.WorkerView;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
@@ -45,6 +47,24 @@ class SupervisorEndpointTests {
 		assertThat(cluster.servedBy().id()).isEqualTo(2);
 		assertThat(cluster.servedBy().pid()).isEqualTo(ProcessHandle.current().pid());
 		assertThat(cluster.at()).isEqualTo(ClusterViews.AT);
+	}
+
+	@Test
+	void showsWhichWorkerLeadsAndTheEpoch() {
+		WorkerView follower = ClusterViews.ready(1, 11);
+		WorkerView leader = ClusterViews.ready(2, 22);
+		WorkerView leading = new WorkerView(leader.id(), leader.pid(), leader.generation(), leader.state(),
+				leader.stateSince(), leader.reason(), leader.startedAt(), leader.restarts(), null, leader.heap(),
+				leader.health(), true);
+		ClusterView base = ClusterViews.of(Map.of(), follower, leading);
+		SupervisorEndpoint endpoint = new SupervisorEndpoint(() -> new ClusterView(base.name(), base.masterPid(),
+				base.masterStartedAt(), base.state(), base.configuredWorkers(), base.liveWorkers(), base.port(),
+				base.sharing(), base.at(), base.workers(), Map.of(), Map.of(), 12, 3), 1);
+		ClusterDescriptor cluster = endpoint.cluster();
+		assertThat(cluster.master().leaderEpoch()).isEqualTo(12);
+		assertThat(cluster.master().leaderChanges()).isEqualTo(3);
+		assertThat(cluster.workers()).extracting(WorkerDescriptor::id, WorkerDescriptor::leader)
+			.containsExactly(tuple(1, false), tuple(2, true));
 	}
 
 	@Test

@@ -26,7 +26,7 @@ class ConfigurationMetadataTests {
 	private static final Set<String> NOT_USER_PROPERTIES = Set.of(
 			// meter names
 			"supervisor.workers.state", "supervisor.worker.restarts", "supervisor.worker.uptime",
-			"supervisor.master.uptime", "supervisor.reloads",
+			"supervisor.master.uptime", "supervisor.reloads", "supervisor.leader.changes", "supervisor.leader.epoch",
 			// markers the starter puts on the command lines it starts itself
 			"supervisor.daemonized", "supervisor.role");
 

@@ -132,6 +132,18 @@ class MasterSettingsResolverTests {
 		this.environment.setProperty("supervisor.reload.timeout", "-5s");
 		assertThatExceptionOfType(LaunchException.class).isThrownBy(this::resolve)
 			.withMessageContaining("for supervisor.reload.timeout: expected a positive duration");
+		this.environment.setProperty("supervisor.reload.timeout", "5s");
+		this.environment.setProperty("supervisor.leader.revoke-timeout", "0s");
+		assertThatExceptionOfType(LaunchException.class).isThrownBy(this::resolve)
+			.withMessage("Invalid value 'PT0S' for supervisor.leader.revoke-timeout: expected a positive duration "
+					+ "such as 30s or 5m");
+	}
+
+	@Test
+	void leaderRevokeTimeoutDefaultsToFiveSeconds() throws LaunchException {
+		assertThat(resolve().leaderRevokeTimeout()).isEqualTo(Duration.ofSeconds(5));
+		this.environment.setProperty("supervisor.leader.revoke-timeout", "750ms");
+		assertThat(resolve().leaderRevokeTimeout()).isEqualTo(Duration.ofMillis(750));
 	}
 
 	@Test

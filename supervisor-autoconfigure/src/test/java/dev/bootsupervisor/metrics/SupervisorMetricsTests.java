@@ -67,6 +67,17 @@ class SupervisorMetricsTests {
 	}
 
 	@Test
+	void countsLeadershipChangesAndShowsTheEpoch() {
+		ClusterView base = ClusterViews.of(Map.of(), ClusterViews.ready(1, 11));
+		this.view.set(new ClusterView(base.name(), base.masterPid(), base.masterStartedAt(), base.state(),
+				base.configuredWorkers(), base.liveWorkers(), base.port(), base.sharing(), base.at(), base.workers(),
+				Map.of(), Map.of(), 9, 4));
+		this.metrics.bindTo(this.registry);
+		assertThat(this.registry.get("supervisor.leader.changes").functionCounter().count()).isEqualTo(4);
+		assertThat(this.registry.get("supervisor.leader.epoch").gauge().value()).isEqualTo(9);
+	}
+
+	@Test
 	void measuresUptimes() {
 		this.metrics.bindTo(this.registry);
 		assertThat(this.registry.get("supervisor.master.uptime").timeGauge().value(TimeUnit.SECONDS)).isEqualTo(60);

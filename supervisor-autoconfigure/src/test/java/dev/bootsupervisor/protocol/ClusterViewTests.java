@@ -44,6 +44,22 @@ class ClusterViewTests {
 	}
 
 	@Test
+	void roundTripsTheLeaderAndItsEpoch() throws Exception {
+		WorkerView follower = worker(1, null, null, null, null);
+		WorkerView leader = worker(2, null, null, null, null);
+		leader = new WorkerView(leader.id(), leader.pid(), leader.generation(), leader.state(), leader.stateSince(),
+				leader.reason(), leader.startedAt(), leader.restarts(), null, leader.heap(), leader.health(), true);
+		ClusterView view = new ClusterView("app", 42, LAUNCHED, ClusterPhase.RUNNING, 2, 2, 8080, "inherited", NOW,
+				List.of(follower, leader), Map.of(), Map.of(), 17, 5);
+		ClusterView decoded = overTheWire(view);
+		assertThat(decoded).isEqualTo(view);
+		assertThat(decoded.worker(2).leader()).isTrue();
+		assertThat(decoded.worker(1).leader()).isFalse();
+		assertThat(decoded.leaderEpoch()).isEqualTo(17);
+		assertThat(decoded.leaderChanges()).isEqualTo(5);
+	}
+
+	@Test
 	void roundTripsAViewWithoutWorkersOrCounts() throws Exception {
 		ClusterView view = new ClusterView("app", 42, LAUNCHED, ClusterPhase.STOPPED, 2, 0, -1, "none", NOW, List.of(), Map.of(),
 				Map.of());
