@@ -74,6 +74,10 @@ public final class ClusterChannel implements Consumer<Frame> {
 	 */
 	@Override
 	public void accept(Frame frame) {
+		if (this.messages.isShutdown()) {
+			// the application is closing: what is still in flight is dropped
+			return;
+		}
 		switch (frame.type()) {
 			case GRANT, REVOKE -> this.election.accept(frame);
 			case SENT -> this.replies.execute(() -> complete(this.sends, frame, "seq"));

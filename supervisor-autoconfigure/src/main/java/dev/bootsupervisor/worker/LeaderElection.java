@@ -80,6 +80,9 @@ public final class LeaderElection {
 	 * @param frame the frame
 	 */
 	public void accept(Frame frame) {
+		if (this.thread.isShutdown()) {
+			return;
+		}
 		this.thread.execute(() -> {
 			try {
 				if (frame.type() == MessageType.GRANT) {
@@ -108,7 +111,10 @@ public final class LeaderElection {
 	 * Give leadership up because the application stops: as on a {@code REVOKE}, unasked, then stop the thread.
 	 * @param timeout how long to wait for the leader-only calls still running
 	 */
-	public void close(Duration timeout) {
+	public synchronized void close(Duration timeout) {
+		if (this.thread.isShutdown()) {
+			return;
+		}
 		Future<?> done = this.thread.submit(() -> {
 			if (this.state.isLeader()) {
 				log.log(System.Logger.Level.INFO, "Worker {0}: the application stops, giving up leadership (epoch {1})",
