@@ -9,7 +9,8 @@ import java.lang.annotation.Target;
 /**
  * On a bean method (a {@code @Scheduled} one, say): the call runs only while this worker leads, otherwise it is
  * skipped and returns {@code null} (zero or {@code false} for a primitive). A revocation waits for the calls still
- * running before the worker confirms it. On a class, every public method is leader-only, except that of a
+ * running before the worker confirms it. On a class, every public method is leader-only (not {@code toString},
+ * {@code equals} and {@code hashCode}), except that of a
  * {@link org.springframework.context.SmartLifecycle}: Spring does not start it, it is started on every grant and
  * stopped on every revocation.
  */

@@ -2,6 +2,7 @@ package dev.bootsupervisor.cluster;
 
 import java.lang.reflect.Array;
 import java.lang.reflect.Method;
+import java.util.Arrays;
 import java.util.function.Supplier;
 
 import dev.bootsupervisor.worker.LeaderState;
@@ -10,6 +11,7 @@ import org.aopalliance.intercept.MethodInvocation;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import org.springframework.aop.support.AopUtils;
 import org.springframework.context.Lifecycle;
 import org.springframework.context.Phased;
 import org.springframework.context.SmartLifecycle;
@@ -36,6 +38,11 @@ public class LeaderOnlyInterceptor implements MethodInterceptor {
 	@Override
 	public Object invoke(MethodInvocation invocation) throws Throwable {
 		Method method = invocation.getMethod();
+		if (method.getDeclaringClass() == Object.class || AopUtils.isToStringMethod(method)
+				|| AopUtils.isEqualsMethod(method) || AopUtils.isHashCodeMethod(method)) {
+			// toString and the like of a leader-only class answer on every worker
+			return invocation.proceed();
+		}
 		if (isLifecycleMethod(method)) {
 			return method.getName().equals("isAutoStartup") ? Boolean.FALSE : invocation.proceed();
 		}
@@ -63,7 +70,7 @@ public class LeaderOnlyInterceptor implements MethodInterceptor {
 		for (Class<?> type : new Class<?>[] { Lifecycle.class, Phased.class, SmartLifecycle.class }) {
 			for (Method declared : type.getMethods()) {
 				if (declared.getName().equals(method.getName())
-						&& java.util.Arrays.equals(declared.getParameterTypes(), method.getParameterTypes())) {
+						&& Arrays.equals(declared.getParameterTypes(), method.getParameterTypes())) {
 					return true;
 				}
 			}

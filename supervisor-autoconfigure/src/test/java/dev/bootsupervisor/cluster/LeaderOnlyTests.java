@@ -82,6 +82,18 @@ class LeaderOnlyTests {
 	}
 
 	@Test
+	void onAClassEveryPublicMethodIsLeaderOnlyButToString() {
+		this.contextRunner.run((context) -> {
+			Reporter reporter = context.getBean(Reporter.class);
+			assertThat(reporter.report()).isNull();
+			assertThat(reporter.toString()).isEqualTo("reporter");
+			context.getBean(LocalMaster.class).grant();
+			await().atMost(WAIT).until(() -> context.getBean(Leadership.class).isLeader());
+			assertThat(reporter.report()).isEqualTo("report");
+		});
+	}
+
+	@Test
 	void aRevocationWaitsForALeaderOnlyCallStillRunning() {
 		this.contextRunner.run((context) -> {
 			Ticker ticker = context.getBean(Ticker.class);
@@ -148,6 +160,11 @@ class LeaderOnlyTests {
 		@Bean
 		Ticker ticker() {
 			return new Ticker();
+		}
+
+		@Bean
+		Reporter reporter() {
+			return new Reporter();
 		}
 
 		@Bean
@@ -221,6 +238,20 @@ class LeaderOnlyTests {
 				Thread.currentThread().interrupt();
 				return false;
 			}
+		}
+
+	}
+
+	@LeaderOnly
+	static class Reporter {
+
+		public String report() {
+			return "report";
+		}
+
+		@Override
+		public String toString() {
+			return "reporter";
 		}
 
 	}
