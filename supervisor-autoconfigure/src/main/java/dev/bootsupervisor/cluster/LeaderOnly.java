@@ -10,9 +10,8 @@ import java.lang.annotation.Target;
  * On a bean method (a {@code @Scheduled} one, say): the call runs only while this worker leads, otherwise it is
  * skipped and returns {@code null} (zero or {@code false} for a primitive). A revocation waits for the calls still
  * running before the worker confirms it. On a class, every public method is leader-only (not {@code toString},
- * {@code equals} and {@code hashCode}), except that of a
- * {@link org.springframework.context.SmartLifecycle}: Spring does not start it, it is started on every grant and
- * stopped on every revocation.
+ * {@code equals} and {@code hashCode}); a {@link org.springframework.context.SmartLifecycle} class keeps its
+ * lifecycle methods, but Spring does not start it: it is started on every grant and stopped on every revocation.
  */
 @Target({ ElementType.METHOD, ElementType.TYPE })
 @Retention(RetentionPolicy.RUNTIME)
