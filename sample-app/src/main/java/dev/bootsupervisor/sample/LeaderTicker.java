@@ -18,7 +18,8 @@ import org.springframework.scheduling.annotation.Scheduled;
 /**
  * The leader's task of the sample: once a second, on the second, it appends
  * {@code <epoch> <worker id> <pid> <ISO-8601 instant>} to the tick file. A firing whose second began before this
- * worker was granted leadership is skipped: it was scheduled for the previous leader's time.
+ * worker was granted leadership is skipped: it was scheduled for the previous leader's time; so is one that runs so
+ * late that its second already has a line from this worker.
  */
 public class LeaderTicker {
 
@@ -30,6 +31,8 @@ public class LeaderTicker {
 
 	private final Clock clock;
 
+	private Instant lastSecond = Instant.EPOCH;
+
 	LeaderTicker(Path file, Leadership leadership, WorkerIdentity identity, Clock clock) {
 		this.file = file;
 		this.leadership = leadership;
@@ -39,12 +42,14 @@ public class LeaderTicker {
 
 	@LeaderOnly
 	@Scheduled(cron = "* * * * * *")
-	public void tick() throws IOException {
+	public synchronized void tick() throws IOException {
 		Instant now = this.clock.instant();
+		Instant second = now.truncatedTo(ChronoUnit.SECONDS);
 		Optional<Instant> since = this.leadership.grantedAt();
-		if (since.isEmpty() || now.truncatedTo(ChronoUnit.SECONDS).isBefore(since.get())) {
+		if (since.isEmpty() || second.isBefore(since.get()) || !second.isAfter(this.lastSecond)) {
 			return;
 		}
+		this.lastSecond = second;
 		String line = this.leadership.epoch() + " " + this.identity.worker() + " " + this.identity.pid() + " " + now
 				+ "\n";
 		// opened, appended and closed each time: a line is whole in the file once the call returns
