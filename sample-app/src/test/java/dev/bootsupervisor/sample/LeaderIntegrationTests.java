@@ -203,7 +203,8 @@ class LeaderIntegrationTests {
 		SupervisedProcess app = leaderCluster();
 		Leader leader = awaitTickingLeaderWithReadyFollower(app);
 		if (leader.id() == 1) {
-			// Scaling removes the highest slots: move leadership off slot 1 the way a crash does.
+			// Scaling removes the highest slots. After the reloads the leader is in slot 1 (replaced first, its
+			// replacement took over): move leadership off it the way a crash does.
 			Failover failover = killLeader(app, leader);
 			assertThat(failover.tickAfter()).as("next tick after kill -9 of %s: %s", leader, failover.tick())
 				.isLessThanOrEqualTo(FAILOVER_TICK);
