@@ -68,7 +68,7 @@ FAILED=0
 record() { echo "$1 $2" >> "$FIGURES"; }
 settle() { $HELPER settle "$PORT" "$RUN_DIR/leader" "$WORKERS" --ticks "$TICKS" --timeout "$READY_TIMEOUT" || die "the cluster did not settle"; }
 
-HEADER="$(machine); sample app, $WORKERS workers, JAVA_OPTS='$JAVA_OPTS', $REPS kills of a follower and of the leader, $RELOADS rolling reloads (SIGHUP); the view polled every 10 ms"
+HEADER="$(machine); sample app, $WORKERS workers, JAVA_OPTS='$JAVA_OPTS', $REPS kills of a follower and of the leader, $RELOADS rolling reloads (SIGHUP); the master's view polled every 10 ms over its control socket"
 log "$HEADER"
 # short restart delays, as in LeaderIntegrationTests: every repetition kills a worker, often of the same slot
 start_cluster leader "$WORKERS" --sample.tick-file="$TICKS" --supervisor.restart.backoff-initial=200ms \
