@@ -26,11 +26,8 @@ final class DeadlockDetector {
 
 	private final Consumer<String> reporter;
 
-	private final ScheduledExecutorService checks = Executors.newSingleThreadScheduledExecutor((task) -> {
-		Thread thread = new Thread(task, "supervisor-deadlock-check");
-		thread.setDaemon(true);
-		return thread;
-	});
+	private final ScheduledExecutorService checks = Executors.newSingleThreadScheduledExecutor(
+			Threads.daemon("supervisor-deadlock-check"));
 
 	/**
 	 * Create a detector.

@@ -61,18 +61,12 @@ public final class WorkerRuntime {
 
 	private final SocketChannel channel;
 
-	private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor((task) -> {
-		Thread thread = new Thread(task, "supervisor-heartbeat");
-		thread.setDaemon(true);
-		return thread;
-	});
+	private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(
+			Threads.daemon("supervisor-heartbeat"));
 
 	/** Health indicators may be slow: they are checked here, so that they never delay a heartbeat. */
-	private final ScheduledExecutorService healthChecks = Executors.newSingleThreadScheduledExecutor((task) -> {
-		Thread thread = new Thread(task, "supervisor-health");
-		thread.setDaemon(true);
-		return thread;
-	});
+	private final ScheduledExecutorService healthChecks = Executors.newSingleThreadScheduledExecutor(
+			Threads.daemon("supervisor-health"));
 
 	private volatile Supplier<String> health = () -> "UNKNOWN";
 
