@@ -114,8 +114,18 @@ final class ChannelMessages {
 	}
 
 	private static String detail(Frame frame) {
-		String detail = frame.get("detail").orElse("").replaceAll("\\p{Cntrl}", " ");
-		return (detail.length() > 1000) ? detail.substring(0, 1000) + "..." : detail;
+		return oneLine(frame.get("detail").orElse(""));
+	}
+
+	/**
+	 * Text a worker sent, fit for a log line or another worker: control characters blanked, at most 1000
+	 * characters.
+	 * @param text the text
+	 * @return the line
+	 */
+	static String oneLine(String text) {
+		String line = text.replaceAll("\\p{Cntrl}", " ");
+		return (line.length() > 1000) ? line.substring(0, 1000) + "..." : line;
 	}
 
 	private void fromWorker(ChannelConnection connection, Frame frame) throws ProtocolException {

@@ -118,7 +118,7 @@ final class MessageRelay {
 			throw new ProtocolException("ANSWER to call " + id + ", which was not delivered to this worker");
 		}
 		this.calls.remove(id);
-		String error = frame.get("error").map(MessageRelay::clean).orElse(null);
+		String error = frame.get("error").map(ChannelMessages::oneLine).orElse(null);
 		if (error != null) {
 			call.caller.send(Frame.of(MessageType.DELIVER, "inReplyTo", call.seq, "from", responder.workerId(),
 					"fromPid", responder.pid(), "topic", call.topic, "error", error));
@@ -270,11 +270,6 @@ final class MessageRelay {
 
 	private static boolean ready(WorkerHandle worker) {
 		return worker.state() == WorkerState.READY && worker.exit() == null && worker.reachable();
-	}
-
-	private static String clean(String text) {
-		String line = text.replaceAll("\\p{Cntrl}", " ");
-		return (line.length() > 1000) ? line.substring(0, 1000) + "..." : line;
 	}
 
 	/** What became of one send. */
