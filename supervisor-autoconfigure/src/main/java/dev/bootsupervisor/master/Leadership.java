@@ -113,20 +113,14 @@ final class Leadership {
 
 	private void revoke(WorkerHandle worker, Instant now) {
 		this.leader = null;
-		if (worker.exit() != null || !worker.reachable()) {
-			// a dead leader does no more leader-only work; one that lost its channel exits (or runs out of time)
-			this.revoking = worker;
-			this.revokedAt = now;
-			if (worker.exit() != null) {
-				release("worker " + worker.workerId() + " (pid " + worker.pid() + ") exited", now);
-			}
-			return;
-		}
-		worker.revokeLeadership();
 		this.revoking = worker;
 		this.revokedAt = now;
-		log.log(System.Logger.Level.INFO, "Leadership: revoking epoch {0} from worker {1} (pid {2}): it is {3}",
-				worker.leaderEpoch(), worker.workerId(), String.valueOf(worker.pid()), worker.state().label());
+		// a dead leader is released by the check that follows; one that lost its channel exits, or runs out of time
+		if (worker.exit() == null && worker.reachable()) {
+			worker.revokeLeadership();
+			log.log(System.Logger.Level.INFO, "Leadership: revoking epoch {0} from worker {1} (pid {2}): it is {3}",
+					worker.leaderEpoch(), worker.workerId(), String.valueOf(worker.pid()), worker.state().label());
+		}
 	}
 
 	private void release(String how, Instant now) {
