@@ -1,7 +1,6 @@
 package dev.bootsupervisor.autoconfigure;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.util.function.Consumer;
 
 import dev.bootsupervisor.cluster.ClusterLeaderInitiator;
@@ -26,11 +25,11 @@ import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Role;
-import org.springframework.core.env.Environment;
 import org.springframework.integration.leader.Candidate;
 import org.springframework.integration.leader.DefaultCandidate;
 import org.springframework.integration.leader.event.DefaultLeaderEventPublisher;
@@ -43,9 +42,8 @@ import org.springframework.integration.leader.event.LeaderEventPublisher;
  * {@value LocalMaster#WORKER_ID}, which leads from when it is ready, epoch 1.
  */
 @AutoConfiguration
+@EnableConfigurationProperties(SupervisorProperties.class)
 public final class SupervisorClusterAutoConfiguration {
-
-	private static final Duration DEFAULT_REVOKE_TIMEOUT = Duration.ofSeconds(5);
 
 	@Bean
 	@ConditionalOnMissingBean
@@ -100,9 +98,8 @@ public final class SupervisorClusterAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	LeadershipShutdown supervisorLeadershipShutdown(LeaderElection election, Environment environment) {
-		return new LeadershipShutdown(election,
-				environment.getProperty("supervisor.leader.revoke-timeout", Duration.class, DEFAULT_REVOKE_TIMEOUT));
+	LeadershipShutdown supervisorLeadershipShutdown(LeaderElection election, SupervisorProperties properties) {
+		return new LeadershipShutdown(election, properties.getLeader().getRevokeTimeout());
 	}
 
 	@Bean
