@@ -43,6 +43,8 @@ import statistics
 import sys
 import threading
 import time
+
+from cluster import ready_pid, view
 import urllib.parse
 
 HOST = "127.0.0.1"
@@ -108,17 +110,6 @@ class Master:
         return {"master": {"leaderEpoch": int(fields.get("leaderEpoch", "0"))}, "workers": workers}
 
 
-def view(port):
-    connection = http.client.HTTPConnection(HOST, port, timeout=2)
-    try:
-        connection.request("GET", "/actuator/supervisor", headers={"Connection": "close"})
-        response = connection.getresponse()
-        body = response.read()
-        return json.loads(body) if response.status == 200 else None
-    except (OSError, http.client.HTTPException, ValueError):
-        return None
-    finally:
-        connection.close()
 
 
 def leader_of(cluster):
@@ -131,9 +122,6 @@ def leader_of(cluster):
     return cluster["master"]["leaderEpoch"], leaders[0]["id"], leaders[0]["pid"]
 
 
-def ready_pid(cluster, slot):
-    pids = [w["pid"] for w in cluster["workers"] if w["id"] == slot and w["state"] == "ready"]
-    return pids[0] if len(pids) == 1 else 0
 
 
 def instant(text):
@@ -229,7 +217,7 @@ def kill_leader(args):
                 return
             time.sleep(POLL)
     pollers = [threading.Thread(target=poll, args=("master", master.view), daemon=True),
-               threading.Thread(target=poll, args=("endpoint", lambda: view(args.port)), daemon=True)]
+               threading.Thread(target=poll, args=("endpoint", lambda: view(args.port, timeout=2)), daemon=True)]
     for poller in pollers:
         poller.start()
     for poller in pollers:

@@ -38,20 +38,11 @@ import sys
 import threading
 import time
 
+from cluster import ready_pid, view
+
 HOST = "127.0.0.1"
 
 
-def view(port):
-    connection = http.client.HTTPConnection(HOST, port, timeout=5)
-    try:
-        connection.request("GET", "/actuator/supervisor", headers={"Connection": "close"})
-        response = connection.getresponse()
-        body = response.read()
-        return json.loads(body) if response.status == 200 else None
-    except (OSError, http.client.HTTPException, ValueError):
-        return None
-    finally:
-        connection.close()
 
 
 def alive(pid):
@@ -70,9 +61,6 @@ def slot_of(cluster, pid):
     return None
 
 
-def ready_pid(cluster, slot):
-    pids = [w["pid"] for w in cluster["workers"] if w["id"] == slot and w["state"] == "ready"]
-    return pids[0] if len(pids) == 1 else 0
 
 
 def load(args):
