@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -42,7 +41,7 @@ class ClusterIntegrationTests {
 		app.awaitReady(2);
 		Set<Long> workers = app.workerPids();
 		assertThat(workers).hasSize(2).doesNotContain(app.pid());
-		Map<Long, Integer> served = serveUntilSeen(app, workers);
+		Map<Long, Integer> served = app.serveUntilSeen(workers);
 		assertThat(served).containsOnlyKeys(workers);
 		assertThat(served.values()).containsExactlyInAnyOrder(1, 2);
 	}
@@ -54,7 +53,7 @@ class ClusterIntegrationTests {
 		SupervisedProcess app = this.processes.start("--supervisor.workers=2");
 		app.awaitReady(2);
 		Set<Long> workers = app.workerPids();
-		Map<Long, Integer> served = serveUntilSeen(app, workers);
+		Map<Long, Integer> served = app.serveUntilSeen(workers);
 		long victim = workers.iterator().next();
 		long survivor = workers.stream().filter((pid) -> pid != victim).findFirst().orElseThrow();
 		SupervisedProcess.signal(victim, "KILL");
@@ -107,26 +106,6 @@ class ClusterIntegrationTests {
 			.isAfter(delayFinished);
 		app.awaitReady(1);
 	}
-
-	/**
-	 * Send requests, each on a new connection, until every given worker has answered one: they all must succeed
-	 * and come from a worker, never from the master.
-	 * @return the worker id by pid of the processes that answered
-	 */
-	private static Map<Long, Integer> serveUntilSeen(SupervisedProcess app, Set<Long> workers) {
-		Map<Long, Integer> served = new HashMap<>();
-		await("responses from workers " + workers).atMost(Duration.ofSeconds(30))
-			.pollInterval(Duration.ofMillis(20))
-			.until(() -> {
-				Response response = app.get("/");
-				assertThat(response.status()).as("response %s", response).isEqualTo(200);
-				assertThat(response.pid()).as("pid of the serving process").isNotEqualTo(app.pid()).isIn(workers);
-				served.put(response.pid(), response.worker());
-				return served.keySet().containsAll(workers);
-			});
-		return served;
-	}
-
 
 	private static Instant logTime(SupervisedProcess app, String message) {
 		String timestamp = app.awaitOutput(TIMESTAMPED + message, Duration.ofSeconds(60)).group(1);

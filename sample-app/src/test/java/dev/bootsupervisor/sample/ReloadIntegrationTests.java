@@ -11,12 +11,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32;
@@ -30,8 +27,6 @@ import dev.bootsupervisor.sample.SupervisedProcess.CommandResult;
 import dev.bootsupervisor.sample.SupervisedProcess.Response;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,9 +34,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Process-level tests of rolling reloads, rollback, redeploys and scaling at runtime. Whatever replaces or removes
- * workers runs under a client load (a new connection per request, and a keep-alive connection) and no request may
- * fail.
+ * Process-level tests of the reloads that need a cluster of their own: a rollback, a reload asked for while one runs,
+ * and redeploys of a replaced jar. Whatever replaces workers runs under a client load and no request may fail. The
+ * reloads, scaling and signals an operator uses on a healthy cluster run one after the other on one shared cluster
+ * per web server: {@link RuntimeChanges}.
  */
 class ReloadIntegrationTests {
 
@@ -55,9 +51,6 @@ class ReloadIntegrationTests {
 			"NoClassDefFoundError|ClassNotFoundException|ZipException|NoSuchFileException|ClassFormatError"
 					+ "|invalid (LOC|CEN) header|IllegalStateException: Unable to|java.io.EOFException");
 
-	/** A status line of {@code --supervisor.command=status}: worker, pid, generation, state. */
-	private static final Pattern STATUS_LINE = Pattern.compile("(?m)^(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+(\\w+)\\s");
-
 	@RegisterExtension
 	final ProcessFixture processes = new ProcessFixture();
 
@@ -69,36 +62,6 @@ class ReloadIntegrationTests {
 	@BeforeEach
 	void prepare() {
 		this.runDir = this.temp.resolve("run");
-	}
-
-	@ParameterizedTest(name = "{0}")
-	@MethodSource("dev.bootsupervisor.sample.ProcessFixture#servers")
-	void reloadCommandReplacesEveryWorkerWhileEveryRequestSucceeds(String server) throws Exception {
-		this.processes.onServer(server);
-		SupervisedProcess app = startCluster(2);
-		Set<Long> before = app.workerPids();
-		assertThat(generations(app.cluster())).containsOnly(1);
-		ClientLoad.Result load;
-		try (ClientLoad running = ClientLoad.start(app)) {
-			CommandResult reload = command("--supervisor.command=reload");
-			assertThat(reload.exitCode()).as("exit code of %s", reload).isZero();
-			assertThat(reload.output()).contains("Reload succeeded: reloaded 2 workers");
-			// The outcome is reported once the last replacement is ready: its old worker may still be draining.
-			awaitExited(before);
-			load = running.stop();
-		}
-		load.assertNoFailedRequest(app);
-		assertThat(load.generations()).as("generations that answered during the reload").contains(1, 2);
-		Set<Long> after = app.workerPids();
-		assertThat(after).hasSize(2).doesNotContainAnyElementsOf(before);
-		DocumentContext cluster = app.awaitSettled(2);
-		assertThat(SupervisedProcess.pids(cluster)).containsExactlyInAnyOrderElementsOf(after);
-		assertThat(generations(cluster)).containsOnly(2);
-		Map<Long, Integer> status = statusGenerations(command("--supervisor.command=status"));
-		assertThat(status).containsOnlyKeys(after).allSatisfy((pid, generation) -> assertThat(generation).isEqualTo(2));
-		for (long pid : before) {
-			awaitStoppedCleanly(app, pid);
-		}
 	}
 
 	@Test
@@ -123,10 +86,10 @@ class ReloadIntegrationTests {
 		assertThat(load.generations()).containsOnly(1);
 		assertThat(load.pids()).isSubsetOf(before);
 		assertThat(app.workerPids()).isEqualTo(before);
-		assertThat(serveUntilSeen(app, before)).containsOnlyKeys(before);
+		assertThat(app.serveUntilSeen(before)).containsOnlyKeys(before);
 		DocumentContext cluster = app.awaitSettled(2);
 		assertThat(SupervisedProcess.pids(cluster)).containsExactlyInAnyOrderElementsOf(before);
-		assertThat(generations(cluster)).containsOnly(1);
+		assertThat(SupervisedProcess.generations(cluster)).containsOnly(1);
 		app.awaitOutput("Rolling reload \\(reload command\\): reload failed and was rolled back",
 				Duration.ofSeconds(5));
 	}
@@ -153,97 +116,8 @@ class ReloadIntegrationTests {
 			.atMost(Duration.ofSeconds(10))
 			.until(() -> count(app.output(), "Rolling reload of ") == 1);
 		DocumentContext cluster = app.awaitSettled(2);
-		assertThat(generations(cluster)).containsOnly(2);
+		assertThat(SupervisedProcess.generations(cluster)).containsOnly(2);
 		assertThat(SupervisedProcess.pids(cluster)).doesNotContainAnyElementsOf(before);
-	}
-
-	@ParameterizedTest(name = "{0}")
-	@MethodSource("dev.bootsupervisor.sample.ProcessFixture#servers")
-	void sighupReloadsLikeTheCommand(String server) throws Exception {
-		this.processes.onServer(server);
-		SupervisedProcess app = startCluster(2);
-		Set<Long> before = app.workerPids();
-		ClientLoad.Result load;
-		try (ClientLoad running = ClientLoad.start(app)) {
-			app.signal("HUP");
-			app.awaitOutput("Rolling reload \\(SIGHUP\\): reloaded 2 workers", COMMAND_TIMEOUT);
-			awaitExited(before);
-			load = running.stop();
-		}
-		load.assertNoFailedRequest(app);
-		Set<Long> after = app.workerPids();
-		assertThat(after).hasSize(2).doesNotContainAnyElementsOf(before);
-		DocumentContext cluster = app.awaitSettled(2);
-		assertThat(SupervisedProcess.pids(cluster)).containsExactlyInAnyOrderElementsOf(after);
-		assertThat(generations(cluster)).containsOnly(2);
-		assertThat(serveUntilSeen(app, after)).containsOnlyKeys(after);
-	}
-
-	@Test
-	void scaleCommandAddsWorkersThatServe() throws Exception {
-		SupervisedProcess app = startCluster(2);
-		Set<Long> before = app.workerPids();
-		CommandResult scale = command("--supervisor.command=scale", "--supervisor.workers=3");
-		assertThat(scale.exitCode()).as("exit code of %s", scale).isZero();
-		assertThat(scale.output()).contains("Scaled sample-app to 3 workers");
-		Set<Long> after = app.workerPids();
-		assertThat(after).hasSize(3).containsAll(before);
-		Map<Long, Integer> served = serveUntilSeen(app, after);
-		assertThat(served.values()).containsExactlyInAnyOrder(1, 2, 3);
-		DocumentContext cluster = app.awaitSettled(3);
-		assertThat(cluster.<Integer>read("$.master.configuredWorkers")).isEqualTo(3);
-		assertThat(SupervisedProcess.pids(cluster)).containsExactlyInAnyOrderElementsOf(after);
-	}
-
-	@ParameterizedTest(name = "{0}")
-	@MethodSource("dev.bootsupervisor.sample.ProcessFixture#servers")
-	void scaleCommandRemovesWorkersByDrainingThem(String server) throws Exception {
-		this.processes.onServer(server);
-		SupervisedProcess app = startCluster(3);
-		Set<Long> before = app.workerPids();
-		ClientLoad.Result load;
-		try (ClientLoad running = ClientLoad.start(app)) {
-			CommandResult scale = command("--supervisor.command=scale", "--supervisor.workers=1");
-			assertThat(scale.exitCode()).as("exit code of %s", scale).isZero();
-			assertThat(scale.output()).contains("Scaled sample-app to 1 workers");
-			await("two workers gone").atMost(DRAIN_TIMEOUT).until(() -> app.workerPids().size() == 1);
-			load = running.stop();
-		}
-		load.assertNoFailedRequest(app);
-		Set<Long> after = app.workerPids();
-		assertThat(before).containsAll(after);
-		DocumentContext cluster = app.awaitSettled(1);
-		assertThat(cluster.<List<Integer>>read("$.workers[*].id")).containsExactly(1);
-		for (long pid : before) {
-			if (!after.contains(pid)) {
-				awaitStoppedCleanly(app, pid);
-			}
-		}
-		assertThat(serveUntilSeen(app, after)).containsOnlyKeys(after);
-	}
-
-	@Test
-	void ttinAddsAWorkerAndTtouDrainsOne() throws Exception {
-		SupervisedProcess app = startCluster(1);
-		Set<Long> first = app.workerPids();
-		ClientLoad.Result load;
-		try (ClientLoad running = ClientLoad.start(app)) {
-			app.signal("TTIN");
-			DocumentContext two = app.awaitSettled(2);
-			assertThat(two.<Integer>read("$.master.configuredWorkers")).isEqualTo(2);
-			Set<Long> grown = app.workerPids();
-			assertThat(grown).hasSize(2).containsAll(first);
-			assertThat(serveUntilSeen(app, grown).values()).containsExactlyInAnyOrder(1, 2);
-			long added = grown.stream().filter((pid) -> !first.contains(pid)).findFirst().orElseThrow();
-			app.signal("TTOU");
-			awaitExited(Set.of(added));
-			load = running.stop();
-			awaitStoppedCleanly(app, added);
-		}
-		load.assertNoFailedRequest(app);
-		assertThat(load.pids()).as("workers that answered").hasSize(2);
-		assertThat(app.workerPids()).isEqualTo(first);
-		assertThat(app.awaitSettled(1).<Integer>read("$.master.configuredWorkers")).isEqualTo(1);
 	}
 
 	@Test
@@ -280,7 +154,7 @@ class ReloadIntegrationTests {
 				"--supervisor.run-dir=" + this.runDir);
 		app.awaitReady(2);
 		Set<Long> before = app.workerPids();
-		serveUntilSeen(app, before);
+		app.serveUntilSeen(before);
 		ClientLoad.Result load;
 		try (ClientLoad running = ClientLoad.start(app)) {
 			replacement.replace(jar, newJar);
@@ -302,7 +176,7 @@ class ReloadIntegrationTests {
 		load.assertNoFailedRequest(app);
 		Set<Long> after = app.workerPids();
 		assertThat(after).hasSize(2).doesNotContainAnyElementsOf(before);
-		assertThat(generations(app.awaitSettled(2))).containsOnly(2);
+		assertThat(SupervisedProcess.generations(app.awaitSettled(2))).containsOnly(2);
 		// The kernel hands connections to the workers waiting in accept() in turn: ask "/" and the version on one
 		// keep-alive connection, so that both answers come from the same worker.
 		Set<Long> onNewVersion = new HashSet<>();
@@ -346,44 +220,8 @@ class ReloadIntegrationTests {
 		return this.processes.startCommand(all.toArray(String[]::new));
 	}
 
-	private static List<Integer> generations(DocumentContext cluster) {
-		return cluster.<List<Number>>read("$.workers[*].generation").stream().map(Number::intValue).toList();
-	}
-
-	/** The generation by pid of the workers a status command printed. */
-	private static Map<Long, Integer> statusGenerations(CommandResult status) {
-		assertThat(status.exitCode()).as("exit code of %s", status).isZero();
-		Map<Long, Integer> generations = new HashMap<>();
-		Matcher line = STATUS_LINE.matcher(status.output());
-		while (line.find()) {
-			generations.put(Long.parseLong(line.group(2)), Integer.parseInt(line.group(3)));
-		}
-		return generations;
-	}
-
-	/** Send requests, each on a new connection, until every given worker has answered: all must succeed. */
-	private static Map<Long, Integer> serveUntilSeen(SupervisedProcess app, Set<Long> workers) {
-		Map<Long, Integer> served = new ConcurrentHashMap<>();
-		await("responses from workers " + workers).atMost(Duration.ofSeconds(20))
-			.pollInterval(Duration.ofMillis(20))
-			.until(() -> {
-				Response response = app.get("/");
-				assertThat(response.status()).as("response %s", response).isEqualTo(200);
-				assertThat(response.pid()).as("pid of the serving process").isIn(workers);
-				served.put(response.pid(), response.worker());
-				return served.keySet().containsAll(workers);
-			});
-		return served;
-	}
-
 	private static void awaitExited(Set<Long> pids) {
 		SupervisedProcess.awaitExited(pids, DRAIN_TIMEOUT);
-	}
-
-	/** Wait for the master's line saying that this worker drained and exited with code 0. */
-	private static void awaitStoppedCleanly(SupervisedProcess app, long pid) {
-		app.awaitOutput("Worker \\d+ \\(pid " + pid + ", generation \\d+\\): draining -> stopped "
-				+ "\\(stopped, exit code 0\\)", Duration.ofSeconds(5));
 	}
 
 	private static int count(String text, String part) {

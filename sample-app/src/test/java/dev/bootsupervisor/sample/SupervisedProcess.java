@@ -32,6 +32,7 @@ import com.jayway.jsonpath.JsonPath;
 import org.awaitility.core.ConditionTimeoutException;
 import org.awaitility.core.TerminalFailureException;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -415,6 +416,44 @@ final class SupervisedProcess implements AutoCloseable {
 			.collect(Collectors.toSet());
 		this.spawned.addAll(children);
 		return children.stream().map(ProcessHandle::pid).collect(Collectors.toSet());
+	}
+
+	/**
+	 * Send requests, each on a new connection, until every given worker has answered one: they all must succeed
+	 * and come from one of those workers, never from the master.
+	 * @param workers the pids of the workers expected to answer
+	 * @return the worker id by pid of the processes that answered
+	 */
+	Map<Long, Integer> serveUntilSeen(Set<Long> workers) {
+		Map<Long, Integer> served = new ConcurrentHashMap<>();
+		await("responses from workers " + workers).atMost(SETTLE_TIMEOUT)
+			.pollInterval(Duration.ofMillis(20))
+			.until(() -> {
+				Response response = get("/");
+				assertThat(response.status()).as("response %s", response).isEqualTo(200);
+				assertThat(response.pid()).as("pid of the serving process").isNotEqualTo(pid()).isIn(workers);
+				served.put(response.pid(), response.worker());
+				return served.keySet().containsAll(workers);
+			});
+		return served;
+	}
+
+	/**
+	 * Wait for the master's line saying that this worker drained and exited with code 0.
+	 * @param workerPid the worker's pid
+	 */
+	void awaitStoppedCleanly(long workerPid) {
+		awaitOutput("Worker \\d+ \\(pid " + workerPid + ", generation \\d+\\): draining -> stopped "
+				+ "\\(stopped, exit code 0\\)", Duration.ofSeconds(5));
+	}
+
+	/**
+	 * The generation of every worker in a cluster view.
+	 * @param view the view of {@code /actuator/supervisor}
+	 * @return the generations, in the view's order
+	 */
+	static List<Integer> generations(DocumentContext view) {
+		return view.<List<Number>>read("$.workers[*].generation").stream().map(Number::intValue).toList();
 	}
 
 	void signal(String signal) throws IOException, InterruptedException {
