@@ -76,11 +76,11 @@ class ContainerIntegrationTests {
 		List<Stat> children = children(master);
 		assertThat(children).as("children of the master right after POST /orphan")
 			.anySatisfy((child) -> assertThat(namespacePid(child.pid())).isEqualTo(orphan));
-		app.awaitOutput("reaped orphan pid " + orphan + " \\(exit code 0\\)", REAP_TIMEOUT, from);
 		await("no zombie child of the master").atMost(REAP_TIMEOUT)
 			.pollInterval(Duration.ofMillis(100))
 			.until(() -> children(master).stream()
 				.noneMatch((child) -> child.state() == 'Z' || namespacePid(child.pid()) == orphan));
+		app.awaitOutput("reaped orphan pid " + orphan + " \\(exit code 0\\)", Duration.ofSeconds(5), from);
 		assertThat(app.output(from)).doesNotContain("reaped orphan pid 1 ")
 			.doesNotContainPattern("reaped orphan pid " + app.get("/").pid() + " ");
 	}
