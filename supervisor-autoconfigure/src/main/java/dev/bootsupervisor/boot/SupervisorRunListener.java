@@ -2,7 +2,6 @@ package dev.bootsupervisor.boot;
 
 import java.lang.management.ManagementFactory;
 import java.time.Instant;
-import java.util.Locale;
 
 import dev.bootsupervisor.autoconfigure.SupervisorProperties;
 import dev.bootsupervisor.base.ContainerLimits;
@@ -160,8 +159,7 @@ public class SupervisorRunListener implements SpringApplicationRunListener, Orde
 	private static WorkerCommand sizeForContainer(SupervisorProperties properties, SupervisorSettings settings,
 			WorkerCommand command) {
 		ContainerLimits limits = ContainerLimits.current();
-		boolean auto = properties.getWorkers() != null
-				&& properties.getWorkers().trim().toLowerCase(Locale.ROOT).equals("auto");
+		boolean auto = properties.getWorkers() != null && properties.getWorkers().trim().equalsIgnoreCase("auto");
 		ContainerSizing sizing = ContainerSizing.decide(limits, settings.workers(), auto, command.jvmOptions(),
 				System.getenv());
 		if (ContainerSizing.worthLogging(limits, auto)) {
