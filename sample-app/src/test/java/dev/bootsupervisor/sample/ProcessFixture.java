@@ -172,6 +172,24 @@ final class ProcessFixture implements BeforeAllCallback, AfterAllCallback, Befor
 	}
 
 	/**
+	 * Start {@code <prefix> java <jvmOptions> -jar sample-app.jar} on a free port, with a run directory of its own:
+	 * the sample in a PID namespace of its own, in a cgroup.
+	 * @param prefix the command that runs java
+	 * @param jvmOptions the JVM options
+	 * @param args the application arguments
+	 * @return the started process, the prefix command's
+	 */
+	SupervisedProcess startUnder(List<String> prefix, List<String> jvmOptions, String... args) throws IOException {
+		List<String> arguments = new ArrayList<>(List.of(args));
+		arguments.add("--supervisor.run-dir=" + tempDirectory().resolve("run"));
+		SupervisedProcess process = SupervisedProcess.start(prefix, jvmOptions,
+				List.of("-jar", this.jar.toAbsolutePath().toString()), null, Map.of(), nextLog(".log"), null, freePort(),
+				arguments);
+		this.processes.add(process);
+		return process;
+	}
+
+	/**
 	 * Start a copy of the sample jar, which the test may then change or delete, on a free port.
 	 * @param jar the copy
 	 * @param args the application arguments

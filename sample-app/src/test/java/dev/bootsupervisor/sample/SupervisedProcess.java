@@ -43,8 +43,13 @@ import static org.awaitility.Awaitility.await;
 final class SupervisedProcess implements AutoCloseable {
 
 	/** Options for a smaller, faster starting JVM; the workers inherit them from the master. */
-	private static final List<String> JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-Xss512k",
+	static final List<String> JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-Xss512k",
 			"-XX:+UseSerialGC", "-Xmx256m");
+
+	/** The options for a smaller JVM without a heap size: for a test of the heap the supervisor gives workers. */
+	static final List<String> JVM_OPTIONS_WITHOUT_HEAP = JVM_OPTIONS.stream()
+		.filter((option) -> !option.startsWith("-Xmx"))
+		.toList();
 
 	/** A deadline, not a wait: a start takes a few seconds alone, but minutes on 2 cores shared with other builds. */
 	private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
@@ -165,9 +170,28 @@ final class SupervisedProcess implements AutoCloseable {
 	 */
 	static SupervisedProcess start(List<String> launch, Path directory, Map<String, String> environment, Path log,
 			Path errors, int port, List<String> args) throws IOException {
-		List<String> command = new ArrayList<>();
+		return start(List.of(), JVM_OPTIONS, launch, directory, environment, log, errors, port, args);
+	}
+
+	/**
+	 * Start {@code <prefix> java <jvmOptions> <launch> [--server.port=<port>] <args>}: the app under a command that
+	 * runs it somewhere else, such as a PID namespace of its own ({@code unshare}) or a cgroup.
+	 * @param prefix the command that runs java, empty for none
+	 * @param jvmOptions the JVM options, {@link #JVM_OPTIONS} or {@link #JVM_OPTIONS_WITHOUT_HEAP}
+	 * @param launch what follows the JVM options
+	 * @param directory the working directory, {@code null} for the test's
+	 * @param environment variables added to the test's environment
+	 * @param log the output file
+	 * @param errors the standard error file, or {@code null}
+	 * @param port the server port, or {@code 0} to pass none
+	 * @param args the application arguments
+	 * @return the process, the prefix command's
+	 */
+	static SupervisedProcess start(List<String> prefix, List<String> jvmOptions, List<String> launch, Path directory,
+			Map<String, String> environment, Path log, Path errors, int port, List<String> args) throws IOException {
+		List<String> command = new ArrayList<>(prefix);
 		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-		command.addAll(JVM_OPTIONS);
+		command.addAll(jvmOptions);
 		command.addAll(launch);
 		if (port != 0) {
 			command.add("--server.port=" + port);
@@ -235,6 +259,18 @@ final class SupervisedProcess implements AutoCloseable {
 
 	long pid() {
 		return this.process.pid();
+	}
+
+	/**
+	 * Wait for the one child of this process, the java that a prefix command such as {@code unshare} started.
+	 * @return the child's pid
+	 */
+	long awaitChild() {
+		return await("the child of " + pid()).atMost(Duration.ofSeconds(30))
+			.pollInterval(Duration.ofMillis(20))
+			.until(() -> this.process.children().filter(ProcessHandle::isAlive).map(ProcessHandle::pid).toList(),
+					(children) -> children.size() == 1)
+			.get(0);
 	}
 
 	int port() {

@@ -17,8 +17,8 @@ public class SupervisorProperties {
 	private boolean enabled = true;
 
 	/**
-	 * Number of worker processes, a whole number from 1 to 1024, or "auto" for the number of available
-	 * processors.
+	 * Number of worker processes, a whole number from 1 to 1024, or "auto" for one per CPU of the container's
+	 * CPU quota (cgroup v1 or v2), else one per available processor.
 	 */
 	private String workers = "2";
 

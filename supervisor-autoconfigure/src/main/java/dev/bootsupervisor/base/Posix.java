@@ -6,7 +6,7 @@ import com.sun.jna.Native;
 
 /**
  * The few C library calls the JDK does not offer, through JNA: binding the shared socket onto standard input,
- * and starting a new session for a daemon.
+ * starting a new session for a daemon, and reaping orphans when the master is PID 1.
  */
 public final class Posix {
 
@@ -54,6 +54,8 @@ public final class Posix {
 		int kill(int pid, int signal) throws LastErrorException;
 
 		int execve(String path, String[] argv, String[] envp) throws LastErrorException;
+
+		int waitpid(int pid, int[] status, int options) throws LastErrorException;
 
 	}
 

@@ -6,6 +6,8 @@ import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 import dev.bootsupervisor.autoconfigure.SupervisorProperties;
+import dev.bootsupervisor.base.ContainerLimits;
+import dev.bootsupervisor.base.ContainerSizing;
 import dev.bootsupervisor.base.LaunchException;
 import dev.bootsupervisor.base.RunDirectory;
 import dev.bootsupervisor.base.SupervisorSettings;
@@ -171,7 +173,8 @@ final class MasterSettingsResolver {
 	static int workers(String value) throws LaunchException {
 		String text = (value != null) ? value.trim() : "";
 		if (text.equalsIgnoreCase("auto")) {
-			return Runtime.getRuntime().availableProcessors();
+			return ContainerSizing.autoWorkers(ContainerLimits.current().cpuQuota(),
+					Runtime.getRuntime().availableProcessors(), ClusterView.MAX_WORKERS);
 		}
 		try {
 			int workers = Integer.parseInt(text);

@@ -4,6 +4,8 @@ import java.lang.management.ManagementFactory;
 import java.time.Instant;
 
 import dev.bootsupervisor.autoconfigure.SupervisorProperties;
+import dev.bootsupervisor.base.ContainerLimits;
+import dev.bootsupervisor.base.ContainerSizing;
 import dev.bootsupervisor.base.LaunchException;
 import dev.bootsupervisor.base.SupervisorSettings;
 import dev.bootsupervisor.base.SystemExit;
@@ -134,6 +136,7 @@ public class SupervisorRunListener implements SpringApplicationRunListener, Orde
 			if (daemonized) {
 				DaemonStarter.detach();
 			}
+			command = sizeForContainer(properties, settings, command);
 			Instant launchedAt = Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime());
 			if (!Boolean.getBoolean(IN_PROCESS)) {
 				// Returns only when the lean master JVM cannot be exec'd: then this JVM is the master
@@ -146,6 +149,26 @@ public class SupervisorRunListener implements SpringApplicationRunListener, Orde
 			System.err.println("Boot Supervisor: " + ex.getMessage());
 			return ex.exitCode();
 		}
+	}
+
+	/**
+	 * Give the workers their share of the container's CPU quota and memory limit. Decided here, where the user's
+	 * JVM options are known, after a daemon start (whose master decides for itself), and carried to the master in
+	 * the worker command.
+	 */
+	private static WorkerCommand sizeForContainer(SupervisorProperties properties, SupervisorSettings settings,
+			WorkerCommand command) {
+		ContainerLimits limits = ContainerLimits.current();
+		boolean auto = properties.getWorkers() != null && properties.getWorkers().trim().equalsIgnoreCase("auto");
+		ContainerSizing sizing = ContainerSizing.decide(limits, settings.workers(), auto, command.jvmOptions(),
+				System.getenv());
+		if (ContainerSizing.worthLogging(limits, auto)) {
+			logger.info(sizing.summary());
+		}
+		if (sizing.warning() != null) {
+			logger.warn(sizing.warning());
+		}
+		return sizing.apply(command);
 	}
 
 }

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 
 import com.sun.jna.LastErrorException;
 
@@ -30,6 +32,9 @@ public final class JvmWorkerFactory implements WorkerFactory {
 
 	private final ClassPathSnapshots snapshots;
 
+	/** The pids of the workers started and not yet seen exit, which an orphan reaper must leave alone. */
+	private final Set<Long> running = ConcurrentHashMap.newKeySet();
+
 	/**
 	 * Create a factory.
 	 * @param command the worker command
@@ -53,7 +58,15 @@ public final class JvmWorkerFactory implements WorkerFactory {
 			.redirectError(ProcessBuilder.Redirect.INHERIT);
 		builder.environment().keySet().removeIf(MasterSpec::isSpecVariable);
 		builder.environment().putAll(this.environment);
-		return new JvmWorkerProcess(builder.start());
+		Process process = builder.start();
+		this.running.add(process.pid());
+		process.onExit().whenComplete((exited, failure) -> this.running.remove(process.pid()));
+		return new JvmWorkerProcess(process);
+	}
+
+	@Override
+	public boolean watches(long pid) {
+		return this.running.contains(pid);
 	}
 
 	@Override

@@ -55,6 +55,8 @@ public final class Master {
 
 	private final MessageRelay relay;
 
+	private final OrphanReaper orphans;
+
 	private final Instant launchedAt;
 
 	private final int port;
@@ -108,6 +110,7 @@ public final class Master {
 				random, sampler);
 		this.leadership = new Leadership(this.table, settings.leaderRevokeTimeout(), epochs);
 		this.relay = new MessageRelay(this.table, this.leadership::leader, random);
+		this.orphans = OrphanReaper.forCurrentProcess(factory);
 		this.messages = new ChannelMessages(this.table, this.requests, clock, this::onReady, this.watchdog,
 				this.leadership, this.relay);
 	}
@@ -203,6 +206,7 @@ public final class Master {
 		}
 		this.leadership.check(now, this.phase == ClusterPhase.STARTING || this.phase == ClusterPhase.RUNNING);
 		this.relay.flush();
+		this.orphans.check(now);
 		if (this.phase == ClusterPhase.STOPPING && this.shutdown.tick(now)) {
 			this.phase = ClusterPhase.STOPPED;
 		}

@@ -31,6 +31,16 @@ public interface WorkerFactory {
 	default void endReload(boolean success) {
 	}
 
+	/**
+	 * Whether a pid is a process this factory started and has not seen exit: one only the JVM's own reaper may
+	 * wait for, so that the master reads its exit status.
+	 * @param pid the process
+	 * @return whether it is one of the factory's running processes
+	 */
+	default boolean watches(long pid) {
+		return false;
+	}
+
 	/** The master stops: remove what the factory created. */
 	default void close() {
 	}
