@@ -6,7 +6,7 @@ import com.sun.jna.Native;
 
 /**
  * The few C library calls the JDK does not offer, through JNA: binding the shared socket onto standard input,
- * and starting a new session for a daemon.
+ * starting a new session for a daemon, and systemd's notify datagrams (Java 17 has no {@code AF_UNIX} datagrams).
  */
 public final class Posix {
 
@@ -22,7 +22,7 @@ public final class Posix {
 			}
 			catch (UnsatisfiedLinkError ex) {
 				throw new LaunchException("Boot Supervisor needs the C library through JNA (sockets, sessions), and "
-						+ "it could not be loaded: " + ex.getMessage());
+						+ "it could not be loaded: " + ex.getMessage(), ExitCodes.FAILURE);
 			}
 		}
 		return libc;
@@ -48,6 +48,11 @@ public final class Posix {
 		int close(int fd) throws LastErrorException;
 
 		int shutdown(int fd, int how) throws LastErrorException;
+
+		long sendto(int fd, byte[] buffer, long length, int flags, byte[] address, int addressLength)
+				throws LastErrorException;
+
+		int clock_gettime(int clock, long[] timespec) throws LastErrorException;
 
 		int setsid() throws LastErrorException;
 
