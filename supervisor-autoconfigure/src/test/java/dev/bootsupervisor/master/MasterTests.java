@@ -44,7 +44,7 @@ class MasterTests {
 	}
 
 	@Test
-	void workerExitBeforeReadyStopsEverythingWithoutRestart() {
+	void workerExitBeforeReadyStopsEverythingWithoutRestartWithExitCodeThree() {
 		this.master.start();
 		ready(1);
 		this.factory.started.get(1).exit(1);
@@ -55,7 +55,7 @@ class MasterTests {
 		this.clock.advance(Duration.ofSeconds(5));
 		step();
 		assertThat(this.master.phase()).isEqualTo(ClusterPhase.STOPPED);
-		assertThat(this.master.exitCode()).isEqualTo(1);
+		assertThat(this.master.exitCode()).isEqualTo(3);
 		assertThat(this.factory.started).hasSize(2);
 	}
 
@@ -182,7 +182,7 @@ class MasterTests {
 	}
 
 	@Test
-	void notReadyWithinTheStartupTimeoutStopsWithExitCodeOne() {
+	void notReadyWithinTheStartupTimeoutStopsWithExitCodeThree() {
 		this.master.start();
 		ready(1);
 		this.clock.advance(Duration.ofMinutes(5).plusSeconds(1));
@@ -190,7 +190,7 @@ class MasterTests {
 		assertThat(this.master.phase()).isEqualTo(ClusterPhase.STOPPING);
 		this.factory.started.forEach((p) -> p.exit(0));
 		step();
-		assertThat(this.master.exitCode()).isEqualTo(1);
+		assertThat(this.master.exitCode()).isEqualTo(3);
 	}
 
 	@Test
