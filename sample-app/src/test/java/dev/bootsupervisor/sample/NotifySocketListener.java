@@ -16,6 +16,7 @@ import com.sun.jna.Library;
 import com.sun.jna.Native;
 
 import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * Stands in for systemd: an {@code AF_UNIX} datagram socket of the test's own (through JNA, as Java 17 has none),
@@ -92,8 +93,13 @@ final class NotifySocketListener implements AutoCloseable {
 	 */
 	Notification await(String field, int from, Duration timeout) {
 		Predicate<Notification> has = (n) -> n.has(field);
-		Awaitility.await("a notification with " + field + " (received: " + this.received + ")").atMost(timeout)
-			.until(() -> this.received.stream().skip(from).anyMatch(has));
+		try {
+			Awaitility.await("a notification with " + field).atMost(timeout)
+				.until(() -> this.received.stream().skip(from).anyMatch(has));
+		}
+		catch (ConditionTimeoutException ex) {
+			throw new AssertionError(ex.getMessage() + "; received from " + from + ": " + this.received, ex);
+		}
 		return this.received.stream().skip(from).filter(has).findFirst().orElseThrow();
 	}
 

@@ -163,13 +163,14 @@ final class ProcessFixture implements BeforeAllCallback, AfterAllCallback, Befor
 	}
 
 	/**
-	 * Start {@code java -jar sample-app.jar} on a free port with these environment variables, such as systemd's.
+	 * Start {@code java -jar sample-app.jar} on a port with these environment variables, such as systemd's.
 	 * @param environment variables added to the environment
+	 * @param port the port
 	 * @param args the application arguments
 	 * @return the started process
 	 */
-	SupervisedProcess start(Map<String, String> environment, String... args) throws IOException {
-		return start(List.of("-jar", this.jar.toString()), null, environment, freePort(), List.of(args));
+	SupervisedProcess start(Map<String, String> environment, int port, String... args) throws IOException {
+		return start(List.of("-jar", this.jar.toString()), null, environment, port, List.of(args));
 	}
 
 	private SupervisedProcess start(List<String> launch, Path directory, Map<String, String> environment, int port,
