@@ -190,6 +190,16 @@ class SystemdIntegrationTests {
 				.doesNotContain("supervisor.command"))
 			.containsAnyOf("Type=notify-reload", "Type=notify");
 		assertThat(unit.stdout()).contains("ExecReload=kill -HUP $MAINPID");
+		Path analyze = Path.of("/usr/bin/systemd-analyze");
+		if (Files.isExecutable(analyze)) {
+			// systemd's own parser, where the host has one: every setting is known and the unit is well formed
+			Path file = Files.writeString(fixture.tempDirectory().resolve("sample-app.service"), unit.stdout());
+			Process verify = new ProcessBuilder(analyze.toString(), "verify", file.toString()).redirectErrorStream(true)
+				.start();
+			String output = new String(verify.getInputStream().readAllBytes());
+			assertThat(verify.waitFor()).as("systemd-analyze verify\n%s\n%s", output, unit.stdout()).isZero();
+			assertThat(output).as("systemd-analyze verify").doesNotContain("sample-app.service");
+		}
 	}
 
 	private static String environment(long pid) throws IOException {

@@ -511,6 +511,25 @@ class MasterTests {
 
 	}
 
+	@Test
+	void systemdIsToldFromTheLoopReadyOnceEveryWorkerIsAndStoppingWhenTheStopStarts() {
+		List<String> sent = new ArrayList<>();
+		this.master.notifySystemd(new SystemdNotifier(sent::add, 42, null, Duration.ofMinutes(5),
+				Duration.ofSeconds(30), () -> this.clock.millis() * 1_000));
+		this.master.start();
+		step();
+		ready(1);
+		step();
+		ready(2);
+		step();
+		step();
+		this.master.signal("TERM");
+		step();
+		assertThat(sent).containsExactly("STATUS=starting: 0/2 workers ready\nEXTEND_TIMEOUT_USEC=10000000",
+				"STATUS=starting: 1/2 workers ready", "READY=1\nMAINPID=42\nSTATUS=2/2 workers ready",
+				"STOPPING=1\nSTATUS=stopping: 2 workers draining\nEXTEND_TIMEOUT_USEC=10000000");
+	}
+
 	private void runningCluster() {
 		this.master.start();
 		ready(1);
