@@ -4,6 +4,7 @@ import java.lang.management.ManagementFactory;
 import java.time.Instant;
 
 import dev.bootsupervisor.autoconfigure.SupervisorProperties;
+import dev.bootsupervisor.base.ExitCodes;
 import dev.bootsupervisor.base.LaunchException;
 import dev.bootsupervisor.base.SupervisorSettings;
 import dev.bootsupervisor.base.SystemExit;
@@ -66,7 +67,7 @@ public class SupervisorRunListener implements SpringApplicationRunListener, Orde
 				case WARN -> logger.warn(decision.message());
 				case ERROR -> {
 					System.err.println("Boot Supervisor: " + decision.message());
-					SystemExit.exit(1);
+					SystemExit.exit(ExitCodes.FAILURE);
 					return;
 				}
 			}
