@@ -109,7 +109,7 @@ class DaemonIntegrationTests {
 		assertThat(rows.values()).as("worker states in the status table").containsOnly("ready");
 
 		CommandResult second = launch(daemon(port, runDir, logDir));
-		assertThat(second.exitCode()).as("second start exit code\n%s", second).isEqualTo(1);
+		assertThat(second.exitCode()).as("second start exit code\n%s", second).isEqualTo(78);
 		assertThat(second.stderr()).contains("already running (pid " + master.pid() + ")");
 		assertThat(second.stdout()).doesNotContain("Starting");
 		assertThat(master.isAlive()).isTrue();
@@ -207,7 +207,8 @@ class DaemonIntegrationTests {
 		try (ServerSocket other = new ServerSocket()) {
 			other.bind(new InetSocketAddress(port));
 			CommandResult start = launch(daemon(port, runDir, logDir));
-			assertThat(start.exitCode()).as("start exit code\n%s", start).isEqualTo(1);
+			// the master's configuration error, passed through
+			assertThat(start.exitCode()).as("start exit code\n%s", start).isEqualTo(78);
 			assertThat(start.stderr()).contains("Start failed: Port " + port + " is already in use");
 			assertThat(start.stdout()).doesNotContain("started:");
 			assertThat(alive()).as("processes alive once the failed start returned").isEmpty();
@@ -223,7 +224,8 @@ class DaemonIntegrationTests {
 		Path logDir = this.tmp.resolve("logs");
 		CommandResult start = launch(daemon(port, runDir, logDir, "--supervisor.startup-timeout=2s",
 				"--sample.startup-delay=20s"));
-		assertThat(start.exitCode()).as("start exit code\n%s", start).isEqualTo(1);
+		// the master's own startup timeout ended it: a worker failed to boot
+		assertThat(start.exitCode()).as("start exit code\n%s", start).isEqualTo(3);
 		assertThat(start.stderr()).contains("Start failed: timed out").contains("2 s");
 		assertThat(start.stdout()).doesNotContain("started:");
 		// The master's own 2 s deadline ended it, not the 20 s runner: a wall-clock bound would fail on a busy machine.
@@ -279,7 +281,7 @@ class DaemonIntegrationTests {
 		Files.setPosixFilePermissions(runDir, PosixFilePermissions.fromString(permissions));
 		Path logDir = this.tmp.resolve("logs");
 		CommandResult start = launch(daemon(ProcessFixture.freePort(), runDir, logDir));
-		assertThat(start.exitCode()).as("start exit code\n%s", start).isEqualTo(1);
+		assertThat(start.exitCode()).as("start exit code\n%s", start).isEqualTo(78);
 		assertThat(start.stderr().lines()).containsExactly("Boot Supervisor: The run directory "
 				+ runDir + " is accessible to other users (" + permissions + "); run 'chmod 700 "
 				+ runDir + "' or choose another with --supervisor.run-dir");
@@ -294,9 +296,25 @@ class DaemonIntegrationTests {
 		CommandResult command = launch(command(this.tmp.resolve("run"), "restart"));
 		assertThat(command.exitCode()).as("exit code\n%s", command).isEqualTo(2);
 		assertThat(command.stderr().lines()).containsExactly(
-				"Unknown command 'restart' for supervisor.command: expected one of status, stop, reload, scale");
+				"Unknown command 'restart' for supervisor.command: expected one of status, stop, reload, scale, "
+						+ "systemd-unit");
 		assertThat(command.stdout()).isBlank();
 		assertThat(alive()).isEmpty();
+	}
+
+	@Test
+	void daemonUnderSystemdIsRefusedWithTheConfigurationExitCode() throws Exception {
+		Path runDir = this.tmp.resolve("run");
+		Path logDir = this.tmp.resolve("logs");
+		CommandResult start = launch(Map.of("NOTIFY_SOCKET", this.tmp.resolve("notify").toString()),
+				daemon(ProcessFixture.freePort(), runDir, logDir));
+		assertThat(start.exitCode()).as("start exit code\n%s", start).isEqualTo(78);
+		assertThat(start.stderr().lines()).singleElement()
+			.asString()
+			.startsWith("Boot Supervisor: supervisor.daemon=true is refused: NOTIFY_SOCKET is set, so systemd runs "
+					+ "this app");
+		assertThat(runDir).doesNotExist();
+		assertThat(this.fixture.spawnedPids()).as("processes started by the launcher").isEmpty();
 	}
 
 	@Test
@@ -305,7 +323,7 @@ class DaemonIntegrationTests {
 		Path logDir = this.tmp.resolve("logs");
 		CommandResult start = launch(Map.of("KUBERNETES_SERVICE_HOST", "10.0.0.1"),
 				daemon(ProcessFixture.freePort(), runDir, logDir));
-		assertThat(start.exitCode()).as("start exit code\n%s", start).isEqualTo(1);
+		assertThat(start.exitCode()).as("start exit code\n%s", start).isEqualTo(78);
 		assertThat(start.stderr().lines()).singleElement()
 			.asString()
 			.startsWith("Boot Supervisor: supervisor.daemon=true is refused: this process runs inside Kubernetes "

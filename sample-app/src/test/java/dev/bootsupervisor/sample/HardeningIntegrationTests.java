@@ -46,18 +46,18 @@ class HardeningIntegrationTests {
 	}
 
 	@Test
-	void badBooleanAndRetentionValuesGetOneLineAndExitOne() throws Exception {
+	void badBooleanAndRetentionValuesGetOneLineAndTheConfigurationExitCode() throws Exception {
 		Path runDir = this.fixture.tempDirectory().resolve("run");
 		CommandResult enabled = this.fixture.command("--supervisor.enabled=maybe", "--supervisor.run-dir=" + runDir,
 				"--server.port=" + ProcessFixture.freePort());
-		assertThat(enabled.exitCode()).as("%s", enabled).isEqualTo(1);
+		assertThat(enabled.exitCode()).as("%s", enabled).isEqualTo(78);
 		assertThat(enabled.output())
 			.contains("Boot Supervisor: Invalid value 'maybe' for supervisor.enabled: expected true or false")
 			.doesNotContain("APPLICATION FAILED TO START")
 			.doesNotContain("Exception");
 		CommandResult retention = this.fixture.command("--supervisor.log-retention=-3",
 				"--supervisor.run-dir=" + runDir, "--server.port=" + ProcessFixture.freePort());
-		assertThat(retention.exitCode()).as("%s", retention).isEqualTo(1);
+		assertThat(retention.exitCode()).as("%s", retention).isEqualTo(78);
 		assertThat(retention.output())
 			.contains("Boot Supervisor: Invalid value '-3' for supervisor.log-retention: expected 0 or more")
 			.doesNotContain("Starting");
@@ -210,7 +210,7 @@ class HardeningIntegrationTests {
 		first.awaitReady(1);
 		SupervisedProcess second = this.fixture.startJar(jarB, "--supervisor.workers=1",
 				"--supervisor.run-dir=" + runDir);
-		assertThat(second.awaitExit(Duration.ofSeconds(60))).isEqualTo(1);
+		assertThat(second.awaitExit(Duration.ofSeconds(60))).isEqualTo(78);
 		assertThat(second.output()).contains("already running (pid " + first.pid() + ") from " + jarA)
 			.contains("another app of the same name")
 			.contains("--supervisor.name or --supervisor.run-dir");

@@ -2,14 +2,14 @@ package dev.bootsupervisor.base;
 
 /**
  * A start that cannot go on, with a message for the user (no stack trace needed): port in use, app already
- * running, unsafe run directory.
+ * running, unsafe run directory. Without a code it is a configuration error ({@link ExitCodes#CONFIG}).
  */
 public class LaunchException extends Exception {
 
 	private final int exitCode;
 
 	public LaunchException(String message) {
-		this(message, 1);
+		this(message, ExitCodes.CONFIG);
 	}
 
 	public LaunchException(String message, int exitCode) {

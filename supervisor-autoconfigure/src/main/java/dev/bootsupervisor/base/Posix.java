@@ -6,7 +6,8 @@ import com.sun.jna.Native;
 
 /**
  * The few C library calls the JDK does not offer, through JNA: binding the shared socket onto standard input,
- * starting a new session for a daemon, and reaping orphans when the master is PID 1.
+ * starting a new session for a daemon, reaping orphans when the master is PID 1, and systemd's notify datagrams
+ * (Java 17 has no {@code AF_UNIX} datagrams).
  */
 public final class Posix {
 
@@ -22,7 +23,7 @@ public final class Posix {
 			}
 			catch (UnsatisfiedLinkError ex) {
 				throw new LaunchException("Boot Supervisor needs the C library through JNA (sockets, sessions), and "
-						+ "it could not be loaded: " + ex.getMessage());
+						+ "it could not be loaded: " + ex.getMessage(), ExitCodes.FAILURE);
 			}
 		}
 		return libc;
@@ -48,6 +49,11 @@ public final class Posix {
 		int close(int fd) throws LastErrorException;
 
 		int shutdown(int fd, int how) throws LastErrorException;
+
+		long sendto(int fd, byte[] buffer, long length, int flags, byte[] address, int addressLength)
+				throws LastErrorException;
+
+		int clock_gettime(int clock, long[] timespec) throws LastErrorException;
 
 		int setsid() throws LastErrorException;
 

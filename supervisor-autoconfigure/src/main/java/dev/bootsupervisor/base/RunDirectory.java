@@ -76,7 +76,8 @@ public final class RunDirectory {
 			checkSafe(this.path);
 		}
 		catch (IOException ex) {
-			throw new LaunchException("Cannot create the run directory " + this.path + ": " + ex.getMessage());
+			throw new LaunchException("Cannot create the run directory " + this.path + ": " + ex.getMessage(),
+					ExitCodes.CONFIG);
 		}
 	}
 
@@ -100,7 +101,8 @@ public final class RunDirectory {
 			}
 		}
 		catch (IOException ex) {
-			throw new LaunchException("Cannot check the run directory " + this.path + ": " + ex.getMessage());
+			throw new LaunchException("Cannot check the run directory " + this.path + ": " + ex.getMessage(),
+					ExitCodes.FAILURE);
 		}
 	}
 
@@ -109,13 +111,13 @@ public final class RunDirectory {
 		String self = System.getProperty("user.name");
 		if (!owner.equals(self)) {
 			throw new LaunchException("The run directory " + directory + " belongs to " + owner + ", not " + self
-					+ "; choose another with --supervisor.run-dir");
+					+ "; choose another with --supervisor.run-dir", ExitCodes.CONFIG);
 		}
 		Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(directory, LinkOption.NOFOLLOW_LINKS);
 		if (!OWNER_ONLY.containsAll(permissions)) {
 			throw new LaunchException("The run directory " + directory + " is accessible to other users ("
 					+ PosixFilePermissions.toString(permissions) + "); run 'chmod 700 " + directory
-					+ "' or choose another with --supervisor.run-dir");
+					+ "' or choose another with --supervisor.run-dir", ExitCodes.CONFIG);
 		}
 	}
 
@@ -140,7 +142,8 @@ public final class RunDirectory {
 			this.lock = this.lockChannel.tryLock();
 		}
 		catch (IOException ex) {
-			throw new LaunchException("Cannot lock " + this.path.resolve("lock") + ": " + ex.getMessage());
+			throw new LaunchException("Cannot lock " + this.path.resolve("lock") + ": " + ex.getMessage(),
+					ExitCodes.FAILURE);
 		}
 		if (this.lock == null) {
 			String pid = readPid().map((p) -> " (pid " + p + ")").orElse("");
@@ -149,14 +152,14 @@ public final class RunDirectory {
 			throw new LaunchException("already running" + pid + holder.map((h) -> " from " + h).orElse("")
 					+ ": run directory " + this.path + (other ? ". That is another app of the same name: apps are "
 							+ "told apart by name, one run directory per user and name. Give this one its own "
-							+ "--supervisor.name or --supervisor.run-dir" : ""));
+							+ "--supervisor.name or --supervisor.run-dir" : ""), ExitCodes.CONFIG);
 		}
 		if (app != null) {
 			try {
 				writeOwnerOnly(appFile(), app);
 			}
 			catch (IOException ex) {
-				throw new LaunchException("Cannot write " + appFile() + ": " + ex.getMessage());
+				throw new LaunchException("Cannot write " + appFile() + ": " + ex.getMessage(), ExitCodes.FAILURE);
 			}
 		}
 	}

@@ -8,6 +8,7 @@ import java.util.regex.Pattern;
 import dev.bootsupervisor.autoconfigure.SupervisorProperties;
 import dev.bootsupervisor.base.ContainerLimits;
 import dev.bootsupervisor.base.ContainerSizing;
+import dev.bootsupervisor.base.ExitCodes;
 import dev.bootsupervisor.base.LaunchException;
 import dev.bootsupervisor.base.RunDirectory;
 import dev.bootsupervisor.base.SupervisorSettings;
@@ -40,7 +41,8 @@ final class MasterSettingsResolver {
 		for (String flag : BOOLEANS) {
 			String value = environment.getProperty(flag);
 			if (value != null && !value.trim().equalsIgnoreCase("true") && !value.trim().equalsIgnoreCase("false")) {
-				throw new LaunchException("Invalid value '" + value + "' for " + flag + ": expected true or false");
+				throw new LaunchException("Invalid value '" + value + "' for " + flag + ": expected true or false",
+						ExitCodes.CONFIG);
 			}
 		}
 		try {
@@ -57,7 +59,7 @@ final class MasterSettingsResolver {
 			String name = (property != null) ? property.getName().toString() : ex.getName().toString();
 			String value = (property != null) ? String.valueOf(property.getValue()) : "?";
 			throw new LaunchException("Invalid value '" + value + "' for " + name + ": "
-					+ ((cause != null) ? cause.getMessage() : ex.getMessage()));
+					+ ((cause != null) ? cause.getMessage() : ex.getMessage()), ExitCodes.CONFIG);
 		}
 	}
 
@@ -75,11 +77,11 @@ final class MasterSettingsResolver {
 		positive("supervisor.restart.window", restart.getWindow());
 		if (restart.getMaxRestarts() < 0) {
 			throw new LaunchException("Invalid value '" + restart.getMaxRestarts()
-					+ "' for supervisor.restart.max-restarts: expected 0 or more");
+					+ "' for supervisor.restart.max-restarts: expected 0 or more", ExitCodes.CONFIG);
 		}
 		if (properties.getLogRetention() < 0) {
 			throw new LaunchException("Invalid value '" + properties.getLogRetention()
-					+ "' for supervisor.log-retention: expected 0 or more");
+					+ "' for supervisor.log-retention: expected 0 or more", ExitCodes.CONFIG);
 		}
 		Duration reloadTimeout = (properties.getReload().getTimeout() != null) ? properties.getReload().getTimeout()
 				: properties.getStartupTimeout();
@@ -91,7 +93,7 @@ final class MasterSettingsResolver {
 				&& !managementPort.trim().equals("-1")) {
 			throw new LaunchException("management.server.port=" + managementPort.trim() + " is not supported under "
 					+ "Boot Supervisor: every worker would try to bind that port. Serve actuator on the app's port "
-					+ "(remove management.server.port), or run with --supervisor.enabled=false");
+					+ "(remove management.server.port), or run with --supervisor.enabled=false", ExitCodes.CONFIG);
 		}
 		Path runDir = StringUtils.hasText(properties.getRunDir()) ? Path.of(properties.getRunDir())
 				: RunDirectory.defaultPath(name);
@@ -106,26 +108,26 @@ final class MasterSettingsResolver {
 		Duration timeout = properties.getWatchdog().getTimeout();
 		if (timeout == null || timeout.isNegative()) {
 			throw new LaunchException("Invalid value '" + timeout + "' for supervisor.watchdog.timeout: expected "
-					+ "a duration such as 30s, or 0 to turn hang detection off");
+					+ "a duration such as 30s, or 0 to turn hang detection off", ExitCodes.CONFIG);
 		}
 		SupervisorProperties.Recycle recycle = properties.getRecycle();
 		Integer heap = recycle.getHeapAfterGc();
 		if (heap != null && (heap < 1 || heap > 100)) {
 			throw new LaunchException("Invalid value '" + heap + "' for supervisor.recycle.heap-after-gc: expected "
-					+ "a percentage from 1 to 100");
+					+ "a percentage from 1 to 100", ExitCodes.CONFIG);
 		}
 		if (recycle.getMaxRequests() < 0) {
 			throw new LaunchException("Invalid value '" + recycle.getMaxRequests() + "' for "
-					+ "supervisor.recycle.max-requests: expected 0 (no limit) or more");
+					+ "supervisor.recycle.max-requests: expected 0 (no limit) or more", ExitCodes.CONFIG);
 		}
 		if (recycle.getMaxRequestsJitter() < 0) {
 			throw new LaunchException("Invalid value '" + recycle.getMaxRequestsJitter() + "' for "
-					+ "supervisor.recycle.max-requests-jitter: expected 0 or more");
+					+ "supervisor.recycle.max-requests-jitter: expected 0 or more", ExitCodes.CONFIG);
 		}
 		Duration lifetime = (recycle.getMaxLifetime() != null) ? recycle.getMaxLifetime() : Duration.ZERO;
 		if (lifetime.isNegative()) {
 			throw new LaunchException("Invalid value '" + lifetime + "' for supervisor.recycle.max-lifetime: "
-					+ "expected a positive duration such as 12h, or 0 for no limit");
+					+ "expected a positive duration such as 12h, or 0 for no limit", ExitCodes.CONFIG);
 		}
 		return new WatchdogSettings(timeout, (heap != null) ? heap : 0, recycle.getMaxRequests(),
 				recycle.getMaxRequestsJitter(), lifetime);
@@ -135,7 +137,7 @@ final class MasterSettingsResolver {
 			throws LaunchException {
 		if (properties.getLogRetention() < 0) {
 			throw new LaunchException("Invalid value '" + properties.getLogRetention()
-					+ "' for supervisor.log-retention: expected 0 or more");
+					+ "' for supervisor.log-retention: expected 0 or more", ExitCodes.CONFIG);
 		}
 		Path logDir = StringUtils.hasText(properties.getLogDir()) ? Path.of(properties.getLogDir())
 				: Path.of(System.getProperty("user.home"), "logs", name);
@@ -165,7 +167,7 @@ final class MasterSettingsResolver {
 		}
 		if (!NAME.matcher(name).matches()) {
 			throw new LaunchException("Invalid value '" + name + "' for supervisor.name: use letters, digits, "
-					+ "'.', '_' and '-' only (it names the run directory)");
+					+ "'.', '_' and '-' only (it names the run directory)", ExitCodes.CONFIG);
 		}
 		return name;
 	}
@@ -186,13 +188,13 @@ final class MasterSettingsResolver {
 			// reported below
 		}
 		throw new LaunchException("Invalid value '" + value + "' for supervisor.workers: expected a whole number "
-				+ "from 1 to " + ClusterView.MAX_WORKERS + ", or 'auto'");
+				+ "from 1 to " + ClusterView.MAX_WORKERS + ", or 'auto'", ExitCodes.CONFIG);
 	}
 
 	private static Duration positive(String property, Duration value) throws LaunchException {
 		if (value == null || value.isNegative() || value.isZero()) {
 			throw new LaunchException("Invalid value '" + value + "' for " + property + ": expected a positive "
-					+ "duration such as 30s or 5m");
+					+ "duration such as 30s or 5m", ExitCodes.CONFIG);
 		}
 		return value;
 	}
@@ -213,7 +215,7 @@ final class MasterSettingsResolver {
 			// reported below
 		}
 		throw new LaunchException("Invalid value '" + text + "' for " + property + ": expected a whole number from "
-				+ min + " to " + max);
+				+ min + " to " + max, ExitCodes.CONFIG);
 	}
 
 	/**
@@ -248,13 +250,13 @@ final class MasterSettingsResolver {
 					+ "and this app is a reactive (WebFlux) web app, whose server"
 					+ (netty ? " (Reactor Netty)" : "") + " would bind the port in every worker. Use "
 					+ "spring-boot-starter-webmvc on Tomcat or Jetty, set spring.main.web-application-type=none, "
-					+ "or run with --supervisor.enabled=false");
+					+ "or run with --supervisor.enabled=false", ExitCodes.CONFIG);
 		}
 		if (netty || undertow) {
 			throw new LaunchException("The port is shared through a servlet Tomcat or Jetty connector, "
 					+ "and this app's web server is neither. Use spring-boot-starter-tomcat or "
 					+ "spring-boot-starter-jetty, set spring.main.web-application-type=none, or run with "
-					+ "--supervisor.enabled=false");
+					+ "--supervisor.enabled=false", ExitCodes.CONFIG);
 		}
 		return false;
 	}

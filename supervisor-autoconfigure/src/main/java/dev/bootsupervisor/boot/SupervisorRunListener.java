@@ -6,6 +6,7 @@ import java.time.Instant;
 import dev.bootsupervisor.autoconfigure.SupervisorProperties;
 import dev.bootsupervisor.base.ContainerLimits;
 import dev.bootsupervisor.base.ContainerSizing;
+import dev.bootsupervisor.base.ExitCodes;
 import dev.bootsupervisor.base.LaunchException;
 import dev.bootsupervisor.base.SupervisorSettings;
 import dev.bootsupervisor.base.SystemExit;
@@ -68,7 +69,7 @@ public class SupervisorRunListener implements SpringApplicationRunListener, Orde
 				case WARN -> logger.warn(decision.message());
 				case ERROR -> {
 					System.err.println("Boot Supervisor: " + decision.message());
-					SystemExit.exit(1);
+					SystemExit.exit(ExitCodes.FAILURE);
 					return;
 				}
 			}

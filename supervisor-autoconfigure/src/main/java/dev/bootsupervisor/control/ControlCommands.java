@@ -30,7 +30,7 @@ import dev.bootsupervisor.protocol.WorkerView;
 public final class ControlCommands {
 
 	/** The commands, in the order shown to users. */
-	public static final List<String> COMMANDS = List.of("status", "stop", "reload", "scale");
+	public static final List<String> COMMANDS = List.of("status", "stop", "reload", "scale", "systemd-unit");
 
 	private static final Duration STOP_MARGIN = Duration.ofSeconds(15);
 
@@ -76,6 +76,7 @@ public final class ControlCommands {
 			case "stop" -> stop();
 			case "reload" -> reload();
 			case "scale" -> scale();
+			case "systemd-unit" -> SystemdUnit.forCurrentJvm(this.settings).print(this.out);
 			default -> throw new IllegalStateException("unknown command '" + command + "' passed the check above");
 		};
 	}

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
+import dev.bootsupervisor.base.ExitCodes;
 import dev.bootsupervisor.base.Durations;
 import dev.bootsupervisor.base.LaunchException;
 import dev.bootsupervisor.base.Posix;
@@ -24,7 +25,7 @@ import dev.bootsupervisor.protocol.WorkerView;
 
 /**
  * {@code --supervisor.daemon=true}: starts the master detached, its output in log files, waits until the cluster
- * is ready and reports; on failure reports why, leaves no process behind and exits 1.
+ * is ready and reports; on failure reports why, leaves no process behind and exits with the master's code.
  */
 public final class DaemonStarter {
 
@@ -51,9 +52,14 @@ public final class DaemonStarter {
 
 	/**
 	 * Refuse a daemon where detaching makes no sense.
-	 * @throws LaunchException when running as PID 1 or inside Kubernetes
+	 * @throws LaunchException when running as PID 1, inside Kubernetes or under systemd
 	 */
 	public static void checkDetachable() throws LaunchException {
+		if (System.getenv("NOTIFY_SOCKET") != null) {
+			throw new LaunchException("supervisor.daemon=true is refused: NOTIFY_SOCKET is set, so systemd runs this "
+					+ "app and needs the master in the foreground as its main process; leave supervisor.daemon unset",
+					ExitCodes.CONFIG);
+		}
 		String why = null;
 		if (ProcessHandle.current().pid() == 1) {
 			why = "this process is PID 1 (a container's main process)";
@@ -64,7 +70,8 @@ public final class DaemonStarter {
 		if (why != null) {
 			throw new LaunchException("supervisor.daemon=true is refused: " + why + ". A detached daemon would leave "
 					+ "the container without its main process and the container would exit. Run in the foreground "
-					+ "(leave supervisor.daemon unset); the container runtime already keeps the app in the background.");
+					+ "(leave supervisor.daemon unset); the container runtime already keeps the app in the background.",
+							ExitCodes.CONFIG);
 		}
 	}
 
@@ -80,7 +87,7 @@ public final class DaemonStarter {
 		if (runDirectory.isLocked()) {
 			throw new LaunchException(this.settings.name() + " is already running"
 					+ runDirectory.readPid().map((pid) -> " (pid " + pid + ")").orElse("") + ": run directory "
-					+ runDirectory.path());
+					+ runDirectory.path(), ExitCodes.CONFIG);
 		}
 		runDirectory.removeStalePidFile()
 			.ifPresent((pid) -> this.out.println("Removed a stale pid file: " + RunDirectory.describeStale(pid)));
@@ -99,7 +106,7 @@ public final class DaemonStarter {
 			master = builder.start();
 		}
 		catch (IOException ex) {
-			throw new LaunchException("Cannot start the daemon: " + ex.getMessage());
+			throw new LaunchException("Cannot start the daemon: " + ex.getMessage(), ExitCodes.FAILURE);
 		}
 		this.out.println("Starting " + this.settings.name() + " in the background (master pid " + master.pid()
 				+ "), logs in " + this.daemon.stdout() + " and " + this.daemon.stderr());
@@ -120,7 +127,8 @@ public final class DaemonStarter {
 		while (true) {
 			master.descendants().forEach((child) -> spawned.add(child.pid()));
 			if (!master.isAlive()) {
-				return failed("the master exited with code " + master.exitValue(), spawned);
+				// the master's own code says what failed (78 configuration, 3 boot): the caller gets it as is
+				return failed("the master exited with code " + master.exitValue(), spawned, master.exitValue());
 			}
 			Optional<ClusterView> view = view(runDirectory);
 			Duration elapsed = Duration.between(started, Instant.now());
@@ -135,7 +143,7 @@ public final class DaemonStarter {
 				master.destroy();
 				awaitExit(master, this.settings.shutdownTimeout());
 				return failed("timed out: not ready within " + Durations.format(this.settings.startupTimeout()),
-						spawned);
+						spawned, ExitCodes.BOOT_FAILED);
 			}
 			if (elapsed.toSeconds() > lastProgress) {
 				lastProgress = elapsed.toSeconds();
@@ -159,7 +167,7 @@ public final class DaemonStarter {
 		}
 	}
 
-	private int failed(String what, Set<Long> spawned) {
+	private int failed(String what, Set<Long> spawned, int exitCode) {
 		List<String> stderr = LogFiles.tail(this.daemon.stderr(), TAIL_LINES);
 		String reason = stderr.stream()
 			.filter((line) -> line.startsWith("Boot Supervisor: "))
@@ -180,7 +188,7 @@ public final class DaemonStarter {
 				System.err.println("Killed leftover process " + pid);
 			});
 		}
-		return 1;
+		return (exitCode != ExitCodes.OK) ? exitCode : ExitCodes.FAILURE;
 	}
 
 	private static void printTail(String label, Path file, List<String> lines) {
@@ -238,7 +246,7 @@ public final class DaemonStarter {
 		}
 		catch (com.sun.jna.LastErrorException ex) {
 			throw new LaunchException("Cannot detach the daemon from its terminal (setsid: errno " + ex.getErrorCode()
-					+ ")");
+					+ ")", ExitCodes.FAILURE);
 		}
 	}
 

@@ -57,6 +57,8 @@ public final class JvmWorkerFactory implements WorkerFactory {
 			.redirectOutput(ProcessBuilder.Redirect.INHERIT)
 			.redirectError(ProcessBuilder.Redirect.INHERIT);
 		builder.environment().keySet().removeIf(MasterSpec::isSpecVariable);
+		// systemd talks to the master only: a worker that saw NOTIFY_SOCKET could report READY=1 for the cluster
+		builder.environment().keySet().removeAll(SystemdNotifier.VARIABLES);
 		builder.environment().putAll(this.environment);
 		Process process = builder.start();
 		this.running.add(process.pid());

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.bootsupervisor.base.ExitCodes;
 import dev.bootsupervisor.base.LaunchException;
 import dev.bootsupervisor.base.Posix;
 import dev.bootsupervisor.base.SystemExit;
@@ -45,7 +46,7 @@ public final class LeanMaster {
 		}
 		catch (ProtocolException ex) {
 			System.err.println("Boot Supervisor: " + ex.getMessage());
-			SystemExit.exit(1);
+			SystemExit.exit(ExitCodes.FAILURE);
 			return;
 		}
 		MasterLogging.install(spec.settings().name());

@@ -9,6 +9,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
+import dev.bootsupervisor.base.ExitCodes;
 import dev.bootsupervisor.base.SupervisorSettings;
 import dev.bootsupervisor.protocol.ClusterPhase;
 import dev.bootsupervisor.protocol.ClusterView;
@@ -63,6 +64,8 @@ public final class Master {
 
 	private ClusterPhase phase = ClusterPhase.STARTING;
 
+	private SystemdNotifier systemd = SystemdNotifier.OFF;
+
 
 	/**
 	 * Create a master.
@@ -97,7 +100,7 @@ public final class Master {
 		this.port = port;
 		this.table = new WorkerTable(settings, factory, clock, this::post);
 		this.startup = new Startup(settings, this.table, launchedAt, port, this::stop);
-		this.restarts = new Restarts(settings, this.table, (why) -> stop(why, 1));
+		this.restarts = new Restarts(settings, this.table, (why) -> stop(why, ExitCodes.FAILURE));
 		this.scaling = new Scaling(settings, this.table, clock, this::phase, this::reloadInProgress,
 				this::preemptRecycle);
 		this.reloads = new Reloads(this.table, factory, clock, this::phase, this.scaling::pending,
@@ -122,6 +125,14 @@ public final class Master {
 	 */
 	public void onNoWorkerAccepting(Runnable stopListening) {
 		this.shutdown.onNoWorkerAccepting(stopListening);
+	}
+
+	/**
+	 * Set what tells systemd the cluster's state (readiness, reloads, stops, watchdog pings) from this loop.
+	 * @param notifier the notifier
+	 */
+	public void notifySystemd(SystemdNotifier notifier) {
+		this.systemd = notifier;
 	}
 
 	/**
@@ -156,7 +167,7 @@ public final class Master {
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
-				stop("master interrupted", 1);
+				stop("master interrupted", ExitCodes.FAILURE);
 			}
 		}
 		return exitCode();
@@ -210,6 +221,7 @@ public final class Master {
 		if (this.phase == ClusterPhase.STOPPING && this.shutdown.tick(now)) {
 			this.phase = ClusterPhase.STOPPED;
 		}
+		this.systemd.observe(SystemdNotifier.State.of(this.phase, this.table, this.reloads));
 	}
 
 	private void onReady(WorkerHandle worker, Instant now) {

@@ -8,6 +8,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
+import dev.bootsupervisor.base.ExitCodes;
 import dev.bootsupervisor.base.LaunchException;
 import dev.bootsupervisor.base.RunDirectory;
 import dev.bootsupervisor.base.SignalRouter;
@@ -74,6 +75,8 @@ public final class MasterLauncher {
 					runDirectory.path().resolve("jars"));
 			this.factory = factory;
 			master[0] = new Master(this.settings, factory, Clock.systemUTC(), this.launchedAt, port);
+			master[0].notifySystemd(SystemdNotifier.fromEnvironment(System.getenv(), this.settings,
+					this.settings.shutdownTimeout()));
 			if (port >= 0) {
 				master[0].onNoWorkerAccepting(SharedListener::stopListening);
 			}
@@ -88,7 +91,8 @@ public final class MasterLauncher {
 			return exitCode;
 		}
 		catch (IOException ex) {
-			throw new LaunchException("Cannot set up the run directory " + runDirectory.path() + ": " + ex.getMessage());
+			throw new LaunchException("Cannot set up the run directory " + runDirectory.path() + ": " + ex.getMessage(),
+					ExitCodes.FAILURE);
 		}
 		finally {
 			if (channel != null) {

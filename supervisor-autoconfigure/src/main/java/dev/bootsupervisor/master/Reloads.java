@@ -114,6 +114,16 @@ final class Reloads {
 		return this.reload != null && !this.reload.reported();
 	}
 
+	/** Slots the running reload has replaced, 0 when none runs. */
+	int replacedCount() {
+		return (this.reload != null) ? this.reload.replacedCount() : 0;
+	}
+
+	/** Slots the running reload replaces, 0 when none runs. */
+	int reloadSize() {
+		return (this.reload != null) ? this.reload.size() : 0;
+	}
+
 	Map<String, Integer> byOutcome() {
 		return this.byOutcome;
 	}

@@ -17,6 +17,8 @@ final class RollingReload {
 
 	private final Deque<Integer> remaining;
 
+	private final int size;
+
 	private final Instant startedAt;
 
 	private final String trigger;
@@ -31,6 +33,7 @@ final class RollingReload {
 
 	RollingReload(List<Integer> slotIds, Instant startedAt, String trigger) {
 		this.remaining = new ArrayDeque<>(slotIds);
+		this.size = slotIds.size();
 		this.startedAt = startedAt;
 		this.trigger = trigger;
 	}
@@ -87,6 +90,11 @@ final class RollingReload {
 
 	int replacedCount() {
 		return this.replaced;
+	}
+
+	/** How many slots this reload replaces, for its progress. */
+	int size() {
+		return this.size;
 	}
 
 	Duration elapsed(Instant now) {

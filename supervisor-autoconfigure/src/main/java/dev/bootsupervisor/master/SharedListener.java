@@ -6,6 +6,7 @@ import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
+import dev.bootsupervisor.base.ExitCodes;
 import dev.bootsupervisor.base.LaunchException;
 import dev.bootsupervisor.base.Posix;
 
@@ -111,7 +112,7 @@ public final class SharedListener {
 					// already failing
 				}
 			}
-			throw new LaunchException(describe(ex.getErrorCode(), shown, port));
+			throw new LaunchException(describe(ex.getErrorCode(), shown, port), ExitCodes.CONFIG);
 		}
 	}
 
@@ -148,7 +149,8 @@ public final class SharedListener {
 			return InetAddress.getByName(address.trim());
 		}
 		catch (UnknownHostException ex) {
-			throw new LaunchException("Invalid value '" + address + "' for server.address: unknown host");
+			throw new LaunchException("Invalid value '" + address + "' for server.address: unknown host",
+					ExitCodes.CONFIG);
 		}
 	}
 

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.bootsupervisor.base.ExitCodes;
 import dev.bootsupervisor.base.Durations;
 import dev.bootsupervisor.base.SupervisorSettings;
 import dev.bootsupervisor.protocol.Frame;
@@ -55,9 +56,9 @@ final class Shutdown {
 		return this.failure;
 	}
 
-	/** A worker did not stop cleanly: the master exits with 1. */
+	/** A worker did not stop cleanly: the master exits with 1 at least. */
 	void workerFailed() {
-		this.exitCode = 1;
+		this.exitCode = Math.max(this.exitCode, ExitCodes.FAILURE);
 	}
 
 	/**
@@ -118,7 +119,7 @@ final class Shutdown {
 						+ ") was killed after the shutdown timeout of "
 						+ Durations.format(this.settings.shutdownTimeout());
 				this.killed.add(killed);
-				record(killed, 1);
+				record(killed, ExitCodes.FAILURE);
 			}
 		}
 		if (this.listening && this.port >= 0 && !this.table.anyAccepting()) {

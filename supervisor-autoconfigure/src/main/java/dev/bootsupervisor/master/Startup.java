@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.Locale;
 import java.util.function.BiConsumer;
 
+import dev.bootsupervisor.base.ExitCodes;
 import dev.bootsupervisor.base.Durations;
 import dev.bootsupervisor.base.SupervisorSettings;
 
@@ -51,7 +52,7 @@ final class Startup {
 				this.settings.name(), (this.port >= 0) ? " on port " + this.port : "");
 		for (int id = 1; id <= this.settings.workers(); id++) {
 			if (this.table.spawn(this.table.addSlot(id)) == null) {
-				this.stop.accept("worker " + id + " could not be started", 1);
+				this.stop.accept("worker " + id + " could not be started", ExitCodes.BOOT_FAILED);
 				return;
 			}
 		}
@@ -66,7 +67,7 @@ final class Startup {
 			String timeout = Durations.format(this.settings.startupTimeout());
 			log.log(System.Logger.Level.ERROR, "{0} was not ready within the startup timeout of {1}; stopping",
 					this.settings.name(), timeout);
-			this.stop.accept("not ready within the startup timeout of " + timeout, 1);
+			this.stop.accept("not ready within the startup timeout of " + timeout, ExitCodes.BOOT_FAILED);
 		}
 	}
 
@@ -98,7 +99,7 @@ final class Startup {
 				"Worker {0} (pid {1}) exited with {2} before {3} was ready; stopping (see its output above){4}",
 				worker.workerId(), String.valueOf(worker.pid()), exit.describe(), this.settings.name(), error);
 		this.stop.accept("worker " + worker.workerId() + " (pid " + worker.pid() + ") exited with " + exit.describe()
-				+ " before the cluster was ready" + error, 1);
+				+ " before the cluster was ready" + error, ExitCodes.BOOT_FAILED);
 	}
 
 }

@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
+import dev.bootsupervisor.base.ExitCodes;
 import dev.bootsupervisor.base.LaunchException;
 import dev.bootsupervisor.base.SignalRouter;
 import dev.bootsupervisor.base.SupervisorEnvironment;
@@ -116,7 +117,7 @@ public final class WorkerRuntime {
 		if (path == null || token == null) {
 			throw new LaunchException("supervisor.worker.id is set, but this JVM was not started by a Boot "
 					+ "Supervisor master (" + SupervisorEnvironment.CHANNEL + " is missing); workers are started by "
-					+ "the master only");
+					+ "the master only", ExitCodes.CONFIG);
 		}
 		int id = environment.getProperty("supervisor.worker.id", Integer.class, 0);
 		int generation = environment.getProperty("supervisor.worker.generation", Integer.class, 1);
@@ -126,7 +127,8 @@ public final class WorkerRuntime {
 			channel.connect(UnixDomainSocketAddress.of(path));
 		}
 		catch (IOException ex) {
-			throw new LaunchException("Worker " + id + " cannot reach its master at " + path + ": " + ex.getMessage());
+			throw new LaunchException("Worker " + id + " cannot reach its master at " + path + ": " + ex.getMessage(),
+					ExitCodes.FAILURE);
 		}
 		WorkerRuntime runtime = new WorkerRuntime(id, generation, channel, OldGenerationTracker.install());
 		runtime.send(Frame.of(MessageType.HELLO, "role", "worker", "token", token, "worker", id, "generation",

@@ -65,7 +65,7 @@ class RunDirectoryTests {
 			.withMessageContaining("accessible to other users (rwxr-xr-x)")
 			.withMessageContaining("chmod 700 " + path)
 			.withMessageContaining("--supervisor.run-dir")
-			.satisfies((ex) -> assertThat(ex.exitCode()).isEqualTo(1));
+			.satisfies((ex) -> assertThat(ex.exitCode()).isEqualTo(78));
 		assertThat(permissions(path)).isEqualTo("rwxr-xr-x");
 	}
 

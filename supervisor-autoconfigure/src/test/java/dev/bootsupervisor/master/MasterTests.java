@@ -44,7 +44,7 @@ class MasterTests {
 	}
 
 	@Test
-	void workerExitBeforeReadyStopsEverythingWithoutRestart() {
+	void workerExitBeforeReadyStopsEverythingWithoutRestartWithExitCodeThree() {
 		this.master.start();
 		ready(1);
 		this.factory.started.get(1).exit(1);
@@ -55,7 +55,7 @@ class MasterTests {
 		this.clock.advance(Duration.ofSeconds(5));
 		step();
 		assertThat(this.master.phase()).isEqualTo(ClusterPhase.STOPPED);
-		assertThat(this.master.exitCode()).isEqualTo(1);
+		assertThat(this.master.exitCode()).isEqualTo(3);
 		assertThat(this.factory.started).hasSize(2);
 	}
 
@@ -182,7 +182,7 @@ class MasterTests {
 	}
 
 	@Test
-	void notReadyWithinTheStartupTimeoutStopsWithExitCodeOne() {
+	void notReadyWithinTheStartupTimeoutStopsWithExitCodeThree() {
 		this.master.start();
 		ready(1);
 		this.clock.advance(Duration.ofMinutes(5).plusSeconds(1));
@@ -190,7 +190,7 @@ class MasterTests {
 		assertThat(this.master.phase()).isEqualTo(ClusterPhase.STOPPING);
 		this.factory.started.forEach((p) -> p.exit(0));
 		step();
-		assertThat(this.master.exitCode()).isEqualTo(1);
+		assertThat(this.master.exitCode()).isEqualTo(3);
 	}
 
 	@Test
@@ -509,6 +509,25 @@ class MasterTests {
 			this.sent.add(frame);
 		}
 
+	}
+
+	@Test
+	void systemdIsToldFromTheLoopReadyOnceEveryWorkerIsAndStoppingWhenTheStopStarts() {
+		List<String> sent = new ArrayList<>();
+		this.master.notifySystemd(new SystemdNotifier(sent::add, 42, null, Duration.ofMinutes(5),
+				Duration.ofSeconds(30), () -> this.clock.millis() * 1_000));
+		this.master.start();
+		step();
+		ready(1);
+		step();
+		ready(2);
+		step();
+		step();
+		this.master.signal("TERM");
+		step();
+		assertThat(sent).containsExactly("STATUS=starting: 0/2 workers ready\nEXTEND_TIMEOUT_USEC=10000000",
+				"STATUS=starting: 1/2 workers ready", "READY=1\nMAINPID=42\nSTATUS=2/2 workers ready",
+				"STOPPING=1\nSTATUS=stopping: 2 workers draining\nEXTEND_TIMEOUT_USEC=10000000");
 	}
 
 	private void runningCluster() {
