@@ -1,5 +1,6 @@
 package dev.bootsupervisor.master;
 
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.SplittableRandom;
@@ -55,6 +56,8 @@ public final class Master {
 
 	private final MessageRelay relay;
 
+	private final LogReopener logs;
+
 	private final Instant launchedAt;
 
 	private final int port;
@@ -108,6 +111,7 @@ public final class Master {
 				random, sampler);
 		this.leadership = new Leadership(this.table, settings.leaderRevokeTimeout(), epochs);
 		this.relay = new MessageRelay(this.table, this.leadership::leader, random);
+		this.logs = new LogReopener(this.table);
 		this.messages = new ChannelMessages(this.table, this.requests, clock, this::onReady, this.watchdog,
 				this.leadership, this.relay);
 	}
@@ -119,6 +123,24 @@ public final class Master {
 	 */
 	public void onNoWorkerAccepting(Runnable stopListening) {
 		this.shutdown.onNoWorkerAccepting(stopListening);
+	}
+
+	/**
+	 * Set the log files of a daemon's master, which the {@code reopen-logs} command and SIGUSR1 reopen.
+	 * @param stdout the standard output file
+	 * @param stderr the standard error file
+	 */
+	public void logFiles(Path stdout, Path stderr) {
+		this.logs.files(stdout, stderr);
+	}
+
+	/**
+	 * Reopen the log files in the master and every worker.
+	 * @param trigger what asked for it
+	 * @return what happened
+	 */
+	LogReopener.Outcome reopenLogs(String trigger) {
+		return this.logs.reopen(trigger);
 	}
 
 	/**
@@ -274,12 +296,31 @@ public final class Master {
 	 */
 	void stop(String why, int code) {
 		Instant now = now();
+		enterStopping(why, code, now);
+		this.shutdown.begin(why, now);
+	}
+
+	/**
+	 * Stop the cluster as a person asked (TERM, INT, the stop command): while it serves and a shutdown delay is
+	 * set, the workers first refuse traffic for the delay, without restarts, then drain.
+	 * @param why why
+	 */
+	void stopGracefully(String why) {
+		if (this.phase != ClusterPhase.RUNNING || this.settings.shutdownDelay().isZero()) {
+			stop(why, 0);
+			return;
+		}
+		Instant now = now();
+		enterStopping(why, 0, now);
+		this.shutdown.delay(why, now);
+	}
+
+	private void enterStopping(String why, int code, Instant now) {
 		this.shutdown.record(why, code);
 		this.reloads.interrupt(why, now);
 		this.scaling.interrupt(why);
 		this.phase = ClusterPhase.STOPPING;
 		this.restarts.cancelAll();
-		this.shutdown.begin(why, now);
 	}
 
 	/**

@@ -1,6 +1,7 @@
 package dev.bootsupervisor.master;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
@@ -77,10 +78,15 @@ public final class MasterLauncher {
 			if (port >= 0) {
 				master[0].onNoWorkerAccepting(SharedListener::stopListening);
 			}
+			String stdout = System.getProperty(WorkerCommand.DAEMON_STDOUT);
+			String stderr = System.getProperty(WorkerCommand.DAEMON_STDERR);
+			if (stdout != null && stderr != null) {
+				master[0].logFiles(Path.of(stdout), Path.of(stderr));
+			}
 			channel.start();
 			runDirectory.writeOwnerOnly(runDirectory.tokenFile(), token);
 			runDirectory.writeOwnerOnly(runDirectory.pidFile(), String.valueOf(ProcessHandle.current().pid()));
-			SignalRouter.route(List.of("TERM", "INT", "HUP", "TTIN", "TTOU"), master[0]::signal);
+			SignalRouter.route(List.of("TERM", "INT", "HUP", "TTIN", "TTOU", "USR1"), master[0]::signal);
 			int exitCode = master[0].run();
 			if (exitCode != 0) {
 				System.err.println("Boot Supervisor: " + this.settings.name() + " failed: " + master[0].failure());
