@@ -159,14 +159,32 @@ final class ProcessFixture implements BeforeAllCallback, AfterAllCallback, Befor
 	 * @return the started process
 	 */
 	SupervisedProcess start(List<String> launch, Path directory, int port, List<String> args) throws IOException {
+		return start(launch, directory, Map.of(), port, args);
+	}
+
+	/**
+	 * Start {@code java -jar sample-app.jar} on a port with environment variables added, as a container manifest
+	 * sets them, and a run directory of its own unless the arguments name one.
+	 * @param environment the variables
+	 * @param port the port
+	 * @param args the application arguments
+	 * @return the started process
+	 */
+	SupervisedProcess startWithEnvironment(Map<String, String> environment, int port, String... args)
+			throws IOException {
+		return start(List.of("-jar", this.jar.toString()), null, environment, port, List.of(args));
+	}
+
+	private SupervisedProcess start(List<String> launch, Path directory, Map<String, String> environment, int port,
+			List<String> args) throws IOException {
 		List<String> arguments = new ArrayList<>(args);
 		if (arguments.stream().noneMatch((argument) -> argument.startsWith("--supervisor.run-dir="))) {
 			// A run directory (pid file, lock, control socket) of its own: the default one is shared by every
 			// sample-app on this machine, so a cluster started elsewhere would make this one refuse to start.
 			arguments.add("--supervisor.run-dir=" + tempDirectory().resolve("run"));
 		}
-		SupervisedProcess process = SupervisedProcess.start(launch, directory, Map.of(), nextLog(".log"), null, port,
-				arguments);
+		SupervisedProcess process = SupervisedProcess.start(launch, directory, environment, nextLog(".log"), null,
+				port, arguments);
 		this.processes.add(process);
 		return process;
 	}
