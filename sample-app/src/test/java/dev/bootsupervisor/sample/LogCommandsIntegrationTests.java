@@ -17,8 +17,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Process-level tests of {@code logs} and {@code reopen-logs} on a daemon of one worker: its log file is moved
- * away as {@code logrotate} does, the daemon reopens it (the master and the worker that inherited its output), and
- * {@code logs} follows across the rotation.
+ * away as {@code logrotate} does, the daemon reopens it (the master and the worker that inherited its output) on
+ * the command and on SIGUSR1, and {@code logs} follows across the rotation.
  */
 class LogCommandsIntegrationTests {
 
@@ -33,7 +33,8 @@ class LogCommandsIntegrationTests {
 	@Test
 	void reopenLogsMovesMasterAndWorkerOutputToTheNewFileAndLogsFollowsAcrossTheRotation() throws Exception {
 		Path logDir = this.fixture.keepAfterTest(this.tmp.resolve("logs"));
-		String[] app = { "--server.port=" + ProcessFixture.freePort(), "--supervisor.workers=1",
+		int port = ProcessFixture.freePort();
+		String[] app = { "--server.port=" + port, "--supervisor.workers=1",
 				"--supervisor.run-dir=" + this.tmp.resolve("run"), "--supervisor.log-dir=" + logDir };
 		CommandResult start = this.fixture.command(with(app, "--supervisor.daemon=true"));
 		assertThat(start.exitCode()).as("daemon start\n%s", start).isZero();
@@ -58,22 +59,24 @@ class LogCommandsIntegrationTests {
 		assertThat(reopen.exitCode()).as("reopen-logs\n%s", reopen).isZero();
 		assertThat(reopen.stdout()).contains("Reopened the log files of sample-app (pid " + master + ")")
 			.contains("told 1 of 1 workers");
-		// a reload logs on both sides: the master, the old worker draining, the new worker starting
-		CommandResult reload = this.fixture.command(with(app, "--supervisor.command=reload"));
-		assertThat(reload.exitCode()).as("reload\n%s", reload).isZero();
-
+		// the first request logs on the worker, which inherited the master's output and was told to reopen it
+		assertThat(SupervisedProcess.get(port, "/").pid()).isEqualTo(worker);
+		await("the worker's lines in the new file").atMost(Duration.ofSeconds(10))
+			.until(() -> Files.readString(log).contains("Initializing Servlet 'dispatcherServlet'"));
 		String fresh = Files.readString(log);
-		assertThat(fresh).contains("[master]").contains("Rolling reload")
+		assertThat(fresh).contains("[master]").contains("reopen-logs command: reopened " + log)
 			.contains("Worker 1 (pid " + worker + "): reopened its log files")
-			.containsPattern(" " + worker + " --- .*\\[worker-1\\].*draining");
+			.containsPattern(" " + worker + " --- .*\\[worker-1\\].*Initializing Servlet 'dispatcherServlet'");
 		assertThat(Files.readString(moved)).as("the moved file keeps its content and gets nothing more")
 			.isEqualTo(movedContent);
 		assertThat(permissions(log)).isEqualTo("rw-------");
 		await("logs shows lines written after the rotation").atMost(Duration.ofSeconds(10))
-			.until(() -> logs.output().contains("Rolling reload") && logs.output().contains("reopened its log files"));
+			.until(() -> logs.output().contains("reopen-logs command: reopened")
+					&& logs.output().contains("Initializing Servlet 'dispatcherServlet'"));
 
 		// SIGUSR1 does the same, as Gunicorn's does
-		Files.move(log, logDir.resolve("master-stdout.log.2"));
+		Path second = logDir.resolve("master-stdout.log.2");
+		Files.move(log, second);
 		SupervisedProcess.signal(master, "USR1");
 		await("SIGUSR1 reopens").atMost(Duration.ofSeconds(10))
 			.until(() -> Files.exists(log) && Files.readString(log).contains("SIGUSR1: reopened"));
@@ -85,8 +88,14 @@ class LogCommandsIntegrationTests {
 		assertThat(followed.stderr()).contains(log + " was replaced (rotated); following the new file");
 		assertThat(followed.stdout()).contains("SIGUSR1: reopened");
 
+		String secondContent = Files.readString(second);
 		CommandResult stop = this.fixture.command(with(app, "--supervisor.command=stop"));
 		assertThat(stop.exitCode()).as("stop\n%s", stop).isZero();
+		// the stop logs on both sides, in the file SIGUSR1 reopened only
+		assertThat(Files.readString(log)).containsPattern(" " + worker + " --- .*\\[worker-1\\].*draining")
+			.contains("sample-app stopped (exit code 0)");
+		assertThat(Files.readString(second)).isEqualTo(secondContent);
+		assertThat(Files.readString(moved)).isEqualTo(movedContent);
 	}
 
 	@Test
