@@ -25,7 +25,7 @@ import dev.bootsupervisor.protocol.WorkerView;
 /**
  * {@code --supervisor.command=stop|status}: operates a running app through its run directory. Exit codes:
  * {@code status} 0 running, 3 not running, 4 not answering; {@code stop} 0 stopped or not running, 1 failure;
- * 2 for an unknown command.
+ * {@code logs} 0 interrupted, 1 no log file; {@code reopen-logs} 0 reopened, 1 failure; 2 for an unknown command.
  */
 public final class ControlCommands {
 
