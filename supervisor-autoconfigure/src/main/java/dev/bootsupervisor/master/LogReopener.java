@@ -2,6 +2,7 @@ package dev.bootsupervisor.master;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Instant;
 
 import dev.bootsupervisor.base.OutputFiles;
 import dev.bootsupervisor.protocol.Frame;
@@ -17,9 +18,14 @@ final class LogReopener {
 
 	private final WorkerTable table;
 
+	private Opener opener = OutputFiles::reopen;
+
 	private Path stdout;
 
 	private Path stderr;
+
+	/** When the files were last reopened: a worker started before may still hold the moved ones. */
+	private Instant reopenedAt;
 
 	LogReopener(WorkerTable table) {
 		this.table = table;
@@ -36,11 +42,20 @@ final class LogReopener {
 	}
 
 	/**
+	 * Set what reopens this process's files, replaced in tests, whose JVM keeps its own output.
+	 * @param opener reopens standard output and error on the files
+	 */
+	void opener(Opener opener) {
+		this.opener = opener;
+	}
+
+	/**
 	 * Reopen the log files in the master and tell every worker to do the same.
 	 * @param trigger what asked for it, for the log line
+	 * @param now the current time
 	 * @return whether it worked, and what happened
 	 */
-	Outcome reopen(String trigger) {
+	Outcome reopen(String trigger, Instant now) {
 		if (this.stdout == null) {
 			String message = "no log files to reopen: this master runs in the foreground, its output goes where "
 					+ "it was started";
@@ -48,7 +63,7 @@ final class LogReopener {
 			return new Outcome(false, message);
 		}
 		try {
-			OutputFiles.reopen(this.stdout, this.stderr);
+			this.opener.reopen(this.stdout, this.stderr);
 		}
 		catch (IOException ex) {
 			String message = "cannot reopen the log files, the master keeps writing to the old ones: "
@@ -56,6 +71,7 @@ final class LogReopener {
 			log.log(System.Logger.Level.WARNING, "{0}: {1}", trigger, message);
 			return new Outcome(false, message);
 		}
+		this.reopenedAt = now;
 		int told = 0;
 		int live = 0;
 		for (WorkerHandle worker : this.table.live()) {
@@ -68,6 +84,25 @@ final class LogReopener {
 				+ " in the master and told " + told + " of " + live + " workers to reopen them";
 		log.log(System.Logger.Level.INFO, "{0}: {1}", trigger, message);
 		return new Outcome(true, message);
+	}
+
+	/**
+	 * A worker connected: one started before the latest reopen was not connected to be told, and its descriptors
+	 * may still be the moved files, so it reopens them now.
+	 * @param worker the worker
+	 */
+	void connected(WorkerHandle worker) {
+		if (this.reopenedAt != null && !worker.startedAt().isAfter(this.reopenedAt)) {
+			worker.send(Frame.of(MessageType.REOPEN_LOGS, "stdout", this.stdout, "stderr", this.stderr));
+		}
+	}
+
+	/** Reopens this process's standard output and error on files. */
+	@FunctionalInterface
+	interface Opener {
+
+		void reopen(Path stdout, Path stderr) throws IOException;
+
 	}
 
 	/**

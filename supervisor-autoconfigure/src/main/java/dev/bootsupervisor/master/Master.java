@@ -135,12 +135,20 @@ public final class Master {
 	}
 
 	/**
+	 * Set the log files, and what reopens them in this process: for tests, whose JVM keeps its own output.
+	 */
+	void logFiles(Path stdout, Path stderr, LogReopener.Opener opener) {
+		this.logs.files(stdout, stderr);
+		this.logs.opener(opener);
+	}
+
+	/**
 	 * Reopen the log files in the master and every worker.
 	 * @param trigger what asked for it
 	 * @return what happened
 	 */
 	LogReopener.Outcome reopenLogs(String trigger) {
-		return this.logs.reopen(trigger);
+		return this.logs.reopen(trigger, now());
 	}
 
 	/**
@@ -202,6 +210,9 @@ public final class Master {
 		}
 		else if (event instanceof MasterEvent.WorkerConnected connected) {
 			this.messages.connected(connected);
+			if (connected.connection().worker() != null) {
+				this.logs.connected(connected.connection().worker());
+			}
 		}
 		else if (event instanceof MasterEvent.Message message) {
 			this.messages.received(message.connection(), message.frame());
