@@ -163,8 +163,9 @@ final class ProcessFixture implements BeforeAllCallback, AfterAllCallback, Befor
 	}
 
 	/**
-	 * Start {@code java -jar sample-app.jar} on a port with these environment variables, such as systemd's.
-	 * @param environment variables added to the environment
+	 * Start {@code java -jar sample-app.jar} on a port with environment variables added, as a container manifest
+	 * sets them, and a run directory of its own unless the arguments name one.
+	 * @param environment the variables
 	 * @param port the port
 	 * @param args the application arguments
 	 * @return the started process

@@ -46,6 +46,13 @@ public class SupervisorProperties {
 	private Duration shutdownTimeout = Duration.ofSeconds(30);
 
 	/**
+	 * How long the workers keep serving after a graceful stop starts (TERM, INT or the stop command) with their
+	 * readiness already down, before they drain: time for a load balancer or Kubernetes to take the app out of
+	 * rotation, instead of a preStop sleep. 0 drains at once.
+	 */
+	private Duration shutdownDelay = Duration.ZERO;
+
+	/**
 	 * How long a stopping worker waits for its open connections to close after it stopped accepting, before
 	 * Spring's graceful shutdown finishes the requests still in flight.
 	 */
@@ -83,6 +90,11 @@ public class SupervisorProperties {
 	 * or "reload".
 	 */
 	private String command;
+
+	/**
+	 * How many lines of each log file the "logs" command prints before it follows them.
+	 */
+	private int lines = 50;
 
 	private final Restart restart = new Restart();
 
@@ -146,6 +158,14 @@ public class SupervisorProperties {
 		this.shutdownTimeout = shutdownTimeout;
 	}
 
+	public Duration getShutdownDelay() {
+		return this.shutdownDelay;
+	}
+
+	public void setShutdownDelay(Duration shutdownDelay) {
+		this.shutdownDelay = shutdownDelay;
+	}
+
 	public Duration getDrainTimeout() {
 		return this.drainTimeout;
 	}
@@ -200,6 +220,14 @@ public class SupervisorProperties {
 
 	public void setCommand(String command) {
 		this.command = command;
+	}
+
+	public int getLines() {
+		return this.lines;
+	}
+
+	public void setLines(int lines) {
+		this.lines = lines;
 	}
 
 	public Restart getRestart() {

@@ -46,6 +46,8 @@ public final class Posix {
 
 		int dup2(int fd, int target) throws LastErrorException;
 
+		int open(String path, int flags, int mode) throws LastErrorException;
+
 		int close(int fd) throws LastErrorException;
 
 		int shutdown(int fd, int how) throws LastErrorException;

@@ -6,8 +6,8 @@ import java.util.function.Consumer;
 import sun.misc.Signal;
 
 /**
- * Routes POSIX signals to a handler that only enqueues. QUIT stays the JVM's thread dump; USR1 and USR2 are
- * left to the JVM.
+ * Routes POSIX signals to a handler that only enqueues. QUIT stays the JVM's thread dump; USR2 is left to the
+ * JVM, USR1 is the master's (reopen the log files, as Gunicorn does).
  */
 public final class SignalRouter {
 

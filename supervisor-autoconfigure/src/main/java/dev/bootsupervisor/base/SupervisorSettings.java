@@ -22,14 +22,27 @@ import java.time.Duration;
  * @param runDir the directory of the pid file and control socket
  * @param watchdog what the watchdogs watch for
  * @param leaderRevokeTimeout how long a revoked leader may take to confirm it stopped its leader-only work
+ * @param shutdownDelay how long the workers keep serving with their readiness down when a graceful stop starts
  */
 public record SupervisorSettings(String name, int workers, String address, int port, int backlog,
 		Duration backoffInitial, Duration backoffMax, Duration backoffReset, int maxRestarts, Duration restartWindow,
 		Duration startupTimeout, Duration shutdownTimeout, Duration reloadTimeout, Path runDir,
-		WatchdogSettings watchdog, Duration leaderRevokeTimeout) {
+		WatchdogSettings watchdog, Duration leaderRevokeTimeout, Duration shutdownDelay) {
 
 	/** The default of {@code supervisor.leader.revoke-timeout}. */
 	public static final Duration DEFAULT_LEADER_REVOKE_TIMEOUT = Duration.ofSeconds(5);
+
+	/**
+	 * Settings with no shutdown delay.
+	 */
+	public SupervisorSettings(String name, int workers, String address, int port, int backlog,
+			Duration backoffInitial, Duration backoffMax, Duration backoffReset, int maxRestarts,
+			Duration restartWindow, Duration startupTimeout, Duration shutdownTimeout, Duration reloadTimeout,
+			Path runDir, WatchdogSettings watchdog, Duration leaderRevokeTimeout) {
+		this(name, workers, address, port, backlog, backoffInitial, backoffMax, backoffReset, maxRestarts,
+				restartWindow, startupTimeout, shutdownTimeout, reloadTimeout, runDir, watchdog, leaderRevokeTimeout,
+				Duration.ZERO);
+	}
 
 	/**
 	 * Settings with the default leader revoke timeout.
@@ -63,7 +76,7 @@ public record SupervisorSettings(String name, int workers, String address, int p
 		return new SupervisorSettings(this.name, this.workers, this.address, this.port, this.backlog,
 				this.backoffInitial, this.backoffMax, this.backoffReset, this.maxRestarts, this.restartWindow,
 				this.startupTimeout, this.shutdownTimeout, this.reloadTimeout, this.runDir, watchdog,
-				this.leaderRevokeTimeout);
+				this.leaderRevokeTimeout, this.shutdownDelay);
 	}
 
 	/**
@@ -74,7 +87,20 @@ public record SupervisorSettings(String name, int workers, String address, int p
 	public SupervisorSettings withLeaderRevokeTimeout(Duration timeout) {
 		return new SupervisorSettings(this.name, this.workers, this.address, this.port, this.backlog,
 				this.backoffInitial, this.backoffMax, this.backoffReset, this.maxRestarts, this.restartWindow,
-				this.startupTimeout, this.shutdownTimeout, this.reloadTimeout, this.runDir, this.watchdog, timeout);
+				this.startupTimeout, this.shutdownTimeout, this.reloadTimeout, this.runDir, this.watchdog, timeout,
+				this.shutdownDelay);
+	}
+
+	/**
+	 * These settings with another shutdown delay.
+	 * @param delay the delay
+	 * @return the settings
+	 */
+	public SupervisorSettings withShutdownDelay(Duration delay) {
+		return new SupervisorSettings(this.name, this.workers, this.address, this.port, this.backlog,
+				this.backoffInitial, this.backoffMax, this.backoffReset, this.maxRestarts, this.restartWindow,
+				this.startupTimeout, this.shutdownTimeout, this.reloadTimeout, this.runDir, this.watchdog,
+				this.leaderRevokeTimeout, delay);
 	}
 
 	public boolean listens() {

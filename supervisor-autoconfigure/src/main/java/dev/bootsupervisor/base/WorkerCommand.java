@@ -25,6 +25,12 @@ public record WorkerCommand(String javaExecutable, List<String> jvmOptions, List
 	/** System property that marks the master a daemon start launched, which then detaches itself. */
 	public static final String DAEMONIZED = "supervisor.daemonized";
 
+	/** System property that tells a daemon's master its standard output log file, which it reopens on request. */
+	public static final String DAEMON_STDOUT = DAEMONIZED + ".stdout";
+
+	/** System property that tells a daemon's master its standard error log file. */
+	public static final String DAEMON_STDERR = DAEMONIZED + ".stderr";
+
 	/** Launcher options whose value is the next argument. */
 	private static final Set<String> SEPARATE_VALUE = Set.of("-p", "--module-path",
 			"--upgrade-module-path", "--add-modules", "--limit-modules", "--add-exports", "--add-opens", "--add-reads",
@@ -60,7 +66,7 @@ public record WorkerCommand(String javaExecutable, List<String> jvmOptions, List
 	static boolean isMasterOnly(String option) {
 		return option.startsWith("-agentlib:jdwp") || option.startsWith("-Xrunjdwp")
 				|| option.startsWith("-Dsupervisor.worker.") || option.startsWith("-Dsupervisor.name=")
-				|| option.startsWith("-D" + DAEMONIZED + "=");
+				|| option.startsWith("-D" + DAEMONIZED + "=") || option.startsWith("-D" + DAEMONIZED + ".");
 	}
 
 	private static List<String> currentLaunchTarget() {
@@ -156,10 +162,24 @@ public record WorkerCommand(String javaExecutable, List<String> jvmOptions, List
 	 * @return the full command line
 	 */
 	public List<String> forDaemonMaster() {
+		return forDaemonMaster(null, null);
+	}
+
+	/**
+	 * The command line of a daemon's master that writes to these log files, which it reopens on request.
+	 * @param stdout the standard output log file, {@code null} for none
+	 * @param stderr the standard error log file, {@code null} for none
+	 * @return the full command line
+	 */
+	public List<String> forDaemonMaster(Path stdout, Path stderr) {
 		List<String> line = new ArrayList<>();
 		line.add(this.javaExecutable);
 		line.addAll(this.jvmOptions);
 		line.add("-D" + DAEMONIZED + "=true");
+		if (stdout != null && stderr != null) {
+			line.add("-D" + DAEMON_STDOUT + "=" + stdout.toAbsolutePath());
+			line.add("-D" + DAEMON_STDERR + "=" + stderr.toAbsolutePath());
+		}
 		line.addAll(this.launchTarget);
 		line.addAll(this.arguments);
 		return line;

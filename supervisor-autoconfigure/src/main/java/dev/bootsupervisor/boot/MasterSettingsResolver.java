@@ -101,7 +101,8 @@ final class MasterSettingsResolver {
 				restart.getBackoffInitial(), restart.getBackoffMax(), restart.getBackoffReset(),
 				restart.getMaxRestarts(), restart.getWindow(), properties.getStartupTimeout(),
 				properties.getShutdownTimeout(), reloadTimeout, runDir, watchdog(properties),
-				positive("supervisor.leader.revoke-timeout", properties.getLeader().getRevokeTimeout()));
+				positive("supervisor.leader.revoke-timeout", properties.getLeader().getRevokeTimeout()),
+				notNegative("supervisor.shutdown-delay", properties.getShutdownDelay()));
 	}
 
 	static WatchdogSettings watchdog(SupervisorProperties properties) throws LaunchException {
@@ -147,6 +148,14 @@ final class MasterSettingsResolver {
 				: logDir.resolve("master-stderr.log");
 		return new DaemonStarter.DaemonSettings(stdout.toAbsolutePath(), stderr.toAbsolutePath(),
 				properties.getLogRetention());
+	}
+
+	static int lines(SupervisorProperties properties) throws LaunchException {
+		if (properties.getLines() < 0) {
+			throw new LaunchException("Invalid value '" + properties.getLines() + "' for supervisor.lines: expected "
+					+ "0 or more");
+		}
+		return properties.getLines();
 	}
 
 	static String name(Environment environment, SupervisorProperties properties, Class<?> mainClass)
@@ -195,6 +204,14 @@ final class MasterSettingsResolver {
 		if (value == null || value.isNegative() || value.isZero()) {
 			throw new LaunchException("Invalid value '" + value + "' for " + property + ": expected a positive "
 					+ "duration such as 30s or 5m", ExitCodes.CONFIG);
+		}
+		return value;
+	}
+
+	private static Duration notNegative(String property, Duration value) throws LaunchException {
+		if (value == null || value.isNegative()) {
+			throw new LaunchException("Invalid value '" + value + "' for " + property + ": expected a duration such "
+					+ "as 5s, or 0 for none");
 		}
 		return value;
 	}

@@ -105,7 +105,10 @@ public class SupervisorRunListener implements SpringApplicationRunListener, Orde
 			SupervisorProperties properties = MasterSettingsResolver.bind(environment);
 			SupervisorSettings settings = MasterSettingsResolver.resolve(environment, properties,
 					this.application.getMainApplicationClass());
-			return new ControlCommands(settings, System.out, System.err).run((properties.getCommand() != null) ? properties.getCommand().trim() : "");
+			return new ControlCommands(settings, System.out, System.err)
+				.withLogs(MasterSettingsResolver.daemon(properties, settings.name()),
+						MasterSettingsResolver.lines(properties))
+				.run((properties.getCommand() != null) ? properties.getCommand().trim() : "");
 		}
 		catch (LaunchException ex) {
 			System.err.println("Boot Supervisor: " + ex.getMessage());

@@ -25,12 +25,13 @@ import dev.bootsupervisor.protocol.WorkerView;
 /**
  * {@code --supervisor.command=stop|status}: operates a running app through its run directory. Exit codes:
  * {@code status} 0 running, 3 not running, 4 not answering; {@code stop} 0 stopped or not running, 1 failure;
- * 2 for an unknown command.
+ * {@code logs} 0 interrupted, 1 no log file; {@code reopen-logs} 0 reopened, 1 failure; 2 for an unknown command.
  */
 public final class ControlCommands {
 
 	/** The commands, in the order shown to users. */
-	public static final List<String> COMMANDS = List.of("status", "stop", "reload", "scale", "systemd-unit");
+	public static final List<String> COMMANDS = List.of("status", "stop", "reload", "scale", "logs", "reopen-logs",
+			"systemd-unit");
 
 	private static final Duration STOP_MARGIN = Duration.ofSeconds(15);
 
@@ -42,11 +43,27 @@ public final class ControlCommands {
 
 	private final PrintStream err;
 
+	private DaemonStarter.DaemonSettings logFiles;
+
+	private int lines = 50;
+
 	public ControlCommands(SupervisorSettings settings, PrintStream out, PrintStream err) {
 		this.settings = settings;
 		this.runDirectory = new RunDirectory(settings.runDir());
 		this.out = out;
 		this.err = err;
+	}
+
+	/**
+	 * Say where a daemon of this app writes its logs, for {@code logs}.
+	 * @param logFiles the daemon's log files
+	 * @param lines how many lines of each {@code logs} prints first
+	 * @return these commands
+	 */
+	public ControlCommands withLogs(DaemonStarter.DaemonSettings logFiles, int lines) {
+		this.logFiles = logFiles;
+		this.lines = lines;
+		return this;
 	}
 
 	/**
@@ -76,6 +93,8 @@ public final class ControlCommands {
 			case "stop" -> stop();
 			case "reload" -> reload();
 			case "scale" -> scale();
+			case "logs" -> new LogsCommand(this.settings.name(), this.logFiles, this.lines, this.out, this.err).run();
+			case "reopen-logs" -> reopenLogs();
 			case "systemd-unit" -> SystemdUnit.forCurrentJvm(this.settings).print(this.out);
 			default -> throw new IllegalStateException("unknown command '" + command + "' passed the check above");
 		};
@@ -260,6 +279,26 @@ public final class ControlCommands {
 		}
 		catch (IOException ex) {
 			this.err.println("Scale failed: " + ex.getMessage());
+			return 1;
+		}
+	}
+
+	private int reopenLogs() {
+		if (!this.runDirectory.isLocked()) {
+			this.err.println(this.settings.name() + " is not running");
+			return 1;
+		}
+		try (ControlClient client = ControlClient.connect(this.runDirectory)) {
+			Frame reply = client.request("reopen-logs");
+			boolean ok = Boolean.parseBoolean(reply.get("ok").orElse("false"));
+			String message = reply.get("message").orElse("");
+			(ok ? this.out : this.err).println(ok ? "Reopened the log files of " + this.settings.name() + pidText()
+					+ ": " + message : "Cannot reopen the log files of " + this.settings.name() + ": " + message);
+			return ok ? 0 : 1;
+		}
+		catch (IOException ex) {
+			this.err.println("Cannot reopen the log files: the master" + pidText() + " does not answer ("
+					+ ex.getMessage() + ")");
 			return 1;
 		}
 	}

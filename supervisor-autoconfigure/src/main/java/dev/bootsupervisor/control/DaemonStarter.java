@@ -99,7 +99,8 @@ public final class DaemonStarter {
 			if (!this.daemon.stderr().equals(this.daemon.stdout())) {
 				rotate(this.daemon.stderr(), now);
 			}
-			ProcessBuilder builder = new ProcessBuilder(this.command.forDaemonMaster())
+			ProcessBuilder builder = new ProcessBuilder(
+					this.command.forDaemonMaster(this.daemon.stdout(), this.daemon.stderr()))
 				.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
 				.redirectOutput(ProcessBuilder.Redirect.appendTo(this.daemon.stdout().toFile()))
 				.redirectError(ProcessBuilder.Redirect.appendTo(this.daemon.stderr().toFile()));

@@ -71,8 +71,7 @@ public final class SystemdUnit {
 		line.addAll(command.launchTarget());
 		appArguments(commandLine(), command.launchTarget()).stream().filter((a) -> !isLaunchOnly(a))
 			.forEach(line::add);
-		// supervisor.shutdown-delay joins the stop budget once SupervisorSettings carries it
-		return new SystemdUnit(settings, Duration.ZERO, line, Path.of("").toAbsolutePath(), hostSystemdVersion());
+		return new SystemdUnit(settings, settings.shutdownDelay(), line, Path.of("").toAbsolutePath(), hostSystemdVersion());
 	}
 
 	/** What asked for the unit, or would make the master leave systemd's sight: not part of ExecStart. */

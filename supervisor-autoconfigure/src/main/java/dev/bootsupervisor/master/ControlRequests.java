@@ -12,8 +12,8 @@ import dev.bootsupervisor.protocol.MessageType;
 import dev.bootsupervisor.protocol.ProtocolException;
 
 /**
- * Acts on what people ask of the cluster: signals (TERM, INT, HUP, TTIN, TTOU) and the requests of control
- * commands and of workers' actuator endpoints (view, stop, reload, scale). A request whose client gave up or went
+ * Acts on what people ask of the cluster: signals (TERM, INT, HUP, TTIN, TTOU, USR1) and the requests of control
+ * commands and of workers' actuator endpoints (view, stop, reload, scale, reopen-logs). A request whose client gave up or went
  * away is ignored.
  */
 final class ControlRequests {
@@ -49,18 +49,22 @@ final class ControlRequests {
 	void signal(String name) {
 		switch (name) {
 			case "TERM", "INT" -> {
-				if (this.master.phase().isStopping()) {
+				if (this.shutdown.delaying()) {
+					this.shutdown.endDelay("SIG" + name, this.clock.instant());
+				}
+				else if (this.master.phase().isStopping()) {
 					log.log(System.Logger.Level.INFO, "SIG{0} received while stopping; still waiting for workers",
 							name);
 				}
 				else {
-					this.master.stop("SIG" + name + " received", 0);
+					this.master.stopGracefully("SIG" + name + " received");
 				}
 			}
 			case "HUP" -> this.reloads.start("SIGHUP", null, (ok, message) -> {
 			});
 			case "TTIN" -> scaleBy(1, "SIGTTIN");
 			case "TTOU" -> scaleBy(-1, "SIGTTOU");
+			case "USR1" -> this.master.reopenLogs("SIGUSR1");
 			default -> log.log(System.Logger.Level.INFO, "SIG{0} received; ignored", name);
 		}
 	}
@@ -100,10 +104,11 @@ final class ControlRequests {
 				boolean already = this.master.phase().isStopping();
 				connection.send(withId(request, Frame.of(MessageType.REPLY, "ok", true, "message",
 						already ? "already stopping" : "stopping", "shutdownTimeout",
-						this.settings.shutdownTimeout().toMillis())));
+						// the command waits this long for the outcome: the shutdown delay comes first
+						this.settings.shutdownTimeout().plus(this.settings.shutdownDelay()).toMillis())));
 				this.shutdown.tell(connection, request);
 				if (!already) {
-					this.master.stop("stop command", 0);
+					this.master.stopGracefully("stop command");
 				}
 			}
 			case "reload" -> {
@@ -117,6 +122,13 @@ final class ControlRequests {
 				this.scaling.scale(workers, control ? "scale command" : "actuator request",
 						control ? null : connection.worker(),
 						(ok, message) -> connection.send(reply(request, ok, message)));
+			}
+			case "reopen-logs" -> {
+				if (!control) {
+					throw new ProtocolException("workers cannot reopen the log files");
+				}
+				LogReopener.Outcome outcome = this.master.reopenLogs("reopen-logs command");
+				connection.send(reply(request, outcome.ok(), outcome.message()));
 			}
 			default -> connection.send(reply(request, false, "unknown command '" + command + "'"));
 		}

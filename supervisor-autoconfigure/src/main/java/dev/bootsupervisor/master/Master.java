@@ -1,5 +1,6 @@
 package dev.bootsupervisor.master;
 
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.SplittableRandom;
@@ -58,6 +59,8 @@ public final class Master {
 
 	private final OrphanReaper orphans;
 
+	private final LogReopener logs;
+
 	private final Instant launchedAt;
 
 	private final int port;
@@ -114,6 +117,7 @@ public final class Master {
 		this.leadership = new Leadership(this.table, settings.leaderRevokeTimeout(), epochs);
 		this.relay = new MessageRelay(this.table, this.leadership::leader, random);
 		this.orphans = OrphanReaper.forCurrentProcess(factory);
+		this.logs = new LogReopener(this.table);
 		this.messages = new ChannelMessages(this.table, this.requests, clock, this::onReady, this.watchdog,
 				this.leadership, this.relay);
 	}
@@ -133,6 +137,29 @@ public final class Master {
 	 */
 	public void notifySystemd(SystemdNotifier notifier) {
 		this.systemd = notifier;
+	 * Set the log files of a daemon's master, which the {@code reopen-logs} command and SIGUSR1 reopen.
+	 * @param stdout the standard output file
+	 * @param stderr the standard error file
+	 */
+	public void logFiles(Path stdout, Path stderr) {
+		this.logs.files(stdout, stderr);
+	}
+
+	/**
+	 * Set the log files, and what reopens them in this process: for tests, whose JVM keeps its own output.
+	 */
+	void logFiles(Path stdout, Path stderr, LogReopener.Opener opener) {
+		this.logs.files(stdout, stderr);
+		this.logs.opener(opener);
+	}
+
+	/**
+	 * Reopen the log files in the master and every worker.
+	 * @param trigger what asked for it
+	 * @return what happened
+	 */
+	LogReopener.Outcome reopenLogs(String trigger) {
+		return this.logs.reopen(trigger, now());
 	}
 
 	/**
@@ -194,6 +221,9 @@ public final class Master {
 		}
 		else if (event instanceof MasterEvent.WorkerConnected connected) {
 			this.messages.connected(connected);
+			if (connected.connection().worker() != null) {
+				this.logs.connected(connected.connection().worker());
+			}
 		}
 		else if (event instanceof MasterEvent.Message message) {
 			this.messages.received(message.connection(), message.frame());
@@ -290,12 +320,31 @@ public final class Master {
 	 */
 	void stop(String why, int code) {
 		Instant now = now();
+		enterStopping(why, code, now);
+		this.shutdown.begin(why, now);
+	}
+
+	/**
+	 * Stop the cluster as a person asked (TERM, INT, the stop command): while it serves and a shutdown delay is
+	 * set, the workers first refuse traffic for the delay, without restarts, then drain.
+	 * @param why why
+	 */
+	void stopGracefully(String why) {
+		if (this.phase != ClusterPhase.RUNNING || this.settings.shutdownDelay().isZero()) {
+			stop(why, 0);
+			return;
+		}
+		Instant now = now();
+		enterStopping(why, 0, now);
+		this.shutdown.delay(why, now);
+	}
+
+	private void enterStopping(String why, int code, Instant now) {
 		this.shutdown.record(why, code);
 		this.reloads.interrupt(why, now);
 		this.scaling.interrupt(why);
 		this.phase = ClusterPhase.STOPPING;
 		this.restarts.cancelAll();
-		this.shutdown.begin(why, now);
 	}
 
 	/**

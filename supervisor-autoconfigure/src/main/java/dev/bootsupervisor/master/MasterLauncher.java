@@ -1,6 +1,7 @@
 package dev.bootsupervisor.master;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
@@ -75,15 +76,21 @@ public final class MasterLauncher {
 					runDirectory.path().resolve("jars"));
 			this.factory = factory;
 			master[0] = new Master(this.settings, factory, Clock.systemUTC(), this.launchedAt, port);
+			// a stop's budget: readiness down for the delay, then the drain
 			master[0].notifySystemd(SystemdNotifier.fromEnvironment(System.getenv(), this.settings,
-					this.settings.shutdownTimeout()));
+					this.settings.shutdownDelay().plus(this.settings.shutdownTimeout())));
 			if (port >= 0) {
 				master[0].onNoWorkerAccepting(SharedListener::stopListening);
+			}
+			String stdout = System.getProperty(WorkerCommand.DAEMON_STDOUT);
+			String stderr = System.getProperty(WorkerCommand.DAEMON_STDERR);
+			if (stdout != null && stderr != null) {
+				master[0].logFiles(Path.of(stdout), Path.of(stderr));
 			}
 			channel.start();
 			runDirectory.writeOwnerOnly(runDirectory.tokenFile(), token);
 			runDirectory.writeOwnerOnly(runDirectory.pidFile(), String.valueOf(ProcessHandle.current().pid()));
-			SignalRouter.route(List.of("TERM", "INT", "HUP", "TTIN", "TTOU"), master[0]::signal);
+			SignalRouter.route(List.of("TERM", "INT", "HUP", "TTIN", "TTOU", "USR1"), master[0]::signal);
 			int exitCode = master[0].run();
 			if (exitCode != 0) {
 				System.err.println("Boot Supervisor: " + this.settings.name() + " failed: " + master[0].failure());

@@ -42,7 +42,7 @@ public record MasterSpec(SupervisorSettings settings, WorkerCommand command, Ins
 	/** Characters of Base64 per environment variable. */
 	static final int PART_LENGTH = 64 * 1024;
 
-	private static final int VERSION = 4;
+	private static final int VERSION = 5;
 
 	private static final int MAX_PARTS = 1024;
 
@@ -76,6 +76,7 @@ public record MasterSpec(SupervisorSettings settings, WorkerCommand command, Ins
 			out.writeLong(s.watchdog().maxRequestsJitter());
 			write(out, s.watchdog().maxLifetime().toString());
 			write(out, s.leaderRevokeTimeout().toString());
+			write(out, s.shutdownDelay().toString());
 			write(out, this.command.javaExecutable());
 			write(out, this.command.jvmOptions());
 			write(out, this.command.launchTarget());
@@ -110,7 +111,7 @@ public record MasterSpec(SupervisorSettings settings, WorkerCommand command, Ins
 					Duration.parse(string(in)), Duration.parse(string(in)), Path.of(string(in)),
 					new WatchdogSettings(Duration.parse(string(in)), in.getInt(), in.getLong(), in.getLong(),
 							Duration.parse(string(in))),
-					Duration.parse(string(in)));
+					Duration.parse(string(in)), Duration.parse(string(in)));
 			WorkerCommand command = new WorkerCommand(string(in), strings(in), strings(in), strings(in),
 					settings.name());
 			Instant launchedAt = Instant.parse(string(in));

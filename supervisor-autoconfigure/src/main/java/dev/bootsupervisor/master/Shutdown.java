@@ -1,5 +1,6 @@
 package dev.bootsupervisor.master;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +13,8 @@ import dev.bootsupervisor.protocol.MessageType;
 import dev.bootsupervisor.protocol.WorkerState;
 
 /**
- * Stops the cluster: TERM to every worker, KILL to those still running after the shutdown timeout, the listening
+ * Stops the cluster: after the shutdown delay, if any, during which the workers serve with their readiness down,
+ * TERM to every worker, KILL to those still running after the shutdown timeout, the listening
  * socket closed once no worker accepts, and the exit code and outcome told to the clients that asked for the stop.
  */
 final class Shutdown {
@@ -33,6 +35,11 @@ final class Shutdown {
 	};
 
 	private boolean listening = true;
+
+	/** When the drain starts after the shutdown delay; {@code null} outside the delay. */
+	private Instant delayEnds;
+
+	private String delayedWhy;
 
 	private int exitCode;
 
@@ -70,6 +77,47 @@ final class Shutdown {
 		this.exitCode = Math.max(this.exitCode, code);
 		if (code != 0 && this.failure == null) {
 			this.failure = why;
+		}
+	}
+
+	/**
+	 * Start the shutdown delay: every worker is told to refuse traffic (its readiness goes down) and keeps
+	 * serving until the delay ends, then the drain starts as {@link #begin} does.
+	 * @param why why
+	 * @param now the current time
+	 */
+	void delay(String why, Instant now) {
+		this.delayEnds = now.plus(this.settings.shutdownDelay());
+		this.delayedWhy = why;
+		int told = 0;
+		for (WorkerHandle worker : this.table.live()) {
+			if (worker.send(Frame.of(MessageType.REFUSE_TRAFFIC))) {
+				told++;
+			}
+		}
+		log.log(System.Logger.Level.INFO, "Stopping {0} ({1}): readiness is down on {2} workers, which keep serving "
+				+ "for the shutdown delay of {3} before they drain; TERM or INT again to drain now",
+				this.settings.name(), why, told, Durations.format(this.settings.shutdownDelay()));
+	}
+
+	/**
+	 * Whether the shutdown delay is under way.
+	 * @return whether the workers serve with their readiness down, not draining yet
+	 */
+	boolean delaying() {
+		return this.delayEnds != null;
+	}
+
+	/**
+	 * End the shutdown delay now: a second TERM or INT does not wait for it.
+	 * @param signal what ended it
+	 * @param now the current time
+	 */
+	void endDelay(String signal, Instant now) {
+		if (this.delayEnds != null) {
+			log.log(System.Logger.Level.INFO, "{0} received during the shutdown delay: the drain starts now, {1} "
+					+ "early", signal, Durations.format(Duration.between(now, this.delayEnds)));
+			this.delayEnds = now;
 		}
 	}
 
@@ -113,6 +161,13 @@ final class Shutdown {
 	 * @return whether every worker has exited
 	 */
 	boolean tick(Instant now) {
+		if (this.delayEnds != null) {
+			if (now.isBefore(this.delayEnds) && !this.table.live().isEmpty()) {
+				return false;
+			}
+			this.delayEnds = null;
+			begin(this.delayedWhy, now);
+		}
 		for (WorkerHandle worker : this.table.live()) {
 			if (worker.escalate(now)) {
 				String killed = "worker " + worker.workerId() + " (pid " + worker.pid()

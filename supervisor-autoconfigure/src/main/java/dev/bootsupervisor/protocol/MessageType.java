@@ -33,6 +33,18 @@ public enum MessageType {
 	STOP_ACCEPTING,
 
 	/**
+	 * Master to worker: a graceful stop started with a shutdown delay; set readiness to refusing traffic and keep
+	 * serving until told to stop.
+	 */
+	REFUSE_TRAFFIC,
+
+	/**
+	 * Master to worker: reopen standard output and error on these files ({@code stdout}, {@code stderr}), after a
+	 * log rotation moved them.
+	 */
+	REOPEN_LOGS,
+
+	/**
 	 * Master to worker: this worker leads from now on ({@code epoch}, the fencing token, greater than every epoch
 	 * granted before). Sent only to a ready worker, and only once no other worker holds leadership.
 	 */

@@ -11,6 +11,7 @@ import java.lang.management.OperatingSystemMXBean;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -28,6 +29,7 @@ import java.util.function.Supplier;
 
 import dev.bootsupervisor.base.ExitCodes;
 import dev.bootsupervisor.base.LaunchException;
+import dev.bootsupervisor.base.OutputFiles;
 import dev.bootsupervisor.base.SignalRouter;
 import dev.bootsupervisor.base.SupervisorEnvironment;
 import dev.bootsupervisor.base.SystemExit;
@@ -83,6 +85,9 @@ public final class WorkerRuntime {
 	private final BrokenReports broken;
 
 	private volatile Runnable stopAccepting;
+
+	private volatile Runnable refuseTraffic = () -> {
+	};
 
 	private volatile Consumer<Frame> cluster = (frame) -> {
 	};
@@ -207,6 +212,14 @@ public final class WorkerRuntime {
 	 */
 	public void onStopAccepting(Runnable closeGate) {
 		this.stopAccepting = closeGate;
+	}
+
+	/**
+	 * Set what lowers this worker's readiness when the master starts a shutdown delay.
+	 * @param refuseTraffic sets readiness to refusing traffic, without closing the accept gate
+	 */
+	public void onRefuseTraffic(Runnable refuseTraffic) {
+		this.refuseTraffic = refuseTraffic;
 	}
 
 	/**
@@ -387,6 +400,14 @@ public final class WorkerRuntime {
 					stopAccepting();
 					continue;
 				}
+				if (frame.type() == MessageType.REFUSE_TRAFFIC) {
+					refuseTraffic();
+					continue;
+				}
+				if (frame.type() == MessageType.REOPEN_LOGS) {
+					reopenLogs(frame);
+					continue;
+				}
 				if (frame.type() == MessageType.GRANT || frame.type() == MessageType.REVOKE
 						|| frame.type() == MessageType.DELIVER || frame.type() == MessageType.SENT) {
 					deliver(frame);
@@ -431,6 +452,29 @@ public final class WorkerRuntime {
 		log.log(System.Logger.Level.WARNING, "Worker {0} (pid {1}): the master''s watchdog closed the accept gate; "
 				+ "this worker takes no new connections and waits to be replaced", this.workerId,
 				String.valueOf(ProcessHandle.current().pid()));
+	}
+
+	private void refuseTraffic() {
+		try {
+			this.refuseTraffic.run();
+		}
+		catch (RuntimeException ex) {
+			log.log(System.Logger.Level.WARNING, "Worker {0}: lowering readiness for the shutdown delay failed: {1}",
+					this.workerId, ex.toString());
+		}
+	}
+
+	private void reopenLogs(Frame frame) {
+		String pid = String.valueOf(ProcessHandle.current().pid());
+		try {
+			OutputFiles.reopen(Path.of(frame.require("stdout")), Path.of(frame.require("stderr")));
+			log.log(System.Logger.Level.INFO, "Worker {0} (pid {1}): reopened its log files {2} and {3}",
+					this.workerId, pid, frame.require("stdout"), frame.require("stderr"));
+		}
+		catch (IOException | ProtocolException ex) {
+			log.log(System.Logger.Level.WARNING, "Worker {0} (pid {1}): cannot reopen its log files, it keeps writing "
+					+ "to the old ones: {2}", this.workerId, pid, ex.getMessage());
+		}
 	}
 
 	private void exit(String why) {

@@ -40,6 +40,15 @@ class WorkerCommandTests {
 	}
 
 	@Test
+	void daemonMasterLineNamesItsLogFilesWhichTheWorkersDoNotRepeat() {
+		assertThat(this.jarCommand.forDaemonMaster(Path.of("/logs/out.log"), Path.of("/logs/err.log")))
+			.containsSequence("-Dsupervisor.daemonized=true", "-Dsupervisor.daemonized.stdout=/logs/out.log",
+					"-Dsupervisor.daemonized.stderr=/logs/err.log", "-jar");
+		assertThat(WorkerCommand.isMasterOnly("-Dsupervisor.daemonized.stdout=/logs/out.log")).isTrue();
+		assertThat(WorkerCommand.isMasterOnly("-Dsupervisor.daemonized.stderr=/logs/err.log")).isTrue();
+	}
+
+	@Test
 	void masterOnlyOptionsAreDebuggerAgentsAndWorkerMarkers() {
 		assertThat(WorkerCommand.isMasterOnly("-agentlib:jdwp=transport=dt_socket,server=y,address=5005")).isTrue();
 		assertThat(WorkerCommand.isMasterOnly("-Xrunjdwp:transport=dt_socket,server=y")).isTrue();

@@ -147,6 +147,25 @@ class MasterSettingsResolverTests {
 	}
 
 	@Test
+	void shutdownDelayDefaultsToNoneAndANegativeOneIsRefused() throws LaunchException {
+		assertThat(resolve().shutdownDelay()).isZero();
+		this.environment.setProperty("supervisor.shutdown-delay", "5s");
+		assertThat(resolve().shutdownDelay()).isEqualTo(Duration.ofSeconds(5));
+		this.environment.setProperty("supervisor.shutdown-delay", "-1s");
+		assertThatExceptionOfType(LaunchException.class).isThrownBy(this::resolve)
+			.withMessage("Invalid value 'PT-1S' for supervisor.shutdown-delay: expected a duration such as 5s, or 0 "
+					+ "for none");
+	}
+
+	@Test
+	void negativeLinesAreRefused() {
+		SupervisorProperties properties = new SupervisorProperties();
+		properties.setLines(-1);
+		assertThatExceptionOfType(LaunchException.class).isThrownBy(() -> MasterSettingsResolver.lines(properties))
+			.withMessage("Invalid value '-1' for supervisor.lines: expected 0 or more");
+	}
+
+	@Test
 	void negativeMaxRestartsIsRefused() {
 		this.environment.setProperty("supervisor.restart.max-restarts", "-1");
 		assertThatExceptionOfType(LaunchException.class).isThrownBy(this::resolve)

@@ -34,9 +34,12 @@ final class FakeCluster {
 	final Master master;
 
 	FakeCluster(int workers, EpochStore epochs) {
-		SupervisorSettings settings = new SupervisorSettings("test", workers, null, 8080, 100, Duration.ofSeconds(1),
+		this(new SupervisorSettings("test", workers, null, 8080, 100, Duration.ofSeconds(1),
 				Duration.ofSeconds(30), Duration.ofMinutes(1), 3, Duration.ofSeconds(60 * 5), Duration.ofMinutes(5),
-				Duration.ofSeconds(30), Duration.ofMinutes(2), Path.of("/nonexistent"), WatchdogSettings.OFF);
+				Duration.ofSeconds(30), Duration.ofMinutes(2), Path.of("/nonexistent"), WatchdogSettings.OFF), epochs);
+	}
+
+	FakeCluster(SupervisorSettings settings, EpochStore epochs) {
 		this.master = new Master(settings, this::start, this.clock, this.clock.instant(), 8080,
 				(pid) -> new ProcessSample('S', Duration.ZERO), new SplittableRandom(7), epochs);
 	}

@@ -26,7 +26,8 @@ class MasterSpecTests {
 	void roundTripsSettingsCommandAndLaunchTime() throws ProtocolException {
 		SupervisorSettings settings = new SupervisorSettings("my-app", 3, "127.0.0.1", 8080, 100, Duration.ofSeconds(1),
 				Duration.ofSeconds(30), Duration.ofMinutes(1), 10, Duration.ofSeconds(60), Duration.ofMinutes(5),
-				Duration.ofSeconds(30), Duration.ofMinutes(2), Path.of("/run/user/1000/boot-supervisor/my-app"));
+				Duration.ofSeconds(30), Duration.ofMinutes(2), Path.of("/run/user/1000/boot-supervisor/my-app"))
+			.withShutdownDelay(Duration.ofMillis(7500));
 		WorkerCommand command = new WorkerCommand("/usr/bin/java", List.of("-Xmx256m", "-Dx=a b=c"),
 				List.of("-jar", "/srv/my app.jar"), List.of("--server.port=8080", "--greeting=hello world", ""),
 				"my-app");

@@ -32,6 +32,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.ReadinessState;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -142,6 +145,19 @@ class WorkerRuntimeTests {
 		assertThat(draining.fields()).containsEntry("reason", "the master's watchdog closed the accept gate");
 		assertThat(gate.state()).isEqualTo(AcceptGate.State.DRAINED);
 		// Closing the gate does not stop the worker
+		assertThat(this.exits).isEmpty();
+	}
+
+	@Test
+	void refuseTrafficLowersReadinessWithoutStopping() throws Exception {
+		List<Object> events = new CopyOnWriteArrayList<>();
+		new ShutdownDelayReadiness(events::add, () -> Optional.of(this.runtime)).afterSingletonsInstantiated();
+		this.runtime.watch(Duration.ofSeconds(5));
+		FrameCodec.write(this.master, Frame.of(MessageType.REFUSE_TRAFFIC));
+		await().atMost(Duration.ofSeconds(5)).until(() -> !events.isEmpty());
+		assertThat(events).singleElement()
+			.isInstanceOfSatisfying(AvailabilityChangeEvent.class,
+					(event) -> assertThat(event.getState()).isEqualTo(ReadinessState.REFUSING_TRAFFIC));
 		assertThat(this.exits).isEmpty();
 	}
 
