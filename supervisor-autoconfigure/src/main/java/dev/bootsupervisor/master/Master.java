@@ -137,6 +137,9 @@ public final class Master {
 	 */
 	public void notifySystemd(SystemdNotifier notifier) {
 		this.systemd = notifier;
+	}
+
+	/**
 	 * Set the log files of a daemon's master, which the {@code reopen-logs} command and SIGUSR1 reopen.
 	 * @param stdout the standard output file
 	 * @param stderr the standard error file
