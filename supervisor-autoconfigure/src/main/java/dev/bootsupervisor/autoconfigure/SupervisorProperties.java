@@ -84,6 +84,12 @@ public class SupervisorProperties {
 	 */
 	private String command;
 
+	/**
+	 * How the status and list commands print their answer: "text" for a person, or "json" for one JSON document
+	 * on standard output, for scripts.
+	 */
+	private String format = "text";
+
 	private final Restart restart = new Restart();
 
 	private final Reload reload = new Reload();
@@ -200,6 +206,14 @@ public class SupervisorProperties {
 
 	public void setCommand(String command) {
 		this.command = command;
+	}
+
+	public String getFormat() {
+		return this.format;
+	}
+
+	public void setFormat(String format) {
+		this.format = format;
 	}
 
 	public Restart getRestart() {

@@ -10,6 +10,7 @@ import dev.bootsupervisor.base.SystemExit;
 import dev.bootsupervisor.base.WorkerCommand;
 import dev.bootsupervisor.control.ControlCommands;
 import dev.bootsupervisor.control.DaemonStarter;
+import dev.bootsupervisor.control.OutputFormat;
 import dev.bootsupervisor.master.LeanMaster;
 import dev.bootsupervisor.master.MasterLauncher;
 import dev.bootsupervisor.master.MasterSpec;
@@ -48,6 +49,8 @@ public class SupervisorRunListener implements SpringApplicationRunListener, Orde
 	public SupervisorRunListener(SpringApplication application, String[] args) {
 		this.application = application;
 		this.args = args.clone();
+		// before Boot builds its environment: a command whose inputs are certain answers and exits here
+		FastCommand.runIfCertain(application, this.args);
 	}
 
 	@Override
@@ -102,7 +105,8 @@ public class SupervisorRunListener implements SpringApplicationRunListener, Orde
 			SupervisorProperties properties = MasterSettingsResolver.bind(environment);
 			SupervisorSettings settings = MasterSettingsResolver.resolve(environment, properties,
 					this.application.getMainApplicationClass());
-			return new ControlCommands(settings, System.out, System.err).run((properties.getCommand() != null) ? properties.getCommand().trim() : "");
+			OutputFormat format = OutputFormat.of(properties.getFormat());
+			return new ControlCommands(settings, format, System.out, System.err).run((properties.getCommand() != null) ? properties.getCommand().trim() : "");
 		}
 		catch (LaunchException ex) {
 			System.err.println("Boot Supervisor: " + ex.getMessage());

@@ -25,12 +25,12 @@ import dev.bootsupervisor.protocol.WorkerView;
 /**
  * {@code --supervisor.command=stop|status}: operates a running app through its run directory. Exit codes:
  * {@code status} 0 running, 3 not running, 4 not answering; {@code stop} 0 stopped or not running, 1 failure;
- * 2 for an unknown command.
+ * {@code list} 0; 2 for an unknown command or a bad {@code supervisor.format}.
  */
 public final class ControlCommands {
 
 	/** The commands, in the order shown to users. */
-	public static final List<String> COMMANDS = List.of("status", "stop", "reload", "scale");
+	public static final List<String> COMMANDS = List.of("status", "stop", "reload", "scale", "list");
 
 	private static final Duration STOP_MARGIN = Duration.ofSeconds(15);
 
@@ -42,11 +42,25 @@ public final class ControlCommands {
 
 	private final PrintStream err;
 
+	private final OutputFormat format;
+
 	public ControlCommands(SupervisorSettings settings, PrintStream out, PrintStream err) {
+		this(settings, OutputFormat.TEXT, out, err);
+	}
+
+	/**
+	 * Commands that print in a format.
+	 * @param settings the app's settings
+	 * @param format how {@code status} and {@code list} print ({@code supervisor.format})
+	 * @param out standard output
+	 * @param err standard error
+	 */
+	public ControlCommands(SupervisorSettings settings, OutputFormat format, PrintStream out, PrintStream err) {
 		this.settings = settings;
 		this.runDirectory = new RunDirectory(settings.runDir());
 		this.out = out;
 		this.err = err;
+		this.format = format;
 	}
 
 	/**
@@ -63,6 +77,14 @@ public final class ControlCommands {
 			this.err.println("Unknown command '" + command + "' for supervisor.command: expected one of "
 					+ String.join(", ", COMMANDS));
 			return 2;
+		}
+		if (this.format == OutputFormat.JSON && !command.equals("status") && !command.equals("list")) {
+			this.err.println("Boot Supervisor: Invalid value 'json' for supervisor.format: only status and list "
+					+ "print JSON; run " + command + " without it");
+			return OutputFormat.INVALID_EXIT_CODE;
+		}
+		if (command.equals("list")) {
+			return new AppList(this.out, this.err).run(this.format);
 		}
 		try {
 			this.runDirectory.verifyIfExists();
@@ -81,15 +103,31 @@ public final class ControlCommands {
 	}
 
 	private int status() {
+		boolean json = this.format == OutputFormat.JSON;
 		if (!this.runDirectory.isLocked()) {
-			this.out.println(this.settings.name() + " is not running");
+			this.out.println(json ? new JsonWriter().beginObject().field("name", this.settings.name())
+				.field("running", false).endObject() : this.settings.name() + " is not running");
 			return 3;
 		}
 		try (ControlClient client = ControlClient.connect(this.runDirectory)) {
-			print(client.view());
+			ClusterView view = client.view();
+			if (json) {
+				JsonWriter writer = new JsonWriter().beginObject();
+				ViewJson.full(writer, view);
+				this.out.println(writer.endObject());
+			}
+			else {
+				print(view);
+			}
 			return 0;
 		}
 		catch (IOException ex) {
+			if (json) {
+				this.out.println(new JsonWriter().beginObject().field("name", this.settings.name())
+					.field("running", true).field("answering", false)
+					.field("masterPid", this.runDirectory.readPid().orElse(-1L))
+					.field("error", String.valueOf(ex.getMessage())).endObject());
+			}
 			this.err.println(this.settings.name() + " is running" + pidText() + " but does not answer: "
 					+ ex.getMessage());
 			return 4;
