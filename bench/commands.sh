@@ -62,6 +62,38 @@ MASTER=$(cat "$APP_RUN_DIR/master.pid")
 remember_workers
 log "$NAME ready: master $MASTER, workers $(workers_of "$MASTER" | paste -sd' ' -)"
 
+where_the_time_goes() { # one fast-path status with -Xlog:class+load: when each step's first class loaded
+  local file=$OUT/commands-classload.txt
+  # shellcheck disable=SC2086
+  "$JAVA" $JAVA_OPTS -Xlog:class+load:file="$file" -jar "$JAR" --supervisor.command=status "${APP[@]}" > /dev/null 2>&1
+  python3 - "$file" <<'PY'
+import re, sys
+marks = [("JVM started, launcher loaded", "org.springframework.boot.loader.launch.JarLauncher"),
+         ("the app's main class loaded (nested jars opened)", "dev.bootsupervisor.sample.SampleApplication"),
+         ("SpringApplication loaded", "org.springframework.boot.SpringApplication"),
+         ("logging initialised (Logback's context)", "ch.qos.logback.classic.LoggerContext"),
+         ("spring.factories read (SpringFactoriesLoader)", "org.springframework.core.io.support.SpringFactoriesLoader"),
+         ("run listener constructed: the fast path starts", "dev.bootsupervisor.boot.SupervisorRunListener"),
+         ("the control connection opens", "dev.bootsupervisor.control.ControlClient"),
+         ("the view is decoded", "dev.bootsupervisor.protocol.ClusterView")]
+lines = open(sys.argv[1]).read().splitlines()
+first, last, count = {}, 0.0, 0
+for line in lines:
+    m = re.match(r"\[([0-9.]+)s\]\S* (\S+)", line)
+    if not m:
+        continue
+    t, name = float(m.group(1)), m.group(2)
+    first.setdefault(name, (t, count))
+    last, count = t, count + 1
+print("| one fast-path `status` (-Xlog:class+load) | at, s | classes loaded by then |")
+print("|---|---|---|")
+for label, name in marks:
+    if name in first:
+        print("| %s | %.3f | %d |" % (label, first[name][0], first[name][1]))
+print("| last class loaded (exit) | %.3f | %d |" % (last, count))
+PY
+}
+
 row() { # row LABEL NOTE COMMAND...
   python3 "$BENCH_DIR/commands.py" "$RUNS" "$@"
 }
@@ -87,6 +119,8 @@ APP=(--supervisor.run-dir="$APP_RUN_DIR")
   fi
   echo
   echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo
+  where_the_time_goes
 } | tee "$OUT/commands.md"
 
 log "stopping $NAME"

@@ -123,7 +123,8 @@ final class FastCommand {
 
 	/** Why this application's run is outside what the resolver knows, {@code null} when it is not. */
 	private static String fallback(SpringApplication application, String[] args) {
-		LaunchMode.Host host = LaunchMode.Host.current(application);
+		// the OS name alone: Host.current would also load the management beans for the JVM's options
+		LaunchMode.Host host = new LaunchMode.Host(System.getProperty("os.name", ""), List.of(), null);
 		if (!host.isLinux()) {
 			return "not Linux";
 		}
