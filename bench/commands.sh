@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Boot Supervisor benchmark: how fast the operator's commands answer. Starts the sample as a daemon with 2 workers,
-# then times `status` (text and JSON) and `list` on the fast path, against baselines in the same run: `java -version`
+# then times `status` (text and JSON) and `list` on the fast path (wall and CPU time), against baselines in the same run: `java -version`
 # (the JVM's floor), the same `status` forced onto Boot's full path (an active profile makes the fast path step
 # aside), and, when OLD_JAR is set, a jar built before the fast path.
 #
@@ -71,7 +71,8 @@ import re, sys
 marks = [("JVM started, launcher loaded", "org.springframework.boot.loader.launch.JarLauncher"),
          ("the app's main class loaded (nested jars opened)", "dev.bootsupervisor.sample.SampleApplication"),
          ("SpringApplication loaded", "org.springframework.boot.SpringApplication"),
-         ("logging initialised (Logback's context)", "ch.qos.logback.classic.LoggerContext"),
+         ("Logback starts (SpringApplication's static logger: commons-logging, Log4j API, SLF4J)",
+          "ch.qos.logback.classic.LoggerContext"),
          ("spring.factories read (SpringFactoriesLoader)", "org.springframework.core.io.support.SpringFactoriesLoader"),
          ("run listener constructed: the fast path starts", "dev.bootsupervisor.boot.SupervisorRunListener"),
          ("the control connection opens", "dev.bootsupervisor.control.ControlClient"),
@@ -102,8 +103,8 @@ APP=(--supervisor.run-dir="$APP_RUN_DIR")
 {
   echo "$HEADER"
   echo
-  echo "| command (2-worker daemon) | median, s | max, s | exit codes | note |"
-  echo "|---|---|---|---|---|"
+  echo "| command (2-worker daemon) | wall median, s | wall max, s | CPU median, s | exit codes | note |"
+  echo "|---|---|---|---|---|---|"
   row "\`java -version\`" "the JVM's floor" "$JAVA" $JAVA_OPTS -version
   row "\`status\`" "fast path" "$JAVA" $JAVA_OPTS -jar "$JAR" --supervisor.command=status "${APP[@]}"
   row "\`status --supervisor.format=json\`" "fast path" "$JAVA" $JAVA_OPTS -jar "$JAR" --supervisor.command=status \
