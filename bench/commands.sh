@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Boot Supervisor benchmark: how fast the operator's commands answer. Starts the sample as a daemon with 2 workers,
-# then times `status` (text and JSON) and `list` on the fast path (wall and CPU time), against baselines in the same run: `java -version`
-# (the JVM's floor), the same `status` forced onto Boot's full path (an active profile makes the fast path step
-# aside), and, when OLD_JAR is set, a jar built before the fast path.
+# then times `status` (text and JSON) and `list` on the fast path (wall and CPU time), against baselines in the
+# same run: `java -version` (the JVM's floor), the same `status` forced onto Boot's full path (an active profile
+# makes the fast path step aside), and, when OLD_JAR is set, a jar built before the fast path. Last, one status
+# with -Xlog:class+load shows where its time goes.
 #
 #   mvn -B verify -DskipTests -DskipITs && bash bench/commands.sh
 #
