@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 import dev.bootsupervisor.base.LaunchException;
@@ -72,17 +73,18 @@ final class AppList {
 					+ "(looked in " + RunDirectory.defaultBase() + ")");
 			return 0;
 		}
+		// Locale.US: plain digits, and no locale data to load
 		String row = "%-24s %-8s %-6s %-7s %-8s %s%n";
-		this.out.printf(row, "NAME", "PID", "PORT", "READY", "UPTIME", "STATE");
+		this.out.printf(Locale.US, row, "NAME", "PID", "PORT", "READY", "UPTIME", "STATE");
 		for (Entry entry : entries) {
 			ClusterView view = entry.view();
 			if (view == null) {
-				this.out.printf(row, entry.name(), (entry.pid() >= 0) ? entry.pid() : "-", "-", "-", "-",
+				this.out.printf(Locale.US, row, entry.name(), (entry.pid() >= 0) ? entry.pid() : "-", "-", "-", "-",
 						"not answering (" + entry.error() + ")");
 				continue;
 			}
 			long ready = view.workers().stream().filter(WorkerView::ready).count();
-			this.out.printf(row, view.name(), view.masterPid(), (view.port() >= 0) ? view.port() : "-",
+			this.out.printf(Locale.US, row, view.name(), view.masterPid(), (view.port() >= 0) ? view.port() : "-",
 					ready + "/" + view.configuredWorkers(), ControlCommands.age(view.masterStartedAt(), view.at()),
 					view.state().label());
 		}
