@@ -115,8 +115,8 @@ final class FastCommand {
 	}
 
 	/**
-	 * The JDK seeds a {@code SecureRandom} the first time it opens a Unix socket, about a fifth of a command's own
-	 * time: a second thread does it while this one resolves the settings.
+	 * The JDK seeds a {@code SecureRandom} the first time it opens a Unix socket, about a quarter of a command's
+	 * own time: a second thread does it while this one resolves the settings.
 	 */
 	private static void warmUpUnixSockets() {
 		Thread thread = new Thread(() -> {

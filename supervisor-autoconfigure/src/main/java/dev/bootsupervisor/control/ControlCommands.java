@@ -317,7 +317,7 @@ public final class ControlCommands {
 	private void print(ClusterView view) {
 		Instant now = view.at();
 		long ready = view.workers().stream().filter(WorkerView::ready).count();
-		// Locale.US everywhere here: plain digits, and no locale data to load (a fifth of a command's own time)
+		// Locale.US everywhere here: plain digits, and no locale data to load (a third of a command's own time)
 		this.out.printf(Locale.US, "%s: %s, master pid %d, up %s, %s, %d/%d workers ready%n", view.name(),
 				view.state().label(),
 				view.masterPid(), age(view.masterStartedAt(), now),
