@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -59,6 +60,23 @@ class CommandsIntegrationTests {
 				"--supervisor.run-dir=" + awayRunDir);
 		home.awaitReady(1);
 		away.awaitReady(1);
+	}
+
+	@AfterAll
+	static void removeTheRunDirectoryInTheDefaultBase() throws Exception {
+		// the fixture removes the directories it made; this one is in the user's default base
+		if (home != null && home.alivePids().contains(home.pid())) {
+			home.signal("TERM");
+			home.awaitExit(Duration.ofSeconds(60));
+		}
+		Path directory = DEFAULT_BASE.resolve(HOME_APP);
+		if (Files.isDirectory(directory)) {
+			try (Stream<Path> files = Files.walk(directory)) {
+				for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+					Files.deleteIfExists(file);
+				}
+			}
+		}
 	}
 
 	@Test

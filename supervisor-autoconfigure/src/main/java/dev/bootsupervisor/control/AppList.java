@@ -136,7 +136,13 @@ final class AppList {
 						// an entry left by a master that died is harmless: its directory is not locked, so skipped
 						String target = Files.readString(entry).trim();
 						if (!target.isEmpty() && Path.of(target).isAbsolute()) {
-							paths.add(Path.of(target));
+							if (Files.isDirectory(Path.of(target))) {
+								paths.add(Path.of(target));
+							}
+							else {
+								// its run directory is gone, so no master can hold it: the entry can only pile up
+								Files.deleteIfExists(entry);
+							}
 						}
 					}
 				}
