@@ -39,7 +39,7 @@ final class AppList {
 	/**
 	 * One running app: its view, or why it has none.
 	 *
-	 * @param name the app's name (its run directory's when it does not answer)
+	 * @param name the app's name when it does not answer: its run directory's name in the default base, else its path
 	 * @param runDir its run directory
 	 * @param view its view, {@code null} when it does not answer
 	 * @param pid the master's pid from the pid file, -1 when unknown
@@ -109,11 +109,14 @@ final class AppList {
 				continue;
 			}
 			long pid = directory.readPid().orElse(-1L);
+			// until it answers, an app is known by its run directory: the name in the default base, else the path
+			String name = RunDirectory.defaultBase().equals(path.getParent()) ? path.getFileName().toString()
+					: path.toString();
 			try (ControlClient client = ControlClient.connect(directory)) {
-				entries.add(new Entry(path.getFileName().toString(), path, client.view(REPLY_TIMEOUT), pid, null));
+				entries.add(new Entry(name, path, client.view(REPLY_TIMEOUT), pid, null));
 			}
 			catch (IOException ex) {
-				entries.add(new Entry(path.getFileName().toString(), path, null, pid, String.valueOf(ex.getMessage())));
+				entries.add(new Entry(name, path, null, pid, String.valueOf(ex.getMessage())));
 			}
 		}
 		return entries;
