@@ -296,8 +296,8 @@ class DaemonIntegrationTests {
 		CommandResult command = launch(command(this.tmp.resolve("run"), "restart"));
 		assertThat(command.exitCode()).as("exit code\n%s", command).isEqualTo(2);
 		assertThat(command.stderr().lines()).containsExactly(
-				"Unknown command 'restart' for supervisor.command: expected one of status, stop, reload, scale, logs, "
-						+ "reopen-logs, systemd-unit");
+				"Unknown command 'restart' for supervisor.command: expected one of status, stop, reload, scale, list, "
+						+ "logs, reopen-logs, systemd-unit");
 		assertThat(command.stdout()).isBlank();
 		assertThat(alive()).isEmpty();
 	}

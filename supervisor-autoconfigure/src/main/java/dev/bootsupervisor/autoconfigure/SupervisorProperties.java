@@ -86,8 +86,8 @@ public class SupervisorProperties {
 	private int logRetention = 10;
 
 	/**
-	 * Control command to run against the running app of the same name instead of starting it: "status", "stop"
-	 * or "reload".
+	 * Control command to run instead of starting the app: "status", "stop", "reload", "scale", "list", "logs",
+	 * "reopen-logs" or "systemd-unit".
 	 */
 	private String command;
 
@@ -95,6 +95,12 @@ public class SupervisorProperties {
 	 * How many lines of each log file the "logs" command prints before it follows them.
 	 */
 	private int lines = 50;
+
+	/**
+	 * How the status and list commands print their answer: "text" for a person, or "json" for one JSON document
+	 * on standard output, for scripts.
+	 */
+	private String format = "text";
 
 	private final Restart restart = new Restart();
 
@@ -228,6 +234,14 @@ public class SupervisorProperties {
 
 	public void setLines(int lines) {
 		this.lines = lines;
+	}
+
+	public String getFormat() {
+		return this.format;
+	}
+
+	public void setFormat(String format) {
+		this.format = format;
 	}
 
 	public Restart getRestart() {

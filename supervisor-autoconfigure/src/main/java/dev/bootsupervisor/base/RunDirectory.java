@@ -162,6 +162,58 @@ public final class RunDirectory {
 				throw new LaunchException("Cannot write " + appFile() + ": " + ex.getMessage(), ExitCodes.FAILURE);
 			}
 		}
+		register();
+	}
+
+	/**
+	 * The directory that holds the default run directories of this user's apps, where {@code list} looks.
+	 * @return the path
+	 */
+	public static Path defaultBase() {
+		return defaultPath("app").getParent().toAbsolutePath();
+	}
+
+	/**
+	 * Where a master whose run directory is elsewhere ({@code supervisor.run-dir}) registers it while it runs,
+	 * so {@code list} finds it too: owner-only, one file per run directory holding its path.
+	 * @return the path
+	 */
+	public static Path registry() {
+		return defaultBase().resolve(".registered");
+	}
+
+	/**
+	 * Check that the registry can be trusted before reading it.
+	 * @throws LaunchException when it exists and is unsafe
+	 */
+	public static void verifyRegistryIfExists() throws LaunchException {
+		new RunDirectory(registry()).verifyIfExists();
+	}
+
+	/** This run directory's entry in the {@link #registry() registry}. */
+	Path registration() {
+		String file = this.path.getFileName() + "-" + Integer.toHexString(this.path.toString().hashCode());
+		return registry().resolve(file);
+	}
+
+	private boolean outsideDefaultBase() {
+		return !defaultBase().equals(this.path.getParent());
+	}
+
+	private void register() {
+		if (!outsideDefaultBase()) {
+			return;
+		}
+		try {
+			// best effort: without the entry the app runs as well, only list does not show it
+			createOwnerOnly(registry());
+			checkSafe(registry());
+			writeOwnerOnly(registration(), this.path.toString());
+		}
+		catch (IOException | LaunchException ex) {
+			System.err.println("Boot Supervisor: cannot register " + this.path + " in " + registry() + " ("
+					+ ex.getMessage() + "); --supervisor.command=list will not show this app");
+		}
 	}
 
 	Path appFile() {
@@ -256,6 +308,9 @@ public final class RunDirectory {
 			Files.deleteIfExists(socket());
 			if (this.lock != null) {
 				Files.deleteIfExists(appFile());
+				if (outsideDefaultBase()) {
+					Files.deleteIfExists(registration());
+				}
 				this.lock.release();
 				this.lockChannel.close();
 			}

@@ -127,7 +127,7 @@ public enum LaunchMode {
 	 * Whether this is a plain {@code main} launch: on the main thread, with no test framework or devtools restart
 	 * on the stack.
 	 */
-	private static boolean launchedFromMain() {
+	static boolean launchedFromMain() {
 		Thread thread = Thread.currentThread();
 		if (!"main".equals(thread.getName())) {
 			return false;

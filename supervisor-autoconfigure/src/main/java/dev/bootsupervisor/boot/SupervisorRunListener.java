@@ -13,6 +13,7 @@ import dev.bootsupervisor.base.SystemExit;
 import dev.bootsupervisor.base.WorkerCommand;
 import dev.bootsupervisor.control.ControlCommands;
 import dev.bootsupervisor.control.DaemonStarter;
+import dev.bootsupervisor.control.OutputFormat;
 import dev.bootsupervisor.master.LeanMaster;
 import dev.bootsupervisor.master.MasterLauncher;
 import dev.bootsupervisor.master.MasterSpec;
@@ -51,6 +52,8 @@ public class SupervisorRunListener implements SpringApplicationRunListener, Orde
 	public SupervisorRunListener(SpringApplication application, String[] args) {
 		this.application = application;
 		this.args = args.clone();
+		// before Boot builds its environment: a command whose inputs are certain answers and exits here
+		FastCommand.runIfCertain(application, this.args);
 	}
 
 	@Override
@@ -105,7 +108,8 @@ public class SupervisorRunListener implements SpringApplicationRunListener, Orde
 			SupervisorProperties properties = MasterSettingsResolver.bind(environment);
 			SupervisorSettings settings = MasterSettingsResolver.resolve(environment, properties,
 					this.application.getMainApplicationClass());
-			return new ControlCommands(settings, System.out, System.err)
+			OutputFormat format = OutputFormat.of(properties.getFormat());
+			return new ControlCommands(settings, format, System.out, System.err)
 				.withLogs(MasterSettingsResolver.daemon(properties, settings.name()),
 						MasterSettingsResolver.lines(properties))
 				.run((properties.getCommand() != null) ? properties.getCommand().trim() : "");

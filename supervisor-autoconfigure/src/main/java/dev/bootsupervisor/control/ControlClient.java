@@ -122,8 +122,18 @@ public final class ControlClient implements Closeable {
 	}
 
 	public ClusterView view() throws IOException {
+		return view(REPLY_TIMEOUT);
+	}
+
+	/**
+	 * Ask for the cluster's view.
+	 * @param replyTimeout how long to wait for it
+	 * @return the view
+	 * @throws IOException when the master does not answer in time or answers nonsense
+	 */
+	public ClusterView view(Duration replyTimeout) throws IOException {
 		try {
-			return ClusterView.fromFrame(request("view"));
+			return ClusterView.fromFrame(request(Frame.of(MessageType.REQUEST, "command", "view"), replyTimeout));
 		}
 		catch (ProtocolException ex) {
 			throw new IOException(ex.getMessage(), ex);

@@ -23,15 +23,16 @@ import dev.bootsupervisor.protocol.MessageType;
 import dev.bootsupervisor.protocol.WorkerView;
 
 /**
- * {@code --supervisor.command=stop|status}: operates a running app through its run directory. Exit codes:
+ * {@code --supervisor.command=...}: operates a running app through its run directory, or lists them. Exit codes:
  * {@code status} 0 running, 3 not running, 4 not answering; {@code stop} 0 stopped or not running, 1 failure;
- * {@code logs} 0 interrupted, 1 no log file; {@code reopen-logs} 0 reopened, 1 failure; 2 for an unknown command.
+ * {@code list} 0; {@code logs} 0 interrupted, 1 no log file; {@code reopen-logs} 0 reopened, 1 failure; 2 for
+ * an unknown command or a bad {@code supervisor.format}.
  */
 public final class ControlCommands {
 
 	/** The commands, in the order shown to users. */
-	public static final List<String> COMMANDS = List.of("status", "stop", "reload", "scale", "logs", "reopen-logs",
-			"systemd-unit");
+	public static final List<String> COMMANDS = List.of("status", "stop", "reload", "scale", "list", "logs",
+			"reopen-logs", "systemd-unit");
 
 	private static final Duration STOP_MARGIN = Duration.ofSeconds(15);
 
@@ -47,11 +48,25 @@ public final class ControlCommands {
 
 	private int lines = 50;
 
+	private final OutputFormat format;
+
 	public ControlCommands(SupervisorSettings settings, PrintStream out, PrintStream err) {
+		this(settings, OutputFormat.TEXT, out, err);
+	}
+
+	/**
+	 * Commands that print in a format.
+	 * @param settings the app's settings
+	 * @param format how {@code status} and {@code list} print ({@code supervisor.format})
+	 * @param out standard output
+	 * @param err standard error
+	 */
+	public ControlCommands(SupervisorSettings settings, OutputFormat format, PrintStream out, PrintStream err) {
 		this.settings = settings;
 		this.runDirectory = new RunDirectory(settings.runDir());
 		this.out = out;
 		this.err = err;
+		this.format = format;
 	}
 
 	/**
@@ -81,6 +96,14 @@ public final class ControlCommands {
 					+ String.join(", ", COMMANDS));
 			return 2;
 		}
+		if (this.format == OutputFormat.JSON && !command.equals("status") && !command.equals("list")) {
+			this.err.println("Boot Supervisor: Invalid value 'json' for supervisor.format: only status and list "
+					+ "print JSON; run " + command + " without it");
+			return OutputFormat.INVALID_EXIT_CODE;
+		}
+		if (command.equals("list")) {
+			return new AppList(this.out, this.err).run(this.format);
+		}
 		try {
 			this.runDirectory.verifyIfExists();
 		}
@@ -101,15 +124,31 @@ public final class ControlCommands {
 	}
 
 	private int status() {
+		boolean json = this.format == OutputFormat.JSON;
 		if (!this.runDirectory.isLocked()) {
-			this.out.println(this.settings.name() + " is not running");
+			this.out.println(json ? new JsonWriter().beginObject().field("name", this.settings.name())
+				.field("running", false).endObject() : this.settings.name() + " is not running");
 			return 3;
 		}
 		try (ControlClient client = ControlClient.connect(this.runDirectory)) {
-			print(client.view());
+			ClusterView view = client.view();
+			if (json) {
+				JsonWriter writer = new JsonWriter().beginObject();
+				ViewJson.full(writer, view);
+				this.out.println(writer.endObject());
+			}
+			else {
+				print(view);
+			}
 			return 0;
 		}
 		catch (IOException ex) {
+			if (json) {
+				this.out.println(new JsonWriter().beginObject().field("name", this.settings.name())
+					.field("running", true).field("answering", false)
+					.field("masterPid", this.runDirectory.readPid().orElse(-1L))
+					.field("error", String.valueOf(ex.getMessage())).endObject());
+			}
 			this.err.println(this.settings.name() + " is running" + pidText() + " but does not answer: "
 					+ ex.getMessage());
 			return 4;
@@ -319,7 +358,9 @@ public final class ControlCommands {
 	private void print(ClusterView view) {
 		Instant now = view.at();
 		long ready = view.workers().stream().filter(WorkerView::ready).count();
-		this.out.printf("%s: %s, master pid %d, up %s, %s, %d/%d workers ready%n", view.name(), view.state().label(),
+		// Locale.US everywhere here: plain digits, and no locale data to load (a third of a command's own time)
+		this.out.printf(Locale.US, "%s: %s, master pid %d, up %s, %s, %d/%d workers ready%n", view.name(),
+				view.state().label(),
 				view.masterPid(), age(view.masterStartedAt(), now),
 				(view.port() >= 0) ? "port " + view.port() : "no port", ready, view.configuredWorkers());
 		if (!view.restartsByReason().isEmpty()) {
@@ -333,10 +374,10 @@ public final class ControlCommands {
 			.stream()
 			.filter(WorkerView::leader)
 			.findFirst()
-			.ifPresent((leader) -> this.out.printf("leader: worker %d (pid %d), epoch %d%n", leader.id(), leader.pid(),
-					view.leaderEpoch()));
+			.ifPresent((leader) -> this.out.printf(Locale.US, "leader: worker %d (pid %d), epoch %d%n", leader.id(),
+					leader.pid(), view.leaderEpoch()));
 		String format = "%-7s%-9s%-5s%-10s%-10s%-10s%s%n";
-		this.out.printf(format, "WORKER", "PID", "GEN", "STATE", "UPTIME", "RESTARTS", "LAST EXIT");
+		this.out.printf(Locale.US, format, "WORKER", "PID", "GEN", "STATE", "UPTIME", "RESTARTS", "LAST EXIT");
 		for (WorkerView worker : view.workers()) {
 			String exit = "-";
 			WorkerView.LastExit last = worker.lastExit();
@@ -344,7 +385,7 @@ public final class ControlCommands {
 				exit = ((last.signal() != null) ? "signal " + last.signal() : "code " + last.code()) + " "
 						+ age(last.at(), now) + " ago (" + last.reason() + ")";
 			}
-			this.out.printf(format, worker.id(), worker.pid(), worker.generation(), worker.state().label(),
+			this.out.printf(Locale.US, format, worker.id(), worker.pid(), worker.generation(), worker.state().label(),
 					worker.alive() ? age(worker.startedAt(), now) : "-", worker.restarts(), exit);
 		}
 	}
@@ -355,12 +396,12 @@ public final class ControlCommands {
 			return seconds + "s";
 		}
 		if (seconds < 3600) {
-			return String.format(Locale.ROOT, "%dm%02ds", seconds / 60, seconds % 60);
+			return String.format(Locale.US, "%dm%02ds", seconds / 60, seconds % 60);
 		}
 		if (seconds < 86400) {
-			return String.format(Locale.ROOT, "%dh%02dm", seconds / 3600, (seconds % 3600) / 60);
+			return String.format(Locale.US, "%dh%02dm", seconds / 3600, (seconds % 3600) / 60);
 		}
-		return String.format(Locale.ROOT, "%dd%02dh", seconds / 86400, (seconds % 86400) / 3600);
+		return String.format(Locale.US, "%dd%02dh", seconds / 86400, (seconds % 86400) / 3600);
 	}
 
 	private static void sleep(CompletableFuture<Frame> outcome) {

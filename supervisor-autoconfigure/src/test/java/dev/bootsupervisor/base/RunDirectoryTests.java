@@ -34,6 +34,41 @@ class RunDirectoryTests {
 	}
 
 	@Test
+	void aLockedRunDirectoryOutsideTheDefaultBaseIsRegisteredUntilItIsReleased() throws Exception {
+		// the registry is the real one of this user: list finds a run directory elsewhere through it
+		Path path = this.dir.resolve("elsewhere");
+		RunDirectory runDirectory = new RunDirectory(path);
+		runDirectory.prepare();
+		runDirectory.lock();
+		Path entry = runDirectory.registration();
+		try {
+			assertThat(entry.getParent()).isEqualTo(RunDirectory.registry());
+			assertThat(Files.readString(entry)).isEqualTo(path.toAbsolutePath().toString());
+			assertThat(permissions(entry)).isEqualTo("rw-------");
+			assertThat(permissions(RunDirectory.registry())).isEqualTo("rwx------");
+		}
+		finally {
+			runDirectory.release();
+		}
+		assertThat(entry).doesNotExist();
+	}
+
+	@Test
+	void aRunDirectoryInTheDefaultBaseIsNotRegistered() throws Exception {
+		RunDirectory runDirectory = new RunDirectory(RunDirectory.defaultPath("registry-test-" + ProcessHandle.current().pid()));
+		try {
+			runDirectory.prepare();
+			runDirectory.lock();
+			assertThat(runDirectory.registration()).doesNotExist();
+		}
+		finally {
+			runDirectory.release();
+			Files.deleteIfExists(runDirectory.path().resolve("lock"));
+			Files.deleteIfExists(runDirectory.path());
+		}
+	}
+
+	@Test
 	void prepareCreatesTheDirectoryAndMissingParentsForTheOwnerOnly() throws Exception {
 		Path path = this.dir.resolve("boot-supervisor-me/app");
 		RunDirectory runDirectory = new RunDirectory(path);
