@@ -147,8 +147,9 @@ public final class SystemdNotifier {
 			if (extend > 0) {
 				fields.add("EXTEND_TIMEOUT_USEC=" + extend);
 			}
-			// a drain has no ready worker by design; pings go on while the loop ends it
-			boolean serving = state.ready() > 0 || (state.phase() == ClusterPhase.STOPPING && state.live() > 0);
+			// only while a worker serves: during a shutdown delay the workers are still ready and the pings go on; in
+			// the drain none is, and systemd, told STOPPING=1, no longer enforces the watchdog
+			boolean serving = state.ready() > 0;
 			if (this.watchdog != null && this.timers.ping(now, serving, this.watchdog)) {
 				fields.add("WATCHDOG=1");
 			}
