@@ -189,8 +189,8 @@ final class ProcessFixture implements BeforeAllCallback, AfterAllCallback, Befor
 	}
 
 	/**
-	 * Start {@code <prefix> java <jvmOptions> -jar sample-app.jar} on a free port, with a run directory of its own:
-	 * the sample in a PID namespace of its own, in a cgroup.
+	 * Start {@code <prefix> java <jvmOptions> -jar sample-app.jar} on a free port, with a run directory of its own
+	 * unless the arguments name one: the sample in a PID namespace of its own, in a cgroup, under {@code nohup}.
 	 * @param prefix the command that runs java
 	 * @param jvmOptions the JVM options
 	 * @param args the application arguments
@@ -198,7 +198,9 @@ final class ProcessFixture implements BeforeAllCallback, AfterAllCallback, Befor
 	 */
 	SupervisedProcess startUnder(List<String> prefix, List<String> jvmOptions, String... args) throws IOException {
 		List<String> arguments = new ArrayList<>(List.of(args));
-		arguments.add("--supervisor.run-dir=" + tempDirectory().resolve("run"));
+		if (arguments.stream().noneMatch((argument) -> argument.startsWith("--supervisor.run-dir="))) {
+			arguments.add("--supervisor.run-dir=" + tempDirectory().resolve("run"));
+		}
 		SupervisedProcess process = SupervisedProcess.start(prefix, jvmOptions,
 				List.of("-jar", this.jar.toAbsolutePath().toString()), null, Map.of(), nextLog(".log"), null, freePort(),
 				arguments);

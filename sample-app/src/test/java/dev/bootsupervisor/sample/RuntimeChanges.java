@@ -53,6 +53,11 @@ abstract class RuntimeChanges {
 	/** The run directory of the shared cluster. */
 	abstract Path runDir();
 
+	/** What the cluster's {@code java} is started under: nothing, or a command such as {@code nohup}. */
+	List<String> launchPrefix() {
+		return List.of();
+	}
+
 	@Test
 	@Order(1)
 	void reloadCommandReplacesEveryWorkerWhileEveryRequestSucceeds() throws Exception {
@@ -183,7 +188,8 @@ abstract class RuntimeChanges {
 		if (this.cluster == null) {
 			ProcessFixture fixture = fixture();
 			fixture.onServer(server());
-			this.cluster = fixture.start("--supervisor.workers=" + workers, "--supervisor.run-dir=" + runDir());
+			this.cluster = fixture.startUnder(launchPrefix(), SupervisedProcess.JVM_OPTIONS,
+					"--supervisor.workers=" + workers, "--supervisor.run-dir=" + runDir());
 			this.cluster.awaitReady(workers);
 		}
 		assertThat(this.cluster.awaitSettled(workers).<Integer>read("$.master.configuredWorkers"))

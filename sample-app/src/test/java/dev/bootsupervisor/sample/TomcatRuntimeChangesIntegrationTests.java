@@ -1,12 +1,14 @@
 package dev.bootsupervisor.sample;
 
 import java.nio.file.Path;
+import java.util.List;
 
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@link RuntimeChanges} on the sample built on Tomcat.
+ * {@link RuntimeChanges} on the sample built on Tomcat, started under {@code nohup} as many users start a server by
+ * hand: SIGHUP is then ignored from the start, and its reload step checks that the master handles it anyway.
  */
 class TomcatRuntimeChangesIntegrationTests extends RuntimeChanges {
 
@@ -29,6 +31,11 @@ class TomcatRuntimeChangesIntegrationTests extends RuntimeChanges {
 	@Override
 	Path runDir() {
 		return temp.resolve("run");
+	}
+
+	@Override
+	List<String> launchPrefix() {
+		return List.of("nohup");
 	}
 
 }

@@ -65,6 +65,10 @@ public final class Posix {
 
 		int waitpid(int pid, int[] status, int options) throws LastErrorException;
 
+		int sigaction(int signal, com.sun.jna.Pointer action, byte[] previous) throws LastErrorException;
+
+		long signal(int signal, long handler) throws LastErrorException;
+
 	}
 
 }

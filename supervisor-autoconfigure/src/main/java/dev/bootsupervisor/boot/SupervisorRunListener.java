@@ -8,6 +8,7 @@ import dev.bootsupervisor.base.ContainerLimits;
 import dev.bootsupervisor.base.ContainerSizing;
 import dev.bootsupervisor.base.ExitCodes;
 import dev.bootsupervisor.base.LaunchException;
+import dev.bootsupervisor.base.SignalRouter;
 import dev.bootsupervisor.base.SupervisorSettings;
 import dev.bootsupervisor.base.SystemExit;
 import dev.bootsupervisor.base.WorkerCommand;
@@ -136,6 +137,10 @@ public class SupervisorRunListener implements SpringApplicationRunListener, Orde
 			SupervisorSettings settings = MasterSettingsResolver.resolve(environment, properties,
 					this.application.getMainApplicationClass());
 			WorkerCommand command = WorkerCommand.ofCurrentJvm(this.args, settings.name());
+			if (SignalRouter.unignoreHangup()) {
+				logger.info("SIGHUP was ignored by whatever started this JVM (nohup?): the master handles it anyway, "
+						+ "as a rolling reload");
+			}
 			boolean daemonized = Boolean.getBoolean(WorkerCommand.DAEMONIZED);
 			if (properties.isDaemon() && !daemonized) {
 				DaemonStarter.DaemonSettings daemon = MasterSettingsResolver.daemon(properties, settings.name());
