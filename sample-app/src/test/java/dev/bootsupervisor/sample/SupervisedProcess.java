@@ -570,8 +570,16 @@ final class SupervisedProcess implements AutoCloseable {
 
 	private void rememberDescendants() {
 		// Handles, not pids: a handle is alive only while the pid names the same process (start time checked).
+		// Only a live root's descendants count: the JDK finds descendants by parent pid, and once a root has exited
+		// its pid can be reused (pid_max is 32768 here, and every thread takes a pid), so the children of an unrelated
+		// process, another test's workers, would be taken for this one's and killed at the end.
 		for (ProcessHandle root : this.roots) {
-			root.descendants().forEach(this.spawned::add);
+			if (root.isAlive()) {
+				List<ProcessHandle> found = root.descendants().toList();
+				if (root.isAlive()) {
+					this.spawned.addAll(found);
+				}
+			}
 		}
 	}
 
