@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
 import com.jayway.jsonpath.DocumentContext;
 import com.jayway.jsonpath.JsonPath;
 import dev.bootsupervisor.sample.SupervisedProcess.Response;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,6 +32,7 @@ import static org.awaitility.Awaitility.await;
  * whichever worker answers, readiness holds while a worker restarts, a draining worker is out of service, and the
  * supervisor meters reach Prometheus.
  */
+@Order(6)
 class ActuatorIntegrationTests {
 
 	/** Worker fields that change from one view to the next even when nothing happens. */

@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import dev.bootsupervisor.sample.SupervisedProcess.Response;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -24,6 +25,7 @@ import static org.awaitility.Awaitility.await;
  * Process-level tests of a running cluster: its workers share the port, a killed worker is replaced while the
  * others keep serving, and a worker gets no request before it is ready.
  */
+@Order(5)
 class ClusterIntegrationTests {
 
 	/** A log timestamp (Spring Boot's default ISO-8601 format) followed, on the same line, by the message. */

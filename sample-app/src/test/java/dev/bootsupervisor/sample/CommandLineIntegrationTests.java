@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.bootsupervisor.sample.SupervisedProcess.Response;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.json.JsonMapper;
@@ -19,6 +20,7 @@ import static org.awaitility.Awaitility.await;
  * spaces, quotes, {@code =}, newlines, tabs and non-ASCII text, through the master's {@code execve} into its lean
  * JVM and on to each worker. {@code GET /launch} answers with the serving worker's own command line.
  */
+@Order(18)
 class CommandLineIntegrationTests {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();

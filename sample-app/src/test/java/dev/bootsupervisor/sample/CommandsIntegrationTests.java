@@ -26,6 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * matches the cluster, and the fast path answers as Boot's full path does. Two 1-worker apps, shared by the class.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Order(11)
 class CommandsIntegrationTests {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();

@@ -30,6 +30,7 @@ import static org.awaitility.Awaitility.await;
  * pid in the namespace.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Order(17)
 class ContainerIntegrationTests {
 
 	private static final Path UNSHARE = Path.of("/usr/bin/unshare");

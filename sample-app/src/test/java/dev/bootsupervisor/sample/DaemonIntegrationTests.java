@@ -23,6 +23,7 @@ import java.util.stream.Stream;
 
 import dev.bootsupervisor.sample.SupervisedProcess.CommandResult;
 import dev.bootsupervisor.sample.SupervisedProcess.Response;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -39,6 +40,7 @@ import static org.awaitility.Awaitility.await;
  * a start names to the {@link ProcessFixture}, which tracks it and its descendants with the launcher's and kills
  * them after each test.
  */
+@Order(8)
 class DaemonIntegrationTests {
 
 	private static final Pattern MASTER_PID = Pattern.compile("master pid (\\d+)");

@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Set;
 
 import dev.bootsupervisor.sample.SupervisedProcess.Response;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -27,6 +28,7 @@ import static org.awaitility.Awaitility.await;
  * A developer run keeps working as without the starter: with a JDWP debugger agent in the launch, the app runs
  * as one plain process, and that process, the one that serves HTTP, is the one holding the debug port.
  */
+@Order(14)
 class DeveloperRunIntegrationTests {
 
 	private static final byte[] HANDSHAKE = "JDWP-Handshake".getBytes(StandardCharsets.US_ASCII);

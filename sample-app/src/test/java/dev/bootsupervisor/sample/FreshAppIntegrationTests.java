@@ -15,6 +15,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -28,6 +29,7 @@ import static org.awaitility.Awaitility.await;
  * lays them out, into a temporary local repository; everything else comes from the build's own local repository
  * (as a file repository) or Maven Central. Nothing is installed into the user's local repository.
  */
+@Order(19)
 class FreshAppIntegrationTests {
 
 	private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(5);

@@ -19,6 +19,7 @@ import java.util.stream.Stream;
 
 import dev.bootsupervisor.sample.SupervisedProcess.CommandResult;
 import dev.bootsupervisor.sample.SupervisedProcess.Response;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -30,6 +31,7 @@ import static org.awaitility.Awaitility.await;
  * Process-level tests of what a new user's trial broke: bad input gets one clear line, commands keep deadlines and
  * say what they did, and the master stays bounded under a connection flood.
  */
+@Order(7)
 class HardeningIntegrationTests {
 
 	@RegisterExtension

@@ -2,12 +2,14 @@ package dev.bootsupervisor.sample;
 
 import java.nio.file.Path;
 
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link RuntimeChanges} on the sample built on Jetty.
  */
+@Order(4)
 class JettyRuntimeChangesIntegrationTests extends RuntimeChanges {
 
 	@RegisterExtension

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -28,6 +29,7 @@ import static org.awaitility.Awaitility.await;
  * and ports match what the app serves, and the app started with the manifest's environment answers the probes,
  * then, on TERM, fails readiness at once while it serves for the shutdown delay before it drains.
  */
+@Order(15)
 class KubernetesIntegrationTests {
 
 	private static final Path MANIFEST = Path.of("k8s", "sample-app.yaml");

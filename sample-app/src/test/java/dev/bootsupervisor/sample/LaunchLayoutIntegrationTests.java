@@ -25,6 +25,7 @@ import java.util.zip.ZipOutputStream;
 
 import dev.bootsupervisor.sample.SupervisedProcess.CommandResult;
 import dev.bootsupervisor.sample.SupervisedProcess.Response;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,6 +39,7 @@ import static org.awaitility.Awaitility.await;
  * (new files in place, then {@code reload}) puts the new version of the app and of a library in every new worker
  * while the old ones keep serving from their snapshot, and a failed reload goes back to the previous version.
  */
+@Order(10)
 class LaunchLayoutIntegrationTests {
 
 	private static final Duration TIMEOUT = Duration.ofSeconds(60);

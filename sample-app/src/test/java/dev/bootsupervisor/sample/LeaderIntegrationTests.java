@@ -45,6 +45,7 @@ import static org.awaitility.Awaitility.await;
  * after each change the tests make (a kill, a reload, a scale), a view taken before it is not trusted.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Order(2)
 class LeaderIntegrationTests {
 
 	/** What the issue promises after a {@code kill -9} of the leader: the next tick within 2 s. */

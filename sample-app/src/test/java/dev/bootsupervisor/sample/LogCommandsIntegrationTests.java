@@ -8,6 +8,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.bootsupervisor.sample.SupervisedProcess.CommandResult;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,6 +21,7 @@ import static org.awaitility.Awaitility.await;
  * away as {@code logrotate} does, the daemon reopens it (the master and the worker that inherited its output) on
  * the command and on SIGUSR1, and {@code logs} follows across the rotation.
  */
+@Order(16)
 class LogCommandsIntegrationTests {
 
 	private static final Pattern MASTER_PID = Pattern.compile("master pid (\\d+)");

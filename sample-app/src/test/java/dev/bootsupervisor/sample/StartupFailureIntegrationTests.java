@@ -4,6 +4,7 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.regex.Pattern;
 
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -13,6 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Process-level tests of a cluster that cannot start: the master exits with code 1, says why, and leaves no
  * process behind.
  */
+@Order(20)
 class StartupFailureIntegrationTests {
 
 	@RegisterExtension

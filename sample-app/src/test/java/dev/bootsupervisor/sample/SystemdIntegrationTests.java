@@ -31,6 +31,7 @@ import static org.awaitility.Awaitility.await;
  * ordered tests share one cluster of one worker through its life: ready, watchdog, reload, stop.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Order(13)
 class SystemdIntegrationTests {
 
 	/** systemd's watchdog interval for the shared cluster: the master pings every half of it, 1 s. */

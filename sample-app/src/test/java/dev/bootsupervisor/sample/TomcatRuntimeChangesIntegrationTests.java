@@ -3,6 +3,7 @@ package dev.bootsupervisor.sample;
 import java.nio.file.Path;
 import java.util.List;
 
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -10,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link RuntimeChanges} on the sample built on Tomcat, started under {@code nohup} as many users start a server by
  * hand: SIGHUP is then ignored from the start, and its reload step checks that the master handles it anyway.
  */
+@Order(9)
 class TomcatRuntimeChangesIntegrationTests extends RuntimeChanges {
 
 	@RegisterExtension

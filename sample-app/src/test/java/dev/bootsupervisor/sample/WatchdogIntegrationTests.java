@@ -32,6 +32,7 @@ import static org.awaitility.Awaitility.await;
  * needs settings of its own.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Order(3)
 class WatchdogIntegrationTests {
 
 	/** Chaos endpoints on, a 5 s hang timeout, and recycling at half of the old generation (about 85 MB of 170). */

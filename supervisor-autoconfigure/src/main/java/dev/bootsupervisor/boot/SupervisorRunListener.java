@@ -137,10 +137,6 @@ public class SupervisorRunListener implements SpringApplicationRunListener, Orde
 			SupervisorSettings settings = MasterSettingsResolver.resolve(environment, properties,
 					this.application.getMainApplicationClass());
 			WorkerCommand command = WorkerCommand.ofCurrentJvm(this.args, settings.name());
-			if (SignalRouter.unignoreHangup()) {
-				logger.info("SIGHUP was ignored by whatever started this JVM (nohup?): the master handles it anyway, "
-						+ "as a rolling reload");
-			}
 			boolean daemonized = Boolean.getBoolean(WorkerCommand.DAEMONIZED);
 			if (properties.isDaemon() && !daemonized) {
 				DaemonStarter.DaemonSettings daemon = MasterSettingsResolver.daemon(properties, settings.name());
@@ -148,6 +144,12 @@ public class SupervisorRunListener implements SpringApplicationRunListener, Orde
 			}
 			if (daemonized) {
 				DaemonStarter.detach();
+			}
+			// here, not earlier: reading the disposition loads JNA, which may run ldconfig, and a start refused
+			// before this point starts no process at all
+			if (SignalRouter.unignoreHangup()) {
+				logger.info("SIGHUP was ignored by whatever started this JVM (nohup?): the master handles it anyway, "
+						+ "as a rolling reload");
 			}
 			command = sizeForContainer(properties, settings, command);
 			Instant launchedAt = Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime());

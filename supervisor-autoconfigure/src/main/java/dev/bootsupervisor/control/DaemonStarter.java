@@ -17,6 +17,7 @@ import dev.bootsupervisor.base.Durations;
 import dev.bootsupervisor.base.LaunchException;
 import dev.bootsupervisor.base.Posix;
 import dev.bootsupervisor.base.RunDirectory;
+import dev.bootsupervisor.base.SignalRouter;
 import dev.bootsupervisor.base.SupervisorSettings;
 import dev.bootsupervisor.base.WorkerCommand;
 import dev.bootsupervisor.protocol.ClusterPhase;
@@ -99,6 +100,8 @@ public final class DaemonStarter {
 			if (!this.daemon.stderr().equals(this.daemon.stdout())) {
 				rotate(this.daemon.stderr(), now);
 			}
+			// a SIGHUP ignored here (nohup) would stay ignored in the daemon's master, whose reload then never runs
+			SignalRouter.unignoreHangup();
 			ProcessBuilder builder = new ProcessBuilder(
 					this.command.forDaemonMaster(this.daemon.stdout(), this.daemon.stderr()))
 				.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
