@@ -91,8 +91,7 @@ final class OrphanReaper {
 		catch (IOException ex) {
 			return false;
 		}
-		// the command name, in parentheses, may hold spaces and parentheses: the fields start after the last ')'
-		String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+		String[] fields = ProcessSample.fields(stat);
 		return fields.length > 1 && fields[0].equals("Z") && fields[1].equals("1");
 	}
 

@@ -34,10 +34,19 @@ record ProcessSample(char state, Duration cpu) {
 	}
 
 	static ProcessSample parse(String stat) {
-		// the command name, in parentheses, may hold spaces and parentheses: the fields start after the last ')'
-		String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+		String[] fields = fields(stat);
 		long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
 		return new ProcessSample(fields[0].charAt(0), Duration.ofNanos(ticks * NANOS_PER_TICK));
+	}
+
+	/**
+	 * The fields of a {@code /proc/PID/stat} line after the command name: the state first, then the parent pid.
+	 * @param stat the line
+	 * @return the fields
+	 */
+	static String[] fields(String stat) {
+		// the command name, in parentheses, may hold spaces and parentheses: the fields start after the last ')'
+		return stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
 	}
 
 	/**
