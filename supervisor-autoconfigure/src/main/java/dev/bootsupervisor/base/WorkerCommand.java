@@ -128,7 +128,11 @@ public record WorkerCommand(String javaExecutable, List<String> jvmOptions, List
 		return commandLine.isEmpty() ? null : environment;
 	}
 
-	private static List<String> commandLine() {
+	/**
+	 * This JVM's command line as the kernel holds it, the executable first; empty where there is no {@code /proc}.
+	 * @return the command line
+	 */
+	public static List<String> commandLine() {
 		try {
 			String text = Files.readString(Path.of("/proc/self/cmdline"));
 			return List.of(text.split("\\x00"));

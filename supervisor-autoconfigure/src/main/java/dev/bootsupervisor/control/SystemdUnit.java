@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -69,7 +68,7 @@ public final class SystemdUnit {
 		ManagementFactory.getRuntimeMXBean().getInputArguments().stream().filter((o) -> !isLaunchOnly(o))
 			.forEach(line::add);
 		line.addAll(command.launchTarget());
-		appArguments(commandLine(), command.launchTarget()).stream().filter((a) -> !isLaunchOnly(a))
+		appArguments(WorkerCommand.commandLine(), command.launchTarget()).stream().filter((a) -> !isLaunchOnly(a))
 			.forEach(line::add);
 		return new SystemdUnit(settings, settings.shutdownDelay(), line, Path.of("").toAbsolutePath(), hostSystemdVersion());
 	}
@@ -168,15 +167,6 @@ public final class SystemdUnit {
 			return escaped;
 		}
 		return "\"" + escaped.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
-	}
-
-	private static List<String> commandLine() {
-		try {
-			return List.of(Files.readString(Path.of("/proc/self/cmdline"), StandardCharsets.UTF_8).split("\u0000"));
-		}
-		catch (IOException | RuntimeException ex) {
-			return List.of();
-		}
 	}
 
 	/** The host's systemd version from {@code systemctl --version}, 0 when there is none or it does not answer. */
