@@ -9,6 +9,7 @@ import java.util.Map;
 import dev.bootsupervisor.cluster.ClusterControl;
 import dev.bootsupervisor.cluster.ClusterViewSource;
 import dev.bootsupervisor.cluster.ControlOutcome;
+import dev.bootsupervisor.protocol.CdsView;
 import dev.bootsupervisor.protocol.ClusterView;
 import dev.bootsupervisor.protocol.WorkerView;
 
@@ -126,16 +127,18 @@ public class SupervisorEndpoint {
 	 * @param reloads how many rolling reloads ended, by outcome
 	 * @param leaderEpoch the epoch of the latest leadership grant (the leader's fencing token), 0 before the first
 	 * @param leaderChanges how often it granted leadership
+	 * @param cds the class-data archive workers start with: its state ({@code none}, {@code training},
+	 * {@code ready}, {@code refused}), location and what the state means now
 	 */
 	public record MasterDescriptor(long pid, String name, String state, Instant startedAt, Duration uptime,
 			int configuredWorkers, int liveWorkers, int port, String sharing, Map<String, Integer> restarts,
-			Map<String, Integer> reloads, long leaderEpoch, int leaderChanges) {
+			Map<String, Integer> reloads, long leaderEpoch, int leaderChanges, CdsView cds) {
 
 		static MasterDescriptor of(ClusterView view) {
 			return new MasterDescriptor(view.masterPid(), view.name(), view.state().label(), view.masterStartedAt(),
 					Duration.between(view.masterStartedAt(), view.at()), view.configuredWorkers(), view.liveWorkers(),
 					view.port(), view.sharing(), view.restartsByReason(), view.reloadsByOutcome(), view.leaderEpoch(),
-					view.leaderChanges());
+					view.leaderChanges(), view.cds());
 		}
 
 	}

@@ -116,6 +116,8 @@ public class SupervisorProperties {
 
 	private final Leader leader = new Leader();
 
+	private final Cds cds = new Cds();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -266,6 +268,10 @@ public class SupervisorProperties {
 
 	public Leader getLeader() {
 		return this.leader;
+	}
+
+	public Cds getCds() {
+		return this.cds;
 	}
 
 	public Recycle getRecycle() {
@@ -520,6 +526,42 @@ public class SupervisorProperties {
 
 		public void setRevokeTimeout(Duration revokeTimeout) {
 			this.revokeTimeout = revokeTimeout;
+		}
+
+	}
+
+	/**
+	 * Fast worker starts: a class-data archive of the app, trained by the master, that every later worker starts
+	 * with (a dynamic CDS archive on Java 17 to 24, an AOT cache on Java 25 and later).
+	 */
+	public static class Cds {
+
+		/**
+		 * Whether the master trains a class-data archive of the app once the cluster is ready, and starts every
+		 * later worker (restarts, reload slots, scale-ups, the next launch) with it.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Directory of the archives and of the extracted layouts they belong to, accessible to its owner only.
+		 * Defaults to the "cds" directory of the run directory.
+		 */
+		private String dir;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public String getDir() {
+			return this.dir;
+		}
+
+		public void setDir(String dir) {
+			this.dir = dir;
 		}
 
 	}

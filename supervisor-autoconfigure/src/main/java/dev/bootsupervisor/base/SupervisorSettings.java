@@ -23,11 +23,24 @@ import java.time.Duration;
  * @param watchdog what the watchdogs watch for
  * @param leaderRevokeTimeout how long a revoked leader may take to confirm it stopped its leader-only work
  * @param shutdownDelay how long the workers keep serving with their readiness down when a graceful stop starts
+ * @param cds whether and where the master keeps a class-data archive that makes workers start faster
  */
 public record SupervisorSettings(String name, int workers, String address, int port, int backlog,
 		Duration backoffInitial, Duration backoffMax, Duration backoffReset, int maxRestarts, Duration restartWindow,
 		Duration startupTimeout, Duration shutdownTimeout, Duration reloadTimeout, Path runDir,
-		WatchdogSettings watchdog, Duration leaderRevokeTimeout, Duration shutdownDelay) {
+		WatchdogSettings watchdog, Duration leaderRevokeTimeout, Duration shutdownDelay, CdsSettings cds) {
+
+	/**
+	 * Settings with no class-data archive.
+	 */
+	public SupervisorSettings(String name, int workers, String address, int port, int backlog,
+			Duration backoffInitial, Duration backoffMax, Duration backoffReset, int maxRestarts,
+			Duration restartWindow, Duration startupTimeout, Duration shutdownTimeout, Duration reloadTimeout,
+			Path runDir, WatchdogSettings watchdog, Duration leaderRevokeTimeout, Duration shutdownDelay) {
+		this(name, workers, address, port, backlog, backoffInitial, backoffMax, backoffReset, maxRestarts,
+				restartWindow, startupTimeout, shutdownTimeout, reloadTimeout, runDir, watchdog, leaderRevokeTimeout,
+				shutdownDelay, CdsSettings.OFF);
+	}
 
 	/** The default of {@code supervisor.leader.revoke-timeout}. */
 	public static final Duration DEFAULT_LEADER_REVOKE_TIMEOUT = Duration.ofSeconds(5);
@@ -76,7 +89,7 @@ public record SupervisorSettings(String name, int workers, String address, int p
 		return new SupervisorSettings(this.name, this.workers, this.address, this.port, this.backlog,
 				this.backoffInitial, this.backoffMax, this.backoffReset, this.maxRestarts, this.restartWindow,
 				this.startupTimeout, this.shutdownTimeout, this.reloadTimeout, this.runDir, watchdog,
-				this.leaderRevokeTimeout, this.shutdownDelay);
+				this.leaderRevokeTimeout, this.shutdownDelay, this.cds);
 	}
 
 	/**
@@ -88,7 +101,7 @@ public record SupervisorSettings(String name, int workers, String address, int p
 		return new SupervisorSettings(this.name, this.workers, this.address, this.port, this.backlog,
 				this.backoffInitial, this.backoffMax, this.backoffReset, this.maxRestarts, this.restartWindow,
 				this.startupTimeout, this.shutdownTimeout, this.reloadTimeout, this.runDir, this.watchdog, timeout,
-				this.shutdownDelay);
+				this.shutdownDelay, this.cds);
 	}
 
 	/**
@@ -100,7 +113,19 @@ public record SupervisorSettings(String name, int workers, String address, int p
 		return new SupervisorSettings(this.name, this.workers, this.address, this.port, this.backlog,
 				this.backoffInitial, this.backoffMax, this.backoffReset, this.maxRestarts, this.restartWindow,
 				this.startupTimeout, this.shutdownTimeout, this.reloadTimeout, this.runDir, this.watchdog,
-				this.leaderRevokeTimeout, delay);
+				this.leaderRevokeTimeout, delay, this.cds);
+	}
+
+	/**
+	 * These settings with another class-data archive setting.
+	 * @param cds the setting
+	 * @return the settings
+	 */
+	public SupervisorSettings withCds(CdsSettings cds) {
+		return new SupervisorSettings(this.name, this.workers, this.address, this.port, this.backlog,
+				this.backoffInitial, this.backoffMax, this.backoffReset, this.maxRestarts, this.restartWindow,
+				this.startupTimeout, this.shutdownTimeout, this.reloadTimeout, this.runDir, this.watchdog,
+				this.leaderRevokeTimeout, this.shutdownDelay, cds);
 	}
 
 	public boolean listens() {

@@ -28,13 +28,16 @@ public enum LaunchMode {
 
 	/**
 	 * An ordinary, unsupervised run: disabled, a test, a devtools restart, not launched from a main method, a
-	 * developer run, or an operating system other than Linux.
+	 * developer run, the master's class-data training run, or an operating system other than Linux.
 	 */
 	OFF;
 
 	static final String WORKER_ID = "supervisor.worker.id";
 
 	static final String ENABLED = "supervisor.enabled";
+
+	/** System property of the master's class-data training run: the app runs plainly until its context refreshes. */
+	static final String ROLE = "supervisor.role";
 
 	/**
 	 * Directories that build tools and IDEs compile the main classes into: a main class loaded from one of
@@ -65,6 +68,9 @@ public enum LaunchMode {
 	static Decision resolve(Environment environment, SpringApplication application, Host host) {
 		if (environment.containsProperty(WORKER_ID)) {
 			return new Decision(WORKER, null, null);
+		}
+		if ("training".equals(System.getProperty(ROLE))) {
+			return new Decision(OFF, null, null);
 		}
 		if (application.getMainApplicationClass() == null || !launchedFromMain()) {
 			return new Decision(OFF, null, null);

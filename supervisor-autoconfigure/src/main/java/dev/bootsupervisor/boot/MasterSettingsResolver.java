@@ -6,6 +6,7 @@ import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 import dev.bootsupervisor.autoconfigure.SupervisorProperties;
+import dev.bootsupervisor.base.CdsSettings;
 import dev.bootsupervisor.base.ContainerLimits;
 import dev.bootsupervisor.base.ContainerSizing;
 import dev.bootsupervisor.base.ExitCodes;
@@ -102,7 +103,17 @@ final class MasterSettingsResolver {
 				restart.getMaxRestarts(), restart.getWindow(), properties.getStartupTimeout(),
 				properties.getShutdownTimeout(), reloadTimeout, runDir, watchdog(properties),
 				positive("supervisor.leader.revoke-timeout", properties.getLeader().getRevokeTimeout()),
-				notNegative("supervisor.shutdown-delay", properties.getShutdownDelay()));
+				notNegative("supervisor.shutdown-delay", properties.getShutdownDelay()))
+			.withCds(cds(properties, runDir));
+	}
+
+	static CdsSettings cds(SupervisorProperties properties, Path runDir) {
+		SupervisorProperties.Cds cds = properties.getCds();
+		if (!cds.isEnabled()) {
+			return CdsSettings.OFF;
+		}
+		Path directory = StringUtils.hasText(cds.getDir()) ? Path.of(cds.getDir().trim()) : runDir.resolve("cds");
+		return new CdsSettings(true, directory.toAbsolutePath().normalize());
 	}
 
 	static WatchdogSettings watchdog(SupervisorProperties properties) throws LaunchException {

@@ -376,6 +376,9 @@ public final class ControlCommands {
 			.findFirst()
 			.ifPresent((leader) -> this.out.printf(Locale.US, "leader: worker %d (pid %d), epoch %d%n", leader.id(),
 					leader.pid(), view.leaderEpoch()));
+		this.out.println("cds: " + view.cds().state()
+				+ (view.cds().location().isEmpty() ? "" : ", " + view.cds().location())
+				+ (view.cds().detail().isEmpty() ? "" : " (" + view.cds().detail() + ")"));
 		String format = "%-7s%-9s%-5s%-10s%-10s%-10s%s%n";
 		this.out.printf(Locale.US, format, "WORKER", "PID", "GEN", "STATE", "UPTIME", "RESTARTS", "LAST EXIT");
 		for (WorkerView worker : view.workers()) {

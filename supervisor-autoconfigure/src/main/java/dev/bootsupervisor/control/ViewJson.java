@@ -37,6 +37,8 @@ final class ViewJson {
 		json.field("at", view.at().toString()).field("leaderEpoch", view.leaderEpoch());
 		counts(json, "restartsByReason", view.restartsByReason());
 		counts(json, "reloadsByOutcome", view.reloadsByOutcome());
+		json.name("cds").beginObject().field("state", view.cds().state()).field("location", view.cds().location())
+			.field("detail", view.cds().detail()).endObject();
 		json.name("workers").beginArray();
 		for (WorkerView worker : view.workers()) {
 			json.beginObject()

@@ -68,6 +68,47 @@ final class ClassPathSnapshots {
 	}
 
 	/**
+	 * What the current snapshot holds, for a class-data archive of it.
+	 * @return its contents
+	 * @throws IOException when the class path cannot be copied
+	 */
+	synchronized Contents contents() throws IOException {
+		current();
+		boolean directories = this.classPath.sources().stream()
+			.anyMatch((source) -> source.kind() == LaunchClassPath.Kind.TREE);
+		return new Contents(this.current.command(), this.current.files(), this.current.directories(), directories);
+	}
+
+	/**
+	 * Link the files of a snapshot under another root, as a snapshot does, and return the command that runs them
+	 * there.
+	 * @param contents the snapshot's contents
+	 * @param root the new root
+	 * @return the command
+	 * @throws IOException when a file cannot be linked or copied
+	 */
+	WorkerCommand mirror(Contents contents, Path root) throws IOException {
+		for (Map.Entry<Path, String> file : contents.files().entrySet()) {
+			Path link = mirror(root, file.getKey());
+			Files.createDirectories(link.getParent());
+			link(link, this.store.resolve(file.getValue()));
+		}
+		for (Path path : contents.directories()) {
+			Files.createDirectories(mirror(root, path));
+		}
+		return this.classPath.relocate(root);
+	}
+
+	/**
+	 * The command that runs the class path mirrored under another root.
+	 * @param root the root
+	 * @return the command
+	 */
+	WorkerCommand relocated(Path root) {
+		return this.classPath.relocate(root);
+	}
+
+	/**
 	 * Take a new snapshot for a reload when a file of the class path changed; the previous one is kept until the
 	 * reload ends.
 	 * @throws IOException when the class path cannot be copied
@@ -264,6 +305,19 @@ final class ClassPathSnapshots {
 		catch (IOException | RuntimeException ex) {
 			log.log(System.Logger.Level.DEBUG, "Could not delete {0}: {1}", root, ex.getMessage());
 		}
+	}
+
+	/**
+	 * What one snapshot holds.
+	 *
+	 * @param command the command that runs a worker on it
+	 * @param files the content hash of every file, by its path in the app
+	 * @param directories the directories it mirrors
+	 * @param classPathDirectories whether the class path has directories, whose classes no archive can hold
+	 */
+	record Contents(WorkerCommand command, Map<Path, String> files, List<Path> directories,
+			boolean classPathDirectories) {
+
 	}
 
 	/**

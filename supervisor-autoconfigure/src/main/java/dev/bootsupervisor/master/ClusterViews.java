@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.bootsupervisor.base.SupervisorSettings;
+import dev.bootsupervisor.protocol.CdsView;
 import dev.bootsupervisor.protocol.ClusterPhase;
 import dev.bootsupervisor.protocol.ClusterView;
 import dev.bootsupervisor.protocol.WorkerState;
@@ -21,7 +22,7 @@ final class ClusterViews {
 
 	static ClusterView of(SupervisorSettings settings, WorkerTable table, ClusterPhase phase, Instant launchedAt,
 			int port, Instant now, Map<String, Integer> restartsByReason, Map<String, Integer> reloadsByOutcome,
-			Leadership leadership) {
+			Leadership leadership, CdsView cds) {
 		List<WorkerView> workers = new ArrayList<>();
 		WorkerHandle replacement = table.replacement();
 		for (WorkerSlot slot : table.slots()) {
@@ -40,7 +41,7 @@ final class ClusterViews {
 		}
 		return new ClusterView(settings.name(), ProcessHandle.current().pid(), launchedAt, phase, table.size(),
 				table.live().size(), port, (port >= 0) ? "inherited listening socket" : "none", now, workers,
-				restartsByReason, reloadsByOutcome, leadership.epoch(), leadership.changes());
+				restartsByReason, reloadsByOutcome, leadership.epoch(), leadership.changes(), cds);
 	}
 
 	private static WorkerView worker(WorkerHandle worker, WorkerSlot slot, boolean slotFailed) {

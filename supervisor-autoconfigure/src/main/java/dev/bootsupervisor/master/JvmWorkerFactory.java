@@ -2,6 +2,7 @@ package dev.bootsupervisor.master;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -10,9 +11,11 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import com.sun.jna.LastErrorException;
 
+import dev.bootsupervisor.base.CdsSettings;
 import dev.bootsupervisor.base.LaunchException;
 import dev.bootsupervisor.base.Posix;
 import dev.bootsupervisor.base.WorkerCommand;
+import dev.bootsupervisor.protocol.CdsView;
 
 /**
  * Starts workers as child JVMs. Standard input is inherited, so a worker's fd 0 is the master's listening
@@ -21,6 +24,8 @@ import dev.bootsupervisor.base.WorkerCommand;
 public final class JvmWorkerFactory implements WorkerFactory {
 
 	private static final System.Logger log = System.getLogger(JvmWorkerFactory.class.getName());
+
+	private static final CdsView DISABLED = new CdsView("none", "", "supervisor.cds.enabled=false");
 
 	private static final int SIGQUIT = 3;
 
@@ -31,6 +36,8 @@ public final class JvmWorkerFactory implements WorkerFactory {
 	private final Map<String, String> environment;
 
 	private final ClassPathSnapshots snapshots;
+
+	private final ClassDataSharing cds;
 
 	/** The pids of the workers started and not yet seen exit, which an orphan reaper must leave alone. */
 	private final Set<Long> running = ConcurrentHashMap.newKeySet();
@@ -43,15 +50,32 @@ public final class JvmWorkerFactory implements WorkerFactory {
 	 * files themselves
 	 */
 	public JvmWorkerFactory(WorkerCommand command, Map<String, String> environment, Path snapshotDirectory) {
+		this(command, environment, snapshotDirectory, CdsSettings.OFF, Duration.ofMinutes(5));
+	}
+
+	/**
+	 * Create a factory whose workers start with a class-data archive once one is trained.
+	 * @param command the worker command
+	 * @param environment environment variables added for workers
+	 * @param snapshotDirectory where workers' private snapshots of the class path go, {@code null} to run the app's
+	 * files themselves (and then no archive)
+	 * @param cds whether and where archives are kept
+	 * @param trainingTimeout how long a training run may take
+	 */
+	public JvmWorkerFactory(WorkerCommand command, Map<String, String> environment, Path snapshotDirectory,
+			CdsSettings cds, Duration trainingTimeout) {
 		this.command = command;
 		this.environment = Map.copyOf(environment);
 		this.snapshots = (snapshotDirectory != null)
 				? new ClassPathSnapshots(command, System.getenv(), snapshotDirectory) : null;
+		this.cds = (this.snapshots != null && cds.enabled())
+				? new ClassDataSharing(command.name(), cds, trainingTimeout, this.snapshots) : null;
 	}
 
 	@Override
 	public WorkerProcess start(int workerId, int generation) throws IOException {
-		WorkerCommand launch = (this.snapshots != null) ? this.snapshots.current() : this.command;
+		WorkerCommand launch = (this.cds != null) ? this.cds.launch()
+				: (this.snapshots != null) ? this.snapshots.current() : this.command;
 		List<String> commandLine = launch.forWorker(workerId, generation);
 		ProcessBuilder builder = new ProcessBuilder(commandLine).redirectInput(ProcessBuilder.Redirect.INHERIT)
 			.redirectOutput(ProcessBuilder.Redirect.INHERIT)
@@ -86,7 +110,22 @@ public final class JvmWorkerFactory implements WorkerFactory {
 	}
 
 	@Override
+	public void tick(boolean settled) {
+		if (this.cds != null) {
+			this.cds.tick(settled);
+		}
+	}
+
+	@Override
+	public CdsView cds() {
+		return (this.cds != null) ? this.cds.view() : DISABLED;
+	}
+
+	@Override
 	public void close() {
+		if (this.cds != null) {
+			this.cds.close();
+		}
 		if (this.snapshots != null) {
 			this.snapshots.deleteAll();
 		}

@@ -33,6 +33,8 @@ public final class Master {
 
 	private final BlockingQueue<MasterEvent> events = new LinkedBlockingQueue<>();
 
+	private final WorkerFactory factory;
+
 	private final WorkerTable table;
 
 	private final Startup startup;
@@ -101,6 +103,7 @@ public final class Master {
 		this.clock = clock;
 		this.launchedAt = launchedAt;
 		this.port = port;
+		this.factory = factory;
 		this.table = new WorkerTable(settings, factory, clock, this::post);
 		this.startup = new Startup(settings, this.table, launchedAt, port, this::stop);
 		this.restarts = new Restarts(settings, this.table, (why) -> stop(why, ExitCodes.FAILURE));
@@ -255,6 +258,14 @@ public final class Master {
 			this.phase = ClusterPhase.STOPPED;
 		}
 		this.systemd.observe(SystemdNotifier.State.of(this.phase, this.table, this.reloads));
+		this.factory.tick(settled());
+	}
+
+	/** Every slot's worker ready, none starting, replacing or stopping: the time for background work. */
+	private boolean settled() {
+		return this.phase == ClusterPhase.RUNNING && !reloadInProgress() && this.table.replacement() == null
+				&& this.table.slots().stream().allMatch((slot) -> slot.current() != null
+						&& slot.current().state() == WorkerState.READY);
 	}
 
 	private void onReady(WorkerHandle worker, Instant now) {
@@ -356,7 +367,7 @@ public final class Master {
 	 */
 	ClusterView view() {
 		return ClusterViews.of(this.settings, this.table, this.phase, this.launchedAt, this.port, now(),
-				this.restarts.byReason(), this.reloads.byOutcome(), this.leadership);
+				this.restarts.byReason(), this.reloads.byOutcome(), this.leadership, this.factory.cds());
 	}
 
 	/**

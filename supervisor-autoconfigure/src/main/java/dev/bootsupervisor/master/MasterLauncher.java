@@ -73,7 +73,7 @@ public final class MasterLauncher {
 			WorkerFactory factory = new JvmWorkerFactory(this.command,
 					Map.of(SupervisorEnvironment.CHANNEL, runDirectory.socket().toString(),
 							SupervisorEnvironment.TOKEN, token),
-					runDirectory.path().resolve("jars"));
+					runDirectory.path().resolve("jars"), this.settings.cds(), this.settings.startupTimeout());
 			this.factory = factory;
 			master[0] = new Master(this.settings, factory, Clock.systemUTC(), this.launchedAt, port);
 			// a stop's budget: readiness down for the delay, then the drain

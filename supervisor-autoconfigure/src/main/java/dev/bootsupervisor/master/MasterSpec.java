@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.bootsupervisor.base.CdsSettings;
 import dev.bootsupervisor.base.SupervisorEnvironment;
 import dev.bootsupervisor.base.SupervisorSettings;
 import dev.bootsupervisor.base.WatchdogSettings;
@@ -42,7 +43,7 @@ public record MasterSpec(SupervisorSettings settings, WorkerCommand command, Ins
 	/** Characters of Base64 per environment variable. */
 	static final int PART_LENGTH = 64 * 1024;
 
-	private static final int VERSION = 5;
+	private static final int VERSION = 6;
 
 	private static final int MAX_PARTS = 1024;
 
@@ -77,6 +78,8 @@ public record MasterSpec(SupervisorSettings settings, WorkerCommand command, Ins
 			write(out, s.watchdog().maxLifetime().toString());
 			write(out, s.leaderRevokeTimeout().toString());
 			write(out, s.shutdownDelay().toString());
+			out.writeBoolean(s.cds().enabled());
+			write(out, (s.cds().directory() != null) ? s.cds().directory().toString() : "");
 			write(out, this.command.javaExecutable());
 			write(out, this.command.jvmOptions());
 			write(out, this.command.launchTarget());
@@ -112,6 +115,9 @@ public record MasterSpec(SupervisorSettings settings, WorkerCommand command, Ins
 					new WatchdogSettings(Duration.parse(string(in)), in.getInt(), in.getLong(), in.getLong(),
 							Duration.parse(string(in))),
 					Duration.parse(string(in)), Duration.parse(string(in)));
+			boolean cdsEnabled = in.get() != 0;
+			String cdsDirectory = string(in);
+			settings = settings.withCds(new CdsSettings(cdsEnabled, cdsDirectory.isEmpty() ? null : Path.of(cdsDirectory)));
 			WorkerCommand command = new WorkerCommand(string(in), strings(in), strings(in), strings(in),
 					settings.name());
 			Instant launchedAt = Instant.parse(string(in));

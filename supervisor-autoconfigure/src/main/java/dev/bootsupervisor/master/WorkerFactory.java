@@ -2,6 +2,8 @@ package dev.bootsupervisor.master;
 
 import java.io.IOException;
 
+import dev.bootsupervisor.protocol.CdsView;
+
 /**
  * Starts worker processes.
  */
@@ -39,6 +41,21 @@ public interface WorkerFactory {
 	 */
 	default boolean watches(long pid) {
 		return false;
+	}
+
+	/**
+	 * One pass of the master loop, about once a second.
+	 * @param settled whether every slot's worker is ready and none is starting, replacing or stopping
+	 */
+	default void tick(boolean settled) {
+	}
+
+	/**
+	 * The class-data archive workers start with.
+	 * @return its view
+	 */
+	default CdsView cds() {
+		return CdsView.NONE;
 	}
 
 	/** The master stops: remove what the factory created. */

@@ -24,11 +24,23 @@ import java.util.TreeMap;
  * @param reloadsByOutcome how many rolling reloads ended, by outcome ({@code success}, {@code failure})
  * @param leaderEpoch the epoch of the latest leadership grant, 0 before the first
  * @param leaderChanges how often leadership was granted by this master
+ * @param cds the master's class-data archive
  */
 public record ClusterView(String name, long masterPid, Instant masterStartedAt, ClusterPhase state,
 		int configuredWorkers, int liveWorkers, int port, String sharing, Instant at, List<WorkerView> workers,
 		Map<String, Integer> restartsByReason, Map<String, Integer> reloadsByOutcome, long leaderEpoch,
-		int leaderChanges) {
+		int leaderChanges, CdsView cds) {
+
+	/**
+	 * A view of a cluster that keeps no class-data archive.
+	 */
+	public ClusterView(String name, long masterPid, Instant masterStartedAt, ClusterPhase state,
+			int configuredWorkers, int liveWorkers, int port, String sharing, Instant at, List<WorkerView> workers,
+			Map<String, Integer> restartsByReason, Map<String, Integer> reloadsByOutcome, long leaderEpoch,
+			int leaderChanges) {
+		this(name, masterPid, masterStartedAt, state, configuredWorkers, liveWorkers, port, sharing, at, workers,
+				restartsByReason, reloadsByOutcome, leaderEpoch, leaderChanges, CdsView.NONE);
+	}
 
 	/**
 	 * A view of a cluster that never had a leader.
@@ -51,6 +63,7 @@ public record ClusterView(String name, long masterPid, Instant masterStartedAt, 
 		workers = List.copyOf(workers);
 		restartsByReason = Collections.unmodifiableMap(new TreeMap<>(restartsByReason));
 		reloadsByOutcome = Collections.unmodifiableMap(new TreeMap<>(reloadsByOutcome));
+		cds = (cds != null) ? cds : CdsView.NONE;
 	}
 
 	public static Frame toFrame(ClusterView view) {
@@ -58,7 +71,8 @@ public record ClusterView(String name, long masterPid, Instant masterStartedAt, 
 				"masterStartedAt", view.masterStartedAt, "state", view.state.label(), "configuredWorkers",
 				view.configuredWorkers, "liveWorkers", view.liveWorkers, "port", view.port, "sharing", view.sharing,
 				"at", view.at, "workers", view.workers.size(), "leaderEpoch", view.leaderEpoch, "leaderChanges",
-				view.leaderChanges));
+				view.leaderChanges, "cds.state", view.cds.state(), "cds.location", view.cds.location(), "cds.detail",
+				view.cds.detail()));
 		view.restartsByReason.forEach((reason, count) -> fields.addAll(List.of(RESTARTS + reason, count)));
 		view.reloadsByOutcome.forEach((outcome, count) -> fields.addAll(List.of(RELOADS + outcome, count)));
 		for (int i = 0; i < view.workers.size(); i++) {
@@ -104,7 +118,9 @@ public record ClusterView(String name, long masterPid, Instant masterStartedAt, 
 					frame.requireInt("configuredWorkers"), frame.requireInt("liveWorkers"), frame.requireInt("port"),
 					frame.require("sharing"), instant(frame.require("at")), workers, restarts, reloads,
 					Long.parseLong(frame.get("leaderEpoch").orElse("0")),
-					Integer.parseInt(frame.get("leaderChanges").orElse("0")));
+					Integer.parseInt(frame.get("leaderChanges").orElse("0")),
+					new CdsView(frame.get("cds.state").orElse("none"), frame.get("cds.location").orElse(""),
+							frame.get("cds.detail").orElse("")));
 		}
 		catch (RuntimeException ex) {
 			throw new ProtocolException("malformed cluster view: " + ex.getMessage());
