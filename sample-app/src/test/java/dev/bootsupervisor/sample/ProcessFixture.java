@@ -46,6 +46,10 @@ final class ProcessFixture implements BeforeAllCallback, AfterAllCallback, Befor
 
 	private Path jar = jar("sample.jar", "sample-app.jar");
 
+	private String java = SupervisedProcess.java();
+
+	private int javaRelease = Runtime.version().feature();
+
 	/** Whether what it starts serves every test of a class, and is cleaned up after all of them. */
 	private final boolean perClass;
 
@@ -65,6 +69,33 @@ final class ProcessFixture implements BeforeAllCallback, AfterAllCallback, Befor
 	 */
 	static ProcessFixture perClass() {
 		return new ProcessFixture(true);
+	}
+
+	/** The second JDK the start and reload tests also run on: {@code it.java25}. */
+	static String temurin25() {
+		return System.getProperty("it.java25", "/usr/lib/jvm/temurin-25-jdk-amd64/bin/java");
+	}
+
+	/**
+	 * Start the apps (not the commands) on another JVM.
+	 * @param java its executable
+	 * @param release its feature release, such as 25
+	 * @return this fixture
+	 */
+	ProcessFixture onJava(String java, int release) {
+		this.java = java;
+		this.javaRelease = release;
+		return this;
+	}
+
+	/** The feature release of the JVM the apps run on. */
+	int javaRelease() {
+		return this.javaRelease;
+	}
+
+	/** The Java executable the apps run on. */
+	String java() {
+		return this.java;
 	}
 
 	/**
@@ -182,10 +213,23 @@ final class ProcessFixture implements BeforeAllCallback, AfterAllCallback, Befor
 			// sample-app on this machine, so a cluster started elsewhere would make this one refuse to start.
 			arguments.add("--supervisor.run-dir=" + tempDirectory().resolve("run"));
 		}
-		SupervisedProcess process = SupervisedProcess.start(launch, directory, environment, nextLog(".log"), null,
-				port, arguments);
+		shareArchives(arguments);
+		SupervisedProcess process = SupervisedProcess.start(this.java, List.of(), SupervisedProcess.JVM_OPTIONS, launch,
+				directory, environment, nextLog(".log"), null, port, arguments);
 		this.processes.add(process);
 		return process;
+	}
+
+	/**
+	 * Let the clusters of the whole suite share their class-data archives ({@code it.cds.dir}), unless a test chooses
+	 * its own: an archive is trained once per app version, JVM and options, instead of once per test, and every later
+	 * worker of every test starts with it, as a user's workers do.
+	 */
+	private static void shareArchives(List<String> arguments) {
+		String shared = System.getProperty("it.cds.dir", "");
+		if (!shared.isBlank() && arguments.stream().noneMatch((argument) -> argument.startsWith("--supervisor.cds."))) {
+			arguments.add("--supervisor.cds.dir=" + shared);
+		}
 	}
 
 	/**
@@ -201,7 +245,8 @@ final class ProcessFixture implements BeforeAllCallback, AfterAllCallback, Befor
 		if (arguments.stream().noneMatch((argument) -> argument.startsWith("--supervisor.run-dir="))) {
 			arguments.add("--supervisor.run-dir=" + tempDirectory().resolve("run"));
 		}
-		SupervisedProcess process = SupervisedProcess.start(prefix, jvmOptions,
+		shareArchives(arguments);
+		SupervisedProcess process = SupervisedProcess.start(this.java, prefix, jvmOptions,
 				List.of("-jar", this.jar.toAbsolutePath().toString()), null, Map.of(), nextLog(".log"), null, freePort(),
 				arguments);
 		this.processes.add(process);

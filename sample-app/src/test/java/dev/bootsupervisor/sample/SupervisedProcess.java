@@ -189,8 +189,18 @@ final class SupervisedProcess implements AutoCloseable {
 	 */
 	static SupervisedProcess start(List<String> prefix, List<String> jvmOptions, List<String> launch, Path directory,
 			Map<String, String> environment, Path log, Path errors, int port, List<String> args) throws IOException {
+		return start(java(), prefix, jvmOptions, launch, directory, environment, log, errors, port, args);
+	}
+
+	/**
+	 * Start the app as {@link #start(List, List, List, Path, Map, Path, Path, int, List)} does, on another JVM.
+	 * @param java the Java executable
+	 */
+	static SupervisedProcess start(String java, List<String> prefix, List<String> jvmOptions, List<String> launch,
+			Path directory, Map<String, String> environment, Path log, Path errors, int port, List<String> args)
+			throws IOException {
 		List<String> command = new ArrayList<>(prefix);
-		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+		command.add(java);
 		command.addAll(jvmOptions);
 		command.addAll(launch);
 		if (port != 0) {
@@ -215,6 +225,15 @@ final class SupervisedProcess implements AutoCloseable {
 		builder.environment().putAll(environment);
 		return new SupervisedProcess(builder.start(), line, port, log, errors,
 				header.getBytes(StandardCharsets.UTF_8).length);
+	}
+
+	/**
+	 * The Java executable the apps run on by default: the {@code it.java} system property, else the test's own.
+	 * @return the executable
+	 */
+	static String java() {
+		String java = System.getProperty("it.java", "");
+		return java.isBlank() ? Path.of(System.getProperty("java.home"), "bin", "java").toString() : java;
 	}
 
 	/**
@@ -451,7 +470,20 @@ final class SupervisedProcess implements AutoCloseable {
 			.filter(ProcessHandle::isAlive)
 			.collect(Collectors.toSet());
 		this.spawned.addAll(children);
-		return children.stream().map(ProcessHandle::pid).collect(Collectors.toSet());
+		// the master's other children, such as its class-data training run, are no workers
+		return children.stream()
+			.map(ProcessHandle::pid)
+			.filter(SupervisedProcess::isWorker)
+			.collect(Collectors.toSet());
+	}
+
+	private static boolean isWorker(long pid) {
+		try {
+			return Files.readString(Path.of("/proc", Long.toString(pid), "cmdline")).contains("-Dsupervisor.worker.id=");
+		}
+		catch (IOException ex) {
+			return false;
+		}
 	}
 
 	/**

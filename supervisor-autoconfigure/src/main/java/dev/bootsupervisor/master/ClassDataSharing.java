@@ -136,6 +136,17 @@ final class ClassDataSharing {
 		this.trainer.start();
 	}
 
+	/**
+	 * A reload succeeded: no worker runs the previous version any more, so its archive is no longer kept, and is
+	 * removed once the new version's archive is ready.
+	 */
+	synchronized void reloadSucceeded() {
+		if (this.candidate != null && this.candidate.key() != null) {
+			this.recent.retainAll(Set.of(this.candidate.key()));
+			this.store.use(this.candidate.key(), this.recent);
+		}
+	}
+
 	/** The master stops: end a training run, release the keys. */
 	void close() {
 		this.training.cancel();
@@ -198,19 +209,21 @@ final class ClassDataSharing {
 		catch (IOException ex) {
 			// the size is for the log line only
 		}
-		this.view = new CdsView("ready", current.archive().toString(), this.format.label() + " of " + current.key()
-				+ ", " + how + ": workers start with it");
-		log.log(System.Logger.Level.INFO, "Class-data archive ready ({0}, {1} MB, {2}): every worker started from "
-				+ "now on starts with it", current.archive(), String.valueOf(size / (1024 * 1024)), how);
 		Set<String> keep;
 		synchronized (this) {
 			keep = new HashSet<>(this.recent);
 		}
+		keep.add(current.key());
+		// the other versions' archives go first, so that whoever sees this one ready sees them gone
 		int removed = this.store.removeUnused(keep);
 		if (removed > 0) {
 			log.log(System.Logger.Level.INFO, "Removed {0} class-data archive{1} of other versions of the app",
 					String.valueOf(removed), (removed == 1) ? "" : "s");
 		}
+		this.view = new CdsView("ready", current.archive().toString(), this.format.label() + " of " + current.key()
+				+ ", " + how + ": workers start with it");
+		log.log(System.Logger.Level.INFO, "Class-data archive ready ({0}, {1} MB, {2}): every worker started from "
+				+ "now on starts with it", current.archive(), String.valueOf(size / (1024 * 1024)), how);
 	}
 
 	private void failed(String detail) {

@@ -107,6 +107,9 @@ public final class JvmWorkerFactory implements WorkerFactory {
 		if (this.snapshots != null) {
 			this.snapshots.endReload(success);
 		}
+		if (this.cds != null && success) {
+			this.cds.reloadSucceeded();
+		}
 	}
 
 	@Override

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.bootsupervisor.base.CdsSettings;
 import dev.bootsupervisor.base.SupervisorSettings;
 import dev.bootsupervisor.base.WorkerCommand;
 import dev.bootsupervisor.protocol.ProtocolException;
@@ -27,7 +28,8 @@ class MasterSpecTests {
 		SupervisorSettings settings = new SupervisorSettings("my-app", 3, "127.0.0.1", 8080, 100, Duration.ofSeconds(1),
 				Duration.ofSeconds(30), Duration.ofMinutes(1), 10, Duration.ofSeconds(60), Duration.ofMinutes(5),
 				Duration.ofSeconds(30), Duration.ofMinutes(2), Path.of("/run/user/1000/boot-supervisor/my-app"))
-			.withShutdownDelay(Duration.ofMillis(7500));
+			.withShutdownDelay(Duration.ofMillis(7500))
+			.withCds(new CdsSettings(true, Path.of("/var/cache/my app/cds")));
 		WorkerCommand command = new WorkerCommand("/usr/bin/java", List.of("-Xmx256m", "-Dx=a b=c"),
 				List.of("-jar", "/srv/my app.jar"), List.of("--server.port=8080", "--greeting=hello world", ""),
 				"my-app");
@@ -46,6 +48,7 @@ class MasterSpecTests {
 		MasterSpec decoded = MasterSpec.decode(new MasterSpec(settings, command, Instant.EPOCH).encode());
 		assertThat(decoded.settings().address()).isNull();
 		assertThat(decoded.settings().listens()).isFalse();
+		assertThat(decoded.settings().cds()).isEqualTo(CdsSettings.OFF);
 	}
 
 	@Test

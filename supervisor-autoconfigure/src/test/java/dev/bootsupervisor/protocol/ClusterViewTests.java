@@ -44,6 +44,18 @@ class ClusterViewTests {
 	}
 
 	@Test
+	void roundTripsTheClassDataArchive() throws Exception {
+		CdsView cds = new CdsView("refused", "/run/app/cds/app-1/app.jsa",
+				"the JVM refused the archive it wrote: A jar file is not the one used = x");
+		ClusterView view = new ClusterView("app", 42, LAUNCHED, ClusterPhase.RUNNING, 1, 1, 8080, "inherited", NOW,
+				List.of(worker(1, null, null, null, null)), Map.of(), Map.of(), 0, 0, cds);
+		assertThat(overTheWire(view).cds()).isEqualTo(cds);
+		ClusterView older = new ClusterView("app", 42, LAUNCHED, ClusterPhase.RUNNING, 1, 1, 8080, "inherited", NOW,
+				List.of(), Map.of(), Map.of());
+		assertThat(overTheWire(older).cds()).isEqualTo(CdsView.NONE);
+	}
+
+	@Test
 	void roundTripsTheLeaderAndItsEpoch() throws Exception {
 		WorkerView follower = worker(1, null, null, null, null);
 		WorkerView leader = worker(2, null, null, null, null);
