@@ -8,6 +8,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
@@ -61,9 +62,13 @@ final class ArchiveTraining {
 
 	private volatile boolean cancelled;
 
-	ArchiveTraining(ArchiveFormat format, Duration timeout) {
+	/** The pids of the processes started and not yet seen exit: an orphan reaper leaves them to this class. */
+	private final Set<Long> running;
+
+	ArchiveTraining(ArchiveFormat format, Duration timeout, Set<Long> running) {
 		this.format = format;
 		this.timeout = timeout;
+		this.running = running;
 	}
 
 	/**
@@ -187,6 +192,8 @@ final class ArchiveTraining {
 			return -1;
 		}
 		Process started = builder.start();
+		this.running.add(started.pid());
+		started.onExit().whenComplete((exited, failure) -> this.running.remove(started.pid()));
 		this.process = started;
 		try {
 			if (!started.waitFor(this.timeout.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -57,13 +57,15 @@ final class ClassDataSharing {
 	 * @param settings where the archives are
 	 * @param timeout how long a training run may take
 	 * @param snapshots the class path snapshots the workers run
+	 * @param running the pids of the factory's running processes, which the training's join
 	 */
-	ClassDataSharing(String name, CdsSettings settings, Duration timeout, ClassPathSnapshots snapshots) {
+	ClassDataSharing(String name, CdsSettings settings, Duration timeout, ClassPathSnapshots snapshots,
+			Set<Long> running) {
 		this.name = name;
 		this.snapshots = snapshots;
 		this.format = ArchiveFormat.of(Runtime.version().feature());
 		this.store = new ArchiveStore(settings.directory());
-		this.training = new ArchiveTraining(this.format, timeout);
+		this.training = new ArchiveTraining(this.format, timeout, running);
 		this.unfit = this.store.prepare();
 		this.view = (this.unfit != null) ? none(this.unfit) : none("no archive yet: one is trained once every worker is ready");
 		if (this.unfit != null) {

@@ -69,7 +69,7 @@ public final class JvmWorkerFactory implements WorkerFactory {
 		this.snapshots = (snapshotDirectory != null)
 				? new ClassPathSnapshots(command, System.getenv(), snapshotDirectory) : null;
 		this.cds = (this.snapshots != null && cds.enabled())
-				? new ClassDataSharing(command.name(), cds, trainingTimeout, this.snapshots) : null;
+				? new ClassDataSharing(command.name(), cds, trainingTimeout, this.snapshots, this.running) : null;
 	}
 
 	@Override
