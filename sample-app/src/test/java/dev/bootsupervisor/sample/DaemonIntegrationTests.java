@@ -379,8 +379,13 @@ class DaemonIntegrationTests {
 		return start.adopt(Long.parseLong(matcher.group(1)));
 	}
 
+	/** The master's workers: its other children, such as its class-data training run, are left out. */
 	private static Set<Long> children(ProcessHandle master) {
-		return master.children().filter(ProcessHandle::isAlive).map(ProcessHandle::pid).collect(Collectors.toSet());
+		return master.children()
+			.filter(ProcessHandle::isAlive)
+			.map(ProcessHandle::pid)
+			.filter(SupervisedProcess::isWorker)
+			.collect(Collectors.toSet());
 	}
 
 	/** Field 6 of {@code /proc/<pid>/stat}; the command name (field 2) may hold spaces and parentheses. */

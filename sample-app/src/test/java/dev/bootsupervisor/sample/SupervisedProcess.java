@@ -477,7 +477,12 @@ final class SupervisedProcess implements AutoCloseable {
 			.collect(Collectors.toSet());
 	}
 
-	private static boolean isWorker(long pid) {
+	/**
+	 * Whether a process is a worker: its command line carries a worker id.
+	 * @param pid the process
+	 * @return whether it is a worker
+	 */
+	static boolean isWorker(long pid) {
 		try {
 			return Files.readString(Path.of("/proc", Long.toString(pid), "cmdline")).contains("-Dsupervisor.worker.id=");
 		}
