@@ -81,7 +81,7 @@ def replace(args):
         if cluster is not None:
             new = ready_pid(cluster, args.slot)
             if new and new != old:
-                print(f"{time.time() - killed:.3f} {old} {new}")
+                print(f"{time.time() - killed:.2f} {old} {new}")
                 return 0
         time.sleep(args.poll)
     print(f"slot {args.slot}: no ready replacement for {old} within {args.timeout}s", file=sys.stderr)
