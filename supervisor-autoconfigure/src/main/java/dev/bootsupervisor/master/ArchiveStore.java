@@ -6,7 +6,6 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -16,7 +15,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -247,17 +245,7 @@ final class ArchiveStore {
 	}
 
 	static void deleteTree(Path root) {
-		try (Stream<Path> paths = Files.walk(root)) {
-			for (Path path : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
-				Files.deleteIfExists(path);
-			}
-		}
-		catch (NoSuchFileException ex) {
-			// nothing to delete
-		}
-		catch (IOException | RuntimeException ex) {
-			log.log(System.Logger.Level.DEBUG, "Could not delete {0}: {1}", root, ex.getMessage());
-		}
+		ClassPathSnapshots.deleteTree(root);
 	}
 
 	/**
@@ -266,7 +254,8 @@ final class ArchiveStore {
 	 * key instead of a stale archive.
 	 * @param name the app's name, to tell keys apart by eye
 	 * @param jvm the JVM's identity: vendor, version, home and the size and time of its libjvm
-	 * @param command the workers' command on the snapshot
+	 * @param jvmOptions the workers' JVM options
+	 * @param launchTarget the workers' launch target on the snapshot
 	 * @param files the content hash of every class path file, by its path in the app
 	 * @return the key
 	 */

@@ -293,7 +293,7 @@ final class ClassPathSnapshots {
 		}
 	}
 
-	private static void deleteTree(Path root) {
+	static void deleteTree(Path root) {
 		try (Stream<Path> paths = Files.walk(root)) {
 			for (Path path : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
 				Files.deleteIfExists(path);
