@@ -45,6 +45,10 @@ class LogCommandsIntegrationTests {
 		long master = start.adopt(Long.parseLong(pid.group(1))).pid();
 		Path log = logDir.resolve("master-stdout.log");
 		long worker = workerPid(Files.readString(log));
+		// a quiet master from here on: its class-data training run, once the cluster is ready, ends with a log line
+		await("the class-data archive").atMost(Duration.ofSeconds(120))
+			.pollInterval(Duration.ofMillis(200))
+			.until(() -> Files.readString(log).contains("Class-data archive ready"));
 
 		List<String> before = Files.readAllLines(log);
 		SupervisedProcess logs = this.fixture.startCommand(with(app, "--supervisor.command=logs",
