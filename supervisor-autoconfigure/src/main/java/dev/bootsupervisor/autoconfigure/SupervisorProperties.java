@@ -118,6 +118,8 @@ public class SupervisorProperties {
 
 	private final Cds cds = new Cds();
 
+	private final Metrics metrics = new Metrics();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -268,6 +270,10 @@ public class SupervisorProperties {
 
 	public Leader getLeader() {
 		return this.leader;
+	}
+
+	public Metrics getMetrics() {
+		return this.metrics;
 	}
 
 	public Cds getCds() {
@@ -562,6 +568,41 @@ public class SupervisorProperties {
 
 		public void setDir(String dir) {
 			this.dir = dir;
+		}
+
+	}
+
+	/**
+	 * The workers' meters: the tag that tells them apart and the merged Prometheus scrape.
+	 */
+	public static class Metrics {
+
+		/**
+		 * Name of the tag, carrying the worker id (1 to the number of workers), that the starter adds to every meter
+		 * of every worker, for every registry. Empty turns the tag off, and with it the merged Prometheus scrape.
+		 */
+		private String workerTag = "worker";
+
+		/**
+		 * How long the worker that answers a Prometheus scrape waits for the other ready workers' meters; a worker
+		 * that does not answer in time is left out of that scrape and counted in supervisor_scrape_workers.
+		 */
+		private Duration scrapeTimeout = Duration.ofSeconds(2);
+
+		public String getWorkerTag() {
+			return this.workerTag;
+		}
+
+		public void setWorkerTag(String workerTag) {
+			this.workerTag = workerTag;
+		}
+
+		public Duration getScrapeTimeout() {
+			return this.scrapeTimeout;
+		}
+
+		public void setScrapeTimeout(Duration scrapeTimeout) {
+			this.scrapeTimeout = scrapeTimeout;
 		}
 
 	}

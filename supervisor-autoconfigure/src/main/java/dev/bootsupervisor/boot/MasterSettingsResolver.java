@@ -33,6 +33,9 @@ final class MasterSettingsResolver {
 
 	private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
 
+	/** A tag name that every registry accepts as it is, Prometheus' label names included. */
+	private static final Pattern METER_TAG = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,63}");
+
 	private static final String[] BOOLEANS = { "supervisor.enabled", "supervisor.daemon" };
 
 	private MasterSettingsResolver() {
@@ -87,6 +90,7 @@ final class MasterSettingsResolver {
 		Duration reloadTimeout = (properties.getReload().getTimeout() != null) ? properties.getReload().getTimeout()
 				: properties.getStartupTimeout();
 		positive("supervisor.reload.timeout", reloadTimeout);
+		metrics(properties.getMetrics());
 		int port = webServerListens(environment) ? integer(environment, "server.port", 8080, -1, 65535) : -1;
 		int backlog = integer(environment, "server.tomcat.accept-count", 100, 1, 65535);
 		String managementPort = environment.getProperty("management.server.port");
@@ -105,6 +109,16 @@ final class MasterSettingsResolver {
 				positive("supervisor.leader.revoke-timeout", properties.getLeader().getRevokeTimeout()),
 				notNegative("supervisor.shutdown-delay", properties.getShutdownDelay()))
 			.withCds(cds(properties, runDir));
+	}
+
+	static void metrics(SupervisorProperties.Metrics metrics) throws LaunchException {
+		positive("supervisor.metrics.scrape-timeout", metrics.getScrapeTimeout());
+		String tag = metrics.getWorkerTag();
+		if (tag != null && !tag.isEmpty() && !METER_TAG.matcher(tag).matches()) {
+			throw new LaunchException("Invalid value '" + tag + "' for supervisor.metrics.worker-tag: expected a tag "
+					+ "name of letters, digits and underscores that starts with a letter (such as worker), or empty "
+					+ "to turn the tag off", ExitCodes.CONFIG);
+		}
 	}
 
 	static CdsSettings cds(SupervisorProperties properties, Path runDir) {

@@ -28,7 +28,9 @@ class ConfigurationMetadataTests {
 			"supervisor.workers.state", "supervisor.worker.restarts", "supervisor.worker.uptime",
 			"supervisor.master.uptime", "supervisor.reloads", "supervisor.leader.changes", "supervisor.leader.epoch",
 			// markers the starter puts on the command lines it starts itself
-			"supervisor.daemonized", "supervisor.role");
+			"supervisor.daemonized", "supervisor.role",
+			// the cluster topic of the merged Prometheus scrape
+			"supervisor.metrics.scrape");
 
 	private static final Pattern PROPERTY = Pattern
 		.compile("\"-?D?((?:supervisor|management\\.health\\.supervisor|management\\.endpoint\\.supervisor)\\.[a-z0-9.-]*[a-z0-9])[=\"]");

@@ -40,6 +40,57 @@ class SupervisorMetricsAutoConfigurationTests {
 	}
 
 	@Test
+	void tagsEveryMeterWithTheWorkerId() {
+		this.contextRunner.withUserConfiguration(FakeClusterViewSourceConfiguration.class).run((context) -> {
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			registry.counter("app.requests").increment();
+			assertThat(registry.get("app.requests").tag("worker", "1").counter().count()).isEqualTo(1);
+			assertThat(registry.get("supervisor.workers").tag("state", "ready").tag("worker", "1").gauge())
+				.isNotNull();
+			// a meter that names the worker slot it describes keeps its own tag
+			assertThat(registry.get("supervisor.worker.uptime").timeGauges())
+				.extracting((gauge) -> gauge.getId().getTag("worker"))
+				.containsExactlyInAnyOrder("1", "2");
+		});
+	}
+
+	@Test
+	void theWorkerTagIsNamedByProperty() {
+		this.contextRunner.withUserConfiguration(FakeClusterViewSourceConfiguration.class)
+			.withPropertyValues("supervisor.metrics.worker-tag=instance")
+			.run((context) -> {
+				MeterRegistry registry = context.getBean(MeterRegistry.class);
+				registry.counter("app.requests").increment();
+				assertThat(registry.get("app.requests").counter().getId().getTag("instance")).isEqualTo("1");
+				assertThat(registry.get("app.requests").counter().getId().getTag("worker")).isNull();
+			});
+	}
+
+	@Test
+	void anEmptyWorkerTagTurnsTheTagOff() {
+		this.contextRunner.withUserConfiguration(FakeClusterViewSourceConfiguration.class)
+			.withPropertyValues("supervisor.metrics.worker-tag=")
+			.run((context) -> {
+				MeterRegistry registry = context.getBean(MeterRegistry.class);
+				registry.counter("app.requests").increment();
+				assertThat(registry.get("app.requests").counter().getId().getTags()).isEmpty();
+			});
+	}
+
+	@Test
+	void noWorkerTagOutsideAWorker() {
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
+					SupervisorClusterViewAutoConfiguration.class, SupervisorMetricsAutoConfiguration.class))
+			.withBean(SimpleMeterRegistry.class)
+			.run((context) -> {
+				MeterRegistry registry = context.getBean(MeterRegistry.class);
+				registry.counter("app.requests").increment();
+				assertThat(registry.get("app.requests").counter().getId().getTags()).isEmpty();
+			});
+	}
+
+	@Test
 	void backsOffForAUserBinder() {
 		this.contextRunner.withBean("userSupervisorMetrics", SupervisorMetrics.class,
 				() -> new SupervisorMetrics(() -> {

@@ -158,6 +158,21 @@ class MasterSettingsResolverTests {
 	}
 
 	@Test
+	void metricsSettingsAreChecked() throws LaunchException {
+		this.environment.setProperty("supervisor.metrics.worker-tag", "");
+		resolve();
+		this.environment.setProperty("supervisor.metrics.worker-tag", "process_id");
+		resolve();
+		this.environment.setProperty("supervisor.metrics.worker-tag", "worker-id");
+		assertThatExceptionOfType(LaunchException.class).isThrownBy(this::resolve)
+			.withMessageStartingWith("Invalid value 'worker-id' for supervisor.metrics.worker-tag: expected a tag name");
+		this.environment.setProperty("supervisor.metrics.worker-tag", "worker");
+		this.environment.setProperty("supervisor.metrics.scrape-timeout", "0s");
+		assertThatExceptionOfType(LaunchException.class).isThrownBy(this::resolve)
+			.withMessageContaining("for supervisor.metrics.scrape-timeout: expected a positive duration");
+	}
+
+	@Test
 	void negativeLinesAreRefused() {
 		SupervisorProperties properties = new SupervisorProperties();
 		properties.setLines(-1);
