@@ -149,7 +149,8 @@ public class SupervisorEndpoint {
 	 * @param id its slot, 1 to the number of workers
 	 * @param pid its process id
 	 * @param generation how many workers its slot has had, this one included
-	 * @param state starting, ready, draining, stopped or failed
+	 * @param state starting, ready, draining, restarting (exited unasked, its slot's next worker starts at
+	 * {@code restartAt}), stopped or failed (exited unasked and not restarted: a crash loop)
 	 * @param stateSince when it entered that state
 	 * @param reason why it entered that state
 	 * @param startedAt when its process was started
@@ -160,16 +161,18 @@ public class SupervisorEndpoint {
 	 * @param heap its heap, {@code null} until its first heartbeat
 	 * @param health its own health status, as it reported it with its last heartbeat
 	 * @param leader whether it leads the cluster
+	 * @param restartAt when its slot's next worker starts, {@code null} unless it is restarting and waits for the
+	 * restart backoff
 	 */
 	public record WorkerDescriptor(int id, long pid, int generation, String state, Instant stateSince, String reason,
 			Instant startedAt, Duration uptime, boolean ready, int restarts, WorkerView.LastExit lastExit,
-			WorkerView.Heap heap, String health, boolean leader) {
+			WorkerView.Heap heap, String health, boolean leader, Instant restartAt) {
 
 		static WorkerDescriptor of(WorkerView worker, Instant at) {
 			return new WorkerDescriptor(worker.id(), worker.pid(), worker.generation(), worker.state().label(),
 					worker.stateSince(), worker.reason(), worker.startedAt(),
 					Duration.between(worker.startedAt(), at), worker.ready(), worker.restarts(), worker.lastExit(),
-					worker.heap(), worker.health(), worker.leader());
+					worker.heap(), worker.health(), worker.leader(), worker.restartAt());
 		}
 
 	}

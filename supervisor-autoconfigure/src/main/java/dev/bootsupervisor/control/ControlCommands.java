@@ -355,7 +355,7 @@ public final class ControlCommands {
 		return this.runDirectory.readPid().map((pid) -> " (pid " + pid + ")").orElse("");
 	}
 
-	private void print(ClusterView view) {
+	void print(ClusterView view) {
 		Instant now = view.at();
 		long ready = view.workers().stream().filter(WorkerView::ready).count();
 		// Locale.US everywhere here: plain digits, and no locale data to load (a third of a command's own time)
@@ -379,7 +379,9 @@ public final class ControlCommands {
 		this.out.println("cds: " + view.cds().state()
 				+ (view.cds().location().isEmpty() ? "" : ", " + view.cds().location())
 				+ (view.cds().detail().isEmpty() ? "" : " (" + view.cds().detail() + ")"));
-		String format = "%-7s%-9s%-5s%-10s%-10s%-10s%s%n";
+		// the state column widens for a restart's time: restarting (in 2s)
+		int stateWidth = view.workers().stream().mapToInt((worker) -> state(worker, now).length() + 2).max().orElse(0);
+		String format = "%-7s%-9s%-5s%-" + Math.max(10, stateWidth) + "s%-10s%-10s%s%n";
 		this.out.printf(Locale.US, format, "WORKER", "PID", "GEN", "STATE", "UPTIME", "RESTARTS", "LAST EXIT");
 		for (WorkerView worker : view.workers()) {
 			String exit = "-";
@@ -388,9 +390,15 @@ public final class ControlCommands {
 				exit = ((last.signal() != null) ? "signal " + last.signal() : "code " + last.code()) + " "
 						+ age(last.at(), now) + " ago (" + last.reason() + ")";
 			}
-			this.out.printf(Locale.US, format, worker.id(), worker.pid(), worker.generation(), worker.state().label(),
+			this.out.printf(Locale.US, format, worker.id(), worker.pid(), worker.generation(), state(worker, now),
 					worker.alive() ? age(worker.startedAt(), now) : "-", worker.restarts(), exit);
 		}
+	}
+
+	/** A worker's state in the table: its label, and when its slot's next worker starts while it restarts. */
+	static String state(WorkerView worker, Instant now) {
+		return (worker.restartAt() != null) ? worker.state().label() + " (in " + age(now, worker.restartAt()) + ")"
+				: worker.state().label();
 	}
 
 	static String age(Instant from, Instant to) {

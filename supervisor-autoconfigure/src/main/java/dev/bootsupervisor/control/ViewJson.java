@@ -59,6 +59,7 @@ final class ViewJson {
 				json.name("lastExit").beginObject().field("code", last.code()).field("signal", last.signal())
 					.field("at", last.at().toString()).field("reason", last.reason()).endObject();
 			}
+			json.field("restartAt", (worker.restartAt() != null) ? worker.restartAt().toString() : null);
 			json.endObject();
 		}
 		json.endArray();

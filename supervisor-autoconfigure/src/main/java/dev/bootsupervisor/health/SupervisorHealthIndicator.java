@@ -16,7 +16,8 @@ import org.springframework.boot.health.contributor.Status;
  * {@link org.springframework.boot.health.contributor.HealthIndicator HealthIndicator} of the cluster: UP while at
  * least the minimum number of workers are ready, DOWN below, with each worker's state in the details. Part of the
  * readiness group, so an instance with too few ready workers gets no traffic; not part of liveness, so a worker
- * restart does not get the whole instance killed.
+ * restart does not get the whole instance killed. A restarting worker is not ready: it counts as one fewer ready
+ * worker, not as a failure of the cluster.
  */
 public class SupervisorHealthIndicator extends AbstractHealthIndicator {
 
@@ -50,6 +51,9 @@ public class SupervisorHealthIndicator extends AbstractHealthIndicator {
 		description.put("pid", worker.pid());
 		description.put("state", worker.state().label());
 		description.put("health", worker.health());
+		if (worker.restartAt() != null) {
+			description.put("restartAt", worker.restartAt());
+		}
 		return description;
 	}
 

@@ -47,12 +47,14 @@ final class ClusterViews {
 	private static WorkerView worker(WorkerHandle worker, WorkerSlot slot, boolean slotFailed) {
 		WorkerHeartbeat heartbeat = worker.lastHeartbeat();
 		ExitStatus exit = (slot != null) ? slot.lastExit() : worker.exit();
+		// a worker still draining when its slot was given up already reads failed
 		WorkerState state = slotFailed ? WorkerState.FAILED : worker.state();
+		Instant restartAt = (state == WorkerState.RESTARTING && slot != null) ? slot.restartAt() : null;
 		return new WorkerView(worker.workerId(), worker.pid(), worker.generation(), state, worker.stateSince(),
 				worker.reason(), worker.startedAt(), (slot != null) ? slot.restarts() : 0,
 				(exit != null) ? new WorkerView.LastExit(exit.code(), exit.signal(), exit.at(), exit.reason()) : null,
 				(heartbeat != null) ? new WorkerView.Heap(heartbeat.heapUsed(), heartbeat.heapMax()) : null,
-				(heartbeat != null) ? heartbeat.health() : "UNKNOWN", !slotFailed && worker.leads());
+				(heartbeat != null) ? heartbeat.health() : "UNKNOWN", !slotFailed && worker.leads(), restartAt);
 	}
 
 }

@@ -290,8 +290,17 @@ public final class Master {
 		Instant now = now();
 		boolean replacement = this.table.isReplacement(worker);
 		WorkerTable.Reaped reaped = this.table.reap(worker, code, this.phase == ClusterPhase.STOPPING, now);
-		this.relay.exited(worker);
 		WorkerSlot slot = this.table.slot(worker.workerId());
+		boolean crashed = this.phase == ClusterPhase.RUNNING && slot != null && slot.current() == worker
+				&& !replacement && !reaped.retired() && !reaped.condemned() && !this.recycling.replacing(worker);
+		if (crashed) {
+			// the restart policy decides whether it is restarting or its slot failed
+			this.restarts.crashed(slot, worker, now);
+			this.relay.exited(worker);
+			return;
+		}
+		this.table.settle(worker, reaped, now);
+		this.relay.exited(worker);
 		if (this.phase == ClusterPhase.STOPPING) {
 			if (!reaped.clean()) {
 				this.shutdown.workerFailed();
@@ -316,9 +325,6 @@ public final class Master {
 		}
 		else if (slot != null && slot.current() == worker && this.phase == ClusterPhase.STARTING) {
 			this.startup.workerExited(worker, reaped.exit());
-		}
-		else if (slot != null && slot.current() == worker) {
-			this.restarts.crashed(slot, worker, now);
 		}
 	}
 
@@ -358,7 +364,7 @@ public final class Master {
 		this.reloads.interrupt(why, now);
 		this.scaling.interrupt(why);
 		this.phase = ClusterPhase.STOPPING;
-		this.restarts.cancelAll();
+		this.restarts.cancelAll(why, now);
 	}
 
 	/**

@@ -8,10 +8,12 @@ import java.util.function.Consumer;
 
 import dev.bootsupervisor.base.Durations;
 import dev.bootsupervisor.base.SupervisorSettings;
+import dev.bootsupervisor.protocol.WorkerState;
 
 /**
  * Schedules the restart of a slot whose worker crashed, as the {@link RestartPolicy} decides, starts it when it is
- * due, and fails the slot in a crash loop; when no slot is left serving, the master stops.
+ * due, and fails the slot in a crash loop; when no slot is left serving, the master stops. The worker that ended
+ * reads {@code restarting} while its slot waits, {@code failed} only once its slot is given up.
  */
 final class Restarts {
 
@@ -69,7 +71,7 @@ final class Restarts {
 	 * @param now the current time
 	 */
 	void crashed(WorkerSlot slot, WorkerHandle worker, Instant now) {
-		String reason = (worker != null && worker.killed() && worker.killedFor().notReadyInTime())
+		String reason = (worker != null && worker.exit() != null && worker.exit().cause().notReadyInTime())
 				? "startup-timeout" : "crash";
 		schedule(slot, worker, reason, now);
 	}
@@ -98,8 +100,12 @@ final class Restarts {
 	private void schedule(WorkerSlot slot, WorkerHandle worker, String reason, Instant now) {
 		Duration readyFor = (worker != null) ? worker.readyFor(now) : Duration.ZERO;
 		Duration delay = this.policy.onCrash(slot.history(), readyFor);
+		WorkerHandle exited = exited(slot, worker);
 		if (delay == null) {
 			slot.fail();
+			if (exited != null) {
+				WorkerTable.settle(exited, WorkerState.FAILED, "crash loop, not restarted", now);
+			}
 			log.log(System.Logger.Level.ERROR,
 					"Worker slot {0} failed: crash loop, {1} restarts in a row and no worker stayed ready for {2}; "
 							+ "it will not be restarted",
@@ -113,7 +119,20 @@ final class Restarts {
 		}
 		slot.restartAt(now.plus(delay));
 		slot.restartReason(reason);
+		if (exited != null) {
+			WorkerTable.settle(exited, WorkerState.RESTARTING, null, now);
+		}
 		log.log(System.Logger.Level.INFO, "Worker {0} will be restarted in {1}", slot.id(), Durations.format(delay));
+	}
+
+	/**
+	 * The slot's worker that has exited and whose state follows from this decision: the one that ended, or the one
+	 * left in its slot when none could be started.
+	 * @return the worker, {@code null} when it still runs (the watchdog is ending it: its exit settles it)
+	 */
+	private static WorkerHandle exited(WorkerSlot slot, WorkerHandle worker) {
+		WorkerHandle ended = (worker != null) ? worker : slot.current();
+		return (ended != null && ended.exit() != null && slot.current() == ended) ? ended : null;
 	}
 
 	/**
@@ -132,9 +151,20 @@ final class Restarts {
 		}
 	}
 
-	/** Cancel every scheduled restart: the master stops. */
-	void cancelAll() {
-		this.table.slots().forEach((slot) -> slot.restartAt(null));
+	/**
+	 * Cancel every scheduled restart: the master stops, and the slots that waited for one are stopped.
+	 * @param why why the master stops
+	 * @param now the current time
+	 */
+	void cancelAll(String why, Instant now) {
+		for (WorkerSlot slot : this.table.slots()) {
+			WorkerHandle waiting = slot.current();
+			if (waiting != null && waiting.state() == WorkerState.RESTARTING) {
+				WorkerTable.settle(waiting, WorkerState.STOPPED, "not restarted: the master is stopping (" + why + ")",
+						now);
+			}
+			slot.restartAt(null);
+		}
 	}
 
 }

@@ -98,7 +98,8 @@ public final class WorkerHandle {
 			// before the worker is signalled or told to stop accepting: leadership moves before it drains
 			revokeLeadership();
 		}
-		System.Logger.Level level = (to == WorkerState.FAILED) ? System.Logger.Level.WARNING : System.Logger.Level.INFO;
+		System.Logger.Level level = (to == WorkerState.FAILED || to == WorkerState.RESTARTING)
+				? System.Logger.Level.WARNING : System.Logger.Level.INFO;
 		log.log(level, "Worker {0} (pid {1}, generation {2}): {3} -> {4} ({5})", this.workerId,
 				String.valueOf(pid()), this.generation, this.state.label(), to.label(), why);
 		this.state = to;

@@ -232,7 +232,9 @@ final class WorkerTable {
 	}
 
 	/**
-	 * Take an exited worker out of the table and record how it ended.
+	 * Take an exited worker out of the table and record how it ended. Its state is not changed yet: what it becomes
+	 * depends on what follows, {@link #settle(WorkerHandle, Reaped, Instant) settled} here or decided by the restart
+	 * policy.
 	 * @param worker the worker
 	 * @param code its exit code
 	 * @param stopping whether the master is stopping
@@ -263,8 +265,35 @@ final class WorkerTable {
 		if (slot != null && !retired) {
 			slot.lastExit(exit);
 		}
-		worker.transition(clean ? WorkerState.STOPPED : WorkerState.FAILED, reason + ", " + exit.describe(), now);
 		return new Reaped(exit, retired, clean, worker.condemned());
+	}
+
+	/**
+	 * Move a reaped worker to the state its exit leaves it in: stopped when it stopped cleanly as asked; restarting
+	 * when it left its slot and the slot's next worker is scheduled or already starting; failed otherwise, when
+	 * nothing will replace it.
+	 * @param worker the reaped worker
+	 * @param reaped how it ended
+	 * @param now the current time
+	 */
+	void settle(WorkerHandle worker, Reaped reaped, Instant now) {
+		WorkerSlot slot = this.slots.get(worker.workerId());
+		boolean restarting = slot != null && slot.current() == worker && !slot.failed()
+				&& (slot.restartAt() != null || (this.replacement != null && this.replacement.workerId() == slot.id()));
+		settle(worker, reaped.clean() ? WorkerState.STOPPED : restarting ? WorkerState.RESTARTING : WorkerState.FAILED,
+				null, now);
+	}
+
+	/**
+	 * Move an exited worker to a state, with its exit as the reason.
+	 * @param worker the exited worker
+	 * @param state stopped, restarting or failed
+	 * @param then what follows from the exit, {@code null} for nothing
+	 * @param now the current time
+	 */
+	static void settle(WorkerHandle worker, WorkerState state, String then, Instant now) {
+		ExitStatus exit = worker.exit();
+		worker.transition(state, exit.reason() + ", " + exit.describe() + ((then != null) ? "; " + then : ""), now);
 	}
 
 	/**

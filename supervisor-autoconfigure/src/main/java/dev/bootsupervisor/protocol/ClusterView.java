@@ -19,7 +19,7 @@ import java.util.TreeMap;
  * @param port the shared port, -1 when none
  * @param sharing how the port is shared
  * @param at when this view was taken
- * @param workers every slot's current worker
+ * @param workers every slot's current worker (with its {@code restartAt} while its slot is restarting)
  * @param restartsByReason how many workers were restarted, by reason ({@code crash}, {@code startup-timeout})
  * @param reloadsByOutcome how many rolling reloads ended, by outcome ({@code success}, {@code failure})
  * @param leaderEpoch the epoch of the latest leadership grant, 0 before the first
@@ -83,6 +83,9 @@ public record ClusterView(String name, long masterPid, Instant masterStartedAt, 
 					p + "startedAt", w.startedAt(), p + "ready", w.ready(), p + "restarts", w.restarts(),
 					p + "heapUsed", (w.heap() != null) ? w.heap().used() : -1, p + "heapMax",
 					(w.heap() != null) ? w.heap().max() : -1, p + "health", w.health(), p + "leader", w.leader()));
+			if (w.restartAt() != null) {
+				fields.addAll(List.of(p + "restartAt", w.restartAt()));
+			}
 			WorkerView.LastExit exit = w.lastExit();
 			if (exit != null) {
 				fields.addAll(List.of(p + "lastExitCode", exit.code(), p + "lastExitAt", exit.at(),
@@ -109,7 +112,8 @@ public record ClusterView(String name, long masterPid, Instant masterStartedAt, 
 						instant(frame.require(p + "stateSince")), frame.require(p + "reason"),
 						instant(frame.require(p + "startedAt")), frame.requireInt(p + "restarts"), lastExit(frame, p),
 						heap(frame, p), frame.require(p + "health"),
-						Boolean.parseBoolean(frame.get(p + "leader").orElse("false"))));
+						Boolean.parseBoolean(frame.get(p + "leader").orElse("false")),
+						frame.get(p + "restartAt").map(ClusterView::instant).orElse(null)));
 			}
 			Map<String, Integer> restarts = counts(frame, RESTARTS);
 			Map<String, Integer> reloads = counts(frame, RELOADS);

@@ -17,10 +17,19 @@ public enum WorkerState {
 	/** Asked to stop: it accepts no new connection and finishes the open ones. */
 	DRAINING,
 
-	/** Exited after being asked to stop. */
+	/**
+	 * Exited without being asked to (crashed, broken, hung...): its slot's next worker starts when the restart
+	 * backoff is over, or is already starting.
+	 */
+	RESTARTING,
+
+	/** Exited after being asked to stop, or not restarted because the master stops. */
 	STOPPED,
 
-	/** Exited without being asked to, or never became ready. */
+	/**
+	 * Exited without being asked to, and the master gave up on it: its slot is in a crash loop, the cluster was not
+	 * ready yet, the master was stopping, or it was a replacement whose reload or recycle is given up.
+	 */
 	FAILED;
 
 	/**

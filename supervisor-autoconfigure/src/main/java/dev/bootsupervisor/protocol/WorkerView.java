@@ -17,9 +17,27 @@ import java.time.Instant;
  * @param heap its heap, {@code null} until its first heartbeat
  * @param health the worker's own health status, {@code UNKNOWN} when not reported
  * @param leader whether it leads the cluster now
+ * @param restartAt when the slot's next worker starts, {@code null} unless {@link WorkerState#RESTARTING restarting}
+ * (and then {@code null} too when a replacement is already starting)
  */
 public record WorkerView(int id, long pid, int generation, WorkerState state, Instant stateSince, String reason,
-		Instant startedAt, int restarts, LastExit lastExit, Heap heap, String health, boolean leader) {
+		Instant startedAt, int restarts, LastExit lastExit, Heap heap, String health, boolean leader,
+		Instant restartAt) {
+
+	public WorkerView {
+		if (restartAt != null && state != WorkerState.RESTARTING) {
+			throw new IllegalArgumentException("a restart time for a worker that is not restarting: " + state);
+		}
+	}
+
+	/**
+	 * A worker that is not waiting for a restart.
+	 */
+	public WorkerView(int id, long pid, int generation, WorkerState state, Instant stateSince, String reason,
+			Instant startedAt, int restarts, LastExit lastExit, Heap heap, String health, boolean leader) {
+		this(id, pid, generation, state, stateSince, reason, startedAt, restarts, lastExit, heap, health, leader,
+				null);
+	}
 
 	/**
 	 * A worker that does not lead.

@@ -60,6 +60,20 @@ public final class ClusterViews {
 	}
 
 	/**
+	 * A worker killed by SIGKILL 3 s before the view, its slot's next worker due 2 s after the view.
+	 * @param id the id
+	 * @param pid the pid
+	 * @return the worker
+	 */
+	public static WorkerView restarting(int id, long pid) {
+		Instant started = AT.minus(Duration.ofSeconds(30));
+		Instant exited = AT.minus(Duration.ofSeconds(3));
+		return new WorkerView(id, pid, 1, WorkerState.RESTARTING, exited, "crashed, signal KILL (exit code 137)",
+				started, 0, new WorkerView.LastExit(137, "KILL", exited, "crashed"), null, "UNKNOWN", false,
+				AT.plusSeconds(2));
+	}
+
+	/**
 	 * A ready worker of generation 2 that replaced one killed by SIGKILL, before its first heartbeat.
 	 * @param id the id
 	 * @param pid the pid

@@ -50,6 +50,19 @@ class SupervisorEndpointTests {
 	}
 
 	@Test
+	void describesARestartingWorkerAndWhenItsSlotRestarts() {
+		SupervisorEndpoint endpoint = new SupervisorEndpoint(() -> ClusterViews.of(Map.of("crash", 1),
+				ClusterViews.restarting(1, 11), ClusterViews.ready(2, 22)), 2);
+		ClusterDescriptor cluster = endpoint.cluster();
+		WorkerDescriptor restarting = cluster.workers().get(0);
+		assertThat(restarting.state()).isEqualTo("restarting");
+		assertThat(restarting.ready()).isFalse();
+		assertThat(restarting.restartAt()).isEqualTo(ClusterViews.AT.plusSeconds(2));
+		assertThat(restarting.reason()).isEqualTo("crashed, signal KILL (exit code 137)");
+		assertThat(cluster.workers().get(1).restartAt()).isNull();
+	}
+
+	@Test
 	void showsWhichWorkerLeadsAndTheEpoch() {
 		WorkerView follower = ClusterViews.ready(1, 11);
 		WorkerView leader = ClusterViews.ready(2, 22);

@@ -33,10 +33,21 @@ class ViewJsonTests {
 				+ "\"leaderEpoch\":0,\"restartsByReason\":{\"crash\":1},\"reloadsByOutcome\":{},\"cds\":{\"state\":\"none\","
 				+ "\"location\":\"\",\"detail\":\"\"},\"workers\":["
 				+ "{\"id\":1,\"pid\":201,\"generation\":1,\"state\":\"ready\",\"ready\":true,\"alive\":true,"
-				+ "\"leader\":false,\"uptimeSeconds\":30,\"restarts\":0,\"lastExit\":null},"
+				+ "\"leader\":false,\"uptimeSeconds\":30,\"restarts\":0,\"lastExit\":null,\"restartAt\":null},"
 				+ "{\"id\":2,\"pid\":202,\"generation\":2,\"state\":\"ready\",\"ready\":true,\"alive\":true,"
 				+ "\"leader\":false,\"uptimeSeconds\":5,\"restarts\":1,\"lastExit\":{\"code\":137,\"signal\":\"KILL\","
-				+ "\"at\":\"2026-01-01T11:59:54Z\",\"reason\":\"crashed\"}}]}");
+				+ "\"at\":\"2026-01-01T11:59:54Z\",\"reason\":\"crashed\"},\"restartAt\":null}]}");
+	}
+
+	@Test
+	void aRestartingWorkerHasItsRestartTime() {
+		JsonWriter json = new JsonWriter().beginObject();
+		ViewJson.full(json, ClusterViews.of(Map.of("crash", 1), ClusterViews.restarting(1, 201),
+				ClusterViews.ready(2, 202)));
+		assertThat(json.endObject().toString()).contains("{\"id\":1,\"pid\":201,\"generation\":1,"
+				+ "\"state\":\"restarting\",\"ready\":false,\"alive\":false,\"leader\":false,\"uptimeSeconds\":0,"
+				+ "\"restarts\":0,\"lastExit\":{\"code\":137,\"signal\":\"KILL\",\"at\":\"2026-01-01T11:59:57Z\","
+				+ "\"reason\":\"crashed\"},\"restartAt\":\"2026-01-01T12:00:02Z\"}");
 	}
 
 }

@@ -42,6 +42,19 @@ class SupervisorHealthIndicatorTests {
 	}
 
 	@Test
+	void aRestartingWorkerIsOneFewerReadyWorkerWithItsRestartTime() {
+		SupervisorHealthIndicator indicator = new SupervisorHealthIndicator(() -> ClusterViews.of(Map.of(),
+				ClusterViews.restarting(1, 11), ClusterViews.ready(2, 22)), 1);
+		Health health = indicator.health();
+		assertThat(health.getStatus()).isEqualTo(Status.UP);
+		assertThat(health.getDetails()).containsEntry("readyWorkers", 1L);
+		assertThat(health.getDetails().get("workers")).isEqualTo(List.of(
+				Map.of("id", 1, "pid", 11L, "state", "restarting", "health", "UNKNOWN", "restartAt",
+						ClusterViews.AT.plusSeconds(2)),
+				Map.of("id", 2, "pid", 22L, "state", "ready", "health", "UP")));
+	}
+
+	@Test
 	void downWithTheErrorWhenTheMasterDoesNotAnswer() {
 		SupervisorHealthIndicator indicator = new SupervisorHealthIndicator(() -> {
 			throw new IOException("no answer in 2 s");

@@ -16,6 +16,7 @@ import dev.bootsupervisor.protocol.ClusterPhase;
 import dev.bootsupervisor.protocol.Frame;
 import dev.bootsupervisor.protocol.MessageType;
 import dev.bootsupervisor.protocol.WorkerState;
+import dev.bootsupervisor.protocol.WorkerView;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -64,7 +65,7 @@ class MasterTests {
 		runningCluster();
 		this.factory.started.get(0).exit(137);
 		step();
-		assertThat(this.master.worker(1).state()).isEqualTo(WorkerState.FAILED);
+		assertThat(this.master.worker(1).state()).isEqualTo(WorkerState.RESTARTING);
 		assertThat(this.master.worker(1).exit().signal()).isEqualTo("KILL");
 		this.clock.advance(Duration.ofMillis(900));
 		step();
@@ -83,6 +84,89 @@ class MasterTests {
 		step();
 		assertThat(this.factory.started).hasSize(4);
 		assertThat(this.master.slot(1).restarts()).isEqualTo(2);
+	}
+
+	@Test
+	void aCrashedWorkerReadsRestartingUntilItsBackoffIsOverNeverFailed() {
+		runningCluster();
+		this.clock.advance(Duration.ofSeconds(10));
+		Instant crash = this.clock.instant();
+		this.factory.started.get(0).exit(1);
+		step();
+		WorkerView waiting = this.master.view().worker(1);
+		assertThat(waiting.state()).isEqualTo(WorkerState.RESTARTING);
+		assertThat(waiting.restartAt()).as("the backoff's decision").isEqualTo(crash.plusSeconds(1))
+			.isEqualTo(this.master.slot(1).restartAt());
+		assertThat(waiting.reason()).isEqualTo("crashed, exit code 1");
+		assertThat(waiting.alive()).isFalse();
+		assertThat(waiting.lastExitReason()).isEqualTo("crashed");
+		this.clock.advance(Duration.ofMillis(900));
+		step();
+		assertThat(this.master.view().worker(1).state()).isEqualTo(WorkerState.RESTARTING);
+		this.clock.advance(Duration.ofMillis(100));
+		step();
+		WorkerView restarted = this.master.view().worker(1);
+		assertThat(restarted.state()).isEqualTo(WorkerState.STARTING);
+		assertThat(restarted.restartAt()).isNull();
+		// the second crash in a row waits twice as long
+		this.factory.started.get(2).exit(1);
+		step();
+		assertThat(this.master.view().worker(1).restartAt()).isEqualTo(this.clock.instant().plusSeconds(2));
+		assertThat(this.master.view().workers()).extracting(WorkerView::state)
+			.containsExactly(WorkerState.RESTARTING, WorkerState.READY);
+	}
+
+	@Test
+	void onlyASlotGivenUpAfterACrashLoopReadsFailed() {
+		runningCluster();
+		for (int restart = 1; restart <= 3; restart++) {
+			lastWorkerOf(1).exit(1);
+			step();
+			assertThat(this.master.view().worker(1).state()).as("after crash %d", restart)
+				.isEqualTo(WorkerState.RESTARTING);
+			this.clock.advance(Duration.ofSeconds(31));
+			step();
+		}
+		lastWorkerOf(1).exit(1);
+		step();
+		WorkerView failed = this.master.view().worker(1);
+		assertThat(failed.state()).isEqualTo(WorkerState.FAILED);
+		assertThat(failed.reason()).isEqualTo("failed to start, exit code 1; crash loop, not restarted");
+		assertThat(failed.restartAt()).isNull();
+		assertThat(this.master.slot(1).failed()).isTrue();
+		assertThat(this.master.view().worker(2).state()).isEqualTo(WorkerState.READY);
+		assertThat(this.master.phase()).isEqualTo(ClusterPhase.RUNNING);
+	}
+
+	@Test
+	void aSlotWaitingForItsRestartIsStoppedWhenTheMasterStops() {
+		runningCluster();
+		this.factory.started.get(0).exit(1);
+		step();
+		this.master.stop("stop command", 0);
+		WorkerView stopped = this.master.view().worker(1);
+		assertThat(stopped.state()).isEqualTo(WorkerState.STOPPED);
+		assertThat(stopped.reason()).endsWith("not restarted: the master is stopping (stop command)");
+		assertThat(stopped.restartAt()).isNull();
+	}
+
+	@Test
+	void aWorkerKilledForItsStartupTimeoutIsRestartedForThatReason() {
+		runningCluster();
+		this.factory.started.get(0).exit(1);
+		step();
+		this.clock.advance(Duration.ofSeconds(1));
+		step();
+		this.clock.advance(Duration.ofMinutes(5).plusSeconds(1));
+		step();
+		assertThat(this.factory.started.get(2).killed).isTrue();
+		this.factory.started.get(2).exit(137);
+		step();
+		assertThat(this.master.view().worker(1).state()).isEqualTo(WorkerState.RESTARTING);
+		this.clock.advance(Duration.ofSeconds(2));
+		step();
+		assertThat(this.master.view().restartsByReason()).containsEntry("crash", 1)
+			.containsEntry("startup-timeout", 1);
 	}
 
 	@Test
@@ -535,6 +619,11 @@ class MasterTests {
 		ready(1);
 		ready(2);
 		assertThat(this.master.phase()).isEqualTo(ClusterPhase.RUNNING);
+	}
+
+	private FakeProcess lastWorkerOf(int id) {
+		long pid = this.master.worker(id).pid();
+		return this.factory.started.stream().filter((process) -> process.pid == pid).findFirst().orElseThrow();
 	}
 
 	private void ready(int id) {

@@ -212,6 +212,23 @@ class WatchdogTests {
 	}
 
 	@Test
+	void aBrokenWorkerThatExitsBeforeItsReplacementIsDueReadsRestartingNotFailed() {
+		running(HANGS);
+		FakeProcess broken = process(2);
+		Instant reported = this.clock.instant();
+		message(2, Frame.of(MessageType.BROKEN, "cause", "liveness", "detail", ""));
+		assertThat(this.master.view().worker(2).state()).as("still ending").isEqualTo(WorkerState.DRAINING);
+		assertThat(this.master.view().worker(2).restartAt()).as("only while restarting").isNull();
+		broken.exit(1);
+		step();
+		assertThat(this.master.view().worker(2).state()).isEqualTo(WorkerState.RESTARTING);
+		assertThat(this.master.view().worker(2).restartAt()).isEqualTo(reported.plusSeconds(1));
+		this.clock.advance(Duration.ofMillis(1100));
+		step();
+		assertThat(this.master.view().worker(2).state()).isEqualTo(WorkerState.STARTING);
+	}
+
+	@Test
 	void aBrokenReportWithAnUnknownCauseClosesTheConnectionAndChangesNothing() {
 		running(HANGS);
 		RecordingConnection connection = message(1, Frame.of(MessageType.BROKEN, "cause", "bored"));

@@ -41,9 +41,19 @@ class SupervisorMetricsTests {
 		assertThat(this.registry.get("supervisor.workers").tag("state", "ready").gauge().value()).isEqualTo(1);
 		assertThat(this.registry.get("supervisor.workers").tag("state", "starting").gauge().value()).isEqualTo(1);
 		assertThat(this.registry.get("supervisor.workers").tag("state", "failed").gauge().value()).isZero();
+		assertThat(this.registry.get("supervisor.workers").tag("state", "restarting").gauge().value()).isZero();
 		assertThat(this.registry.get("supervisor.workers").gauges()).hasSize(SupervisorMetrics.STATES.size());
 		assertThat(this.registry.get("supervisor.workers").gauge().getId().getBaseUnit()).isEqualTo("workers");
 		assertThat(this.registry.get("supervisor.workers").gauge().getId().getDescription()).isNotBlank();
+	}
+
+	@Test
+	void countsARestartingWorkerAsRestartingNotFailed() {
+		this.view.set(ClusterViews.of(Map.of("crash", 1), ClusterViews.restarting(1, 11), ClusterViews.ready(2, 22)));
+		this.metrics.bindTo(this.registry);
+		assertThat(this.registry.get("supervisor.workers").tag("state", "restarting").gauge().value()).isEqualTo(1);
+		assertThat(this.registry.get("supervisor.workers").tag("state", "failed").gauge().value()).isZero();
+		assertThat(this.registry.get("supervisor.workers").tag("state", "ready").gauge().value()).isEqualTo(1);
 	}
 
 	@Test

@@ -44,6 +44,36 @@ class ClusterViewTests {
 	}
 
 	@Test
+	void roundTripsARestartingWorkerAndWhenItsSlotRestarts() throws Exception {
+		Instant restartAt = NOW.plusMillis(1500);
+		WorkerView restarting = new WorkerView(1, 5001, 1, WorkerState.RESTARTING, NOW.minusMillis(500),
+				"crashed, exit code 1", NOW.minusSeconds(90), 0,
+				new WorkerView.LastExit(1, null, NOW.minusMillis(500), "crashed"), null, "UNKNOWN", false, restartAt);
+		ClusterView view = view(List.of(restarting, worker(2, null, null, null, null)), Map.of(), Map.of());
+		Frame frame = ClusterView.toFrame(view);
+		assertThat(frame.get("w0.state")).hasValue("restarting");
+		assertThat(frame.get("w0.restartAt")).hasValue("2026-01-01T10:05:01.500Z");
+		assertThat(frame.get("w1.restartAt")).as("only sent when set").isEmpty();
+		ClusterView decoded = overTheWire(view);
+		assertThat(decoded).isEqualTo(view);
+		assertThat(decoded.worker(1).restartAt()).isEqualTo(restartAt);
+		assertThat(decoded.worker(1).alive()).isFalse();
+		assertThat(decoded.worker(2).restartAt()).isNull();
+	}
+
+	@Test
+	void rejectsARestartTimeForAWorkerThatIsNotRestarting() {
+		Frame frame = with(ClusterView.toFrame(view(List.of(worker(1, null, null, null, null)), Map.of(), Map.of())),
+				"w0.restartAt", NOW.toString());
+		assertThatExceptionOfType(ProtocolException.class).isThrownBy(() -> ClusterView.fromFrame(frame))
+			.withMessageContaining("not restarting");
+		Frame badTime = with(ClusterView.toFrame(view(List.of(worker(1, null, null, null, null)), Map.of(), Map.of())),
+				"w0.restartAt", "soon");
+		assertThatExceptionOfType(ProtocolException.class).isThrownBy(() -> ClusterView.fromFrame(badTime))
+			.withMessageStartingWith("malformed cluster view");
+	}
+
+	@Test
 	void roundTripsTheClassDataArchive() throws Exception {
 		CdsView cds = new CdsView("refused", "/run/app/cds/app-1/app.jsa",
 				"the JVM refused the archive it wrote: A jar file is not the one used = x");
