@@ -76,6 +76,11 @@ class ActuatorIntegrationTests {
 		}
 		List<List<Map<String, Object>>> workerLists = byServingPid.values().stream().map(this::workersAtRest).toList();
 		assertThat(workerLists.get(0)).as("workers as seen from both workers").isEqualTo(workerLists.get(1));
+		// Without management.endpoint.supervisor.access=unrestricted the write operation is not mapped at all
+		Response reload = app.post("/actuator/supervisor", "{\"action\":\"reload\"}");
+		assertThat(reload.status()).as("%s", reload).isEqualTo(405);
+		assertThat(app.workerPids()).as("no worker was reloaded").isEqualTo(workers);
+		assertThat(app.output()).doesNotContain("Rolling reload of");
 	}
 
 	@Test

@@ -116,8 +116,13 @@ class HardeningIntegrationTests {
 
 	@Test
 	void scaleOnTheActuatorAnswersWithTheOutcomeAndRightAfterAReload() throws Exception {
-		SupervisedProcess app = this.fixture.start("--supervisor.workers=1");
+		// The endpoint's write operation is read-only until granted
+		SupervisedProcess app = this.fixture.start("--supervisor.workers=1",
+				"--management.endpoint.supervisor.access=unrestricted");
 		app.awaitReady(1);
+		Response outOfRange = app.post("/actuator/supervisor", "{\"action\":\"scale\",\"workers\":0}");
+		assertThat(outOfRange.status()).as("%s", outOfRange).isEqualTo(400);
+		assertThat(outOfRange.body()).contains("cannot scale to 0 workers: expected 1 to 1024");
 		Response scaled = app.post("/actuator/supervisor", "{\"action\":\"scale\",\"workers\":2}");
 		assertThat(scaled.status()).as("%s", scaled).isEqualTo(200);
 		assertThat(scaled.body()).contains("scaled to 2 workers in");

@@ -15,6 +15,7 @@ import dev.bootsupervisor.protocol.WorkerView;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.boot.actuate.endpoint.Access;
 import org.springframework.boot.actuate.endpoint.OperationResponseBody;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
@@ -23,8 +24,11 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 /**
  * {@link Endpoint @Endpoint} that shows the whole cluster: the master and every worker. The view comes from the
  * master, so it is the same whichever worker answers; {@code servedBy} tells which one did.
+ * <p>
+ * Read-only unless granted, as Boot's {@code shutdown} endpoint: the write operation (reload, scale) is there only
+ * with {@code management.endpoint.supervisor.access=unrestricted}.
  */
-@Endpoint(id = "supervisor")
+@Endpoint(id = "supervisor", defaultAccess = Access.READ_ONLY)
 public class SupervisorEndpoint {
 
 	private final ClusterViewSource source;
@@ -70,8 +74,10 @@ public class SupervisorEndpoint {
 		try {
 			return switch (action) {
 				case "reload" -> this.control.reload();
-				case "scale" -> (workers != null) ? this.control.scale(workers)
-						: new ControlOutcome(action, false, "scale needs 'workers'");
+				case "scale" -> {
+					String refusal = scaleRefusal(workers);
+					yield (refusal != null) ? new ControlOutcome(action, false, refusal) : this.control.scale(workers);
+				}
 				default -> new ControlOutcome(action, false,
 						"unknown action '" + action + "': expected 'reload' or 'scale'");
 			};
@@ -79,6 +85,21 @@ public class SupervisorEndpoint {
 		catch (IOException ex) {
 			throw new MasterUnavailableException(ex);
 		}
+	}
+
+	/**
+	 * Why a scale to {@code workers} is not even asked of the master, as the master itself would refuse it.
+	 * @param workers the number of workers asked for
+	 * @return the reason, or {@code null} when the number is one the master accepts
+	 */
+	static @Nullable String scaleRefusal(@Nullable Integer workers) {
+		if (workers == null) {
+			return "scale needs 'workers'";
+		}
+		if (workers < 1 || workers > ClusterView.MAX_WORKERS) {
+			return "cannot scale to " + workers + " workers: expected 1 to " + ClusterView.MAX_WORKERS;
+		}
+		return null;
 	}
 
 	/**

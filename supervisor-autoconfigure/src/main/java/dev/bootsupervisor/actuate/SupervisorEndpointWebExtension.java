@@ -28,8 +28,9 @@ public class SupervisorEndpointWebExtension {
 	}
 
 	/**
-	 * Reload or scale the cluster: 200 with the outcome when it succeeded, 400 for a bad request, 409 when the
-	 * master refused or the reload was rolled back, 503 when the master does not answer.
+	 * Reload or scale the cluster: 200 with the outcome when it succeeded, 400 for a bad request (an unknown
+	 * action, a scale without {@code workers} or to a number the master never accepts), 409 when the master refused
+	 * or the reload was rolled back, 503 when the master does not answer.
 	 * @param action {@code reload} or {@code scale}
 	 * @param workers the number of workers, for {@code scale}
 	 * @return the outcome
@@ -38,7 +39,8 @@ public class SupervisorEndpointWebExtension {
 	public WebEndpointResponse<Object> control(String action, @Nullable Integer workers) {
 		try {
 			ControlOutcome outcome = this.delegate.control(action, workers);
-			boolean wellFormed = action.equals("reload") || (action.equals("scale") && workers != null);
+			boolean wellFormed = action.equals("reload")
+					|| (action.equals("scale") && SupervisorEndpoint.scaleRefusal(workers) == null);
 			int status = outcome.success() ? WebEndpointResponse.STATUS_OK
 					: wellFormed ? STATUS_CONFLICT : WebEndpointResponse.STATUS_BAD_REQUEST;
 			return new WebEndpointResponse<>(outcome, status);

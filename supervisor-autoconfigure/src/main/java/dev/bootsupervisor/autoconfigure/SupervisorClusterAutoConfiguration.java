@@ -7,11 +7,13 @@ import dev.bootsupervisor.cluster.ClusterLeaderInitiator;
 import dev.bootsupervisor.cluster.ClusterMessageListenerPostProcessor;
 import dev.bootsupervisor.cluster.ClusterMessageListeners;
 import dev.bootsupervisor.cluster.ClusterMessenger;
+import dev.bootsupervisor.cluster.ClusterViewSource;
 import dev.bootsupervisor.cluster.LeaderLifecycles;
 import dev.bootsupervisor.cluster.LeaderOnlyPostProcessor;
 import dev.bootsupervisor.cluster.Leadership;
 import dev.bootsupervisor.cluster.LeadershipShutdown;
 import dev.bootsupervisor.cluster.LocalLeadershipGrant;
+import dev.bootsupervisor.cluster.ScheduledMethodsReport;
 import dev.bootsupervisor.protocol.Frame;
 import dev.bootsupervisor.worker.ClusterChannel;
 import dev.bootsupervisor.worker.LeaderElection;
@@ -22,6 +24,7 @@ import dev.bootsupervisor.worker.WorkerRuntime;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -100,6 +103,13 @@ public final class SupervisorClusterAutoConfiguration {
 	@ConditionalOnMissingBean
 	LeadershipShutdown supervisorLeadershipShutdown(LeaderElection election, SupervisorProperties properties) {
 		return new LeadershipShutdown(election, properties.getLeader().getRevokeTimeout());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	ScheduledMethodsReport supervisorScheduledMethodsReport(ConfigurableListableBeanFactory beans,
+			ObjectProvider<ClusterViewSource> views) {
+		return new ScheduledMethodsReport(beans, views);
 	}
 
 	@Bean

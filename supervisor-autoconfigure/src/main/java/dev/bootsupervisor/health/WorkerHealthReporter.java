@@ -20,6 +20,7 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.health.registry.HealthContributorRegistry;
 import org.springframework.context.ApplicationListener;
+import org.springframework.context.SmartLifecycle;
 
 /**
  * The health status this worker sends to the master with its heartbeats: the aggregate of its health contributors
@@ -28,9 +29,17 @@ import org.springframework.context.ApplicationListener;
  * <p>
  * Heartbeats come every second; the contributors are checked at most every few seconds, and at once after an
  * availability change (ready, draining), so that the master sees those without delay.
+ * <p>
+ * When the application context closes, the checks stop first of all lifecycles, before the web server drains and
+ * long before the beans are destroyed: a contributor is never asked about a resource already closed (a pool, a
+ * client), which would log a warning and a stack trace at every stop. From then on the worker reports
+ * {@value #SHUTTING_DOWN}, as its readiness does.
  */
-public class WorkerHealthReporter
-		implements Supplier<String>, SmartInitializingSingleton, ApplicationListener<AvailabilityChangeEvent<?>> {
+public class WorkerHealthReporter implements Supplier<String>, SmartInitializingSingleton,
+		ApplicationListener<AvailabilityChangeEvent<?>>, SmartLifecycle {
+
+	/** The status reported once the application context is closing. */
+	public static final String SHUTTING_DOWN = "OUT_OF_SERVICE";
 
 	static final long CHECK_INTERVAL_NANOS = 5_000_000_000L;
 
@@ -45,6 +54,8 @@ public class WorkerHealthReporter
 	private volatile String status;
 
 	private volatile long checkedAt;
+
+	private volatile boolean stopped;
 
 	/**
 	 * Create a reporter.
@@ -77,7 +88,37 @@ public class WorkerHealthReporter
 	}
 
 	@Override
+	public void start() {
+		this.stopped = false;
+	}
+
+	/**
+	 * Stop checking the contributors: the context is closing.
+	 */
+	@Override
+	public void stop() {
+		this.stopped = true;
+	}
+
+	@Override
+	public boolean isRunning() {
+		return !this.stopped;
+	}
+
+	/**
+	 * First of all lifecycles, so last to start and first to stop, with the leadership.
+	 * @return {@link Integer#MAX_VALUE}
+	 */
+	@Override
+	public int getPhase() {
+		return Integer.MAX_VALUE;
+	}
+
+	@Override
 	public String get() {
+		if (this.stopped) {
+			return SHUTTING_DOWN;
+		}
 		String status = this.status;
 		long now = this.nanoTime.getAsLong();
 		if (status == null || now - this.checkedAt >= CHECK_INTERVAL_NANOS) {

@@ -55,6 +55,19 @@ class SupervisorEndpointWriteOperationTests {
 	}
 
 	@Test
+	void scaleToANumberTheMasterNeverAcceptsAnswers400WithoutAskingTheMaster() {
+		for (int workers : new int[] { 0, -1, 1025 }) {
+			WebEndpointResponse<Object> response = this.web.control("scale", workers);
+			assertThat(response.getStatus()).as("scale to %d", workers).isEqualTo(400);
+			assertThat(((ControlOutcome) response.getBody()).message())
+				.isEqualTo("cannot scale to " + workers + " workers: expected 1 to 1024");
+		}
+		assertThat(this.control.calls).isEmpty();
+		assertThat(this.web.control("scale", 1024).getStatus()).isEqualTo(200);
+		assertThat(this.control.calls).containsExactly("scale 1024");
+	}
+
+	@Test
 	void masterThatDoesNotAnswerGives503() {
 		this.control.fail = true;
 		assertThat(this.web.control("reload", null).getStatus()).isEqualTo(503);

@@ -1,15 +1,24 @@
 package dev.bootsupervisor.autoconfigure;
 
 import java.io.IOException;
+import java.util.List;
 
 import dev.bootsupervisor.actuate.SupervisorEndpoint;
 import dev.bootsupervisor.actuate.SupervisorEndpointWebExtension;
 import dev.bootsupervisor.cluster.ClusterViewSource;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
+import org.springframework.boot.actuate.autoconfigure.endpoint.web.WebEndpointAutoConfiguration;
+import org.springframework.boot.actuate.endpoint.OperationType;
+import org.springframework.boot.actuate.endpoint.web.ExposableWebEndpoint;
+import org.springframework.boot.actuate.endpoint.web.WebEndpointsSupplier;
+import org.springframework.boot.actuate.endpoint.web.WebOperation;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.assertj.AssertableWebApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -25,6 +34,12 @@ class SupervisorEndpointAutoConfigurationTests {
 				SupervisorEndpointAutoConfiguration.class))
 		.withPropertyValues("supervisor.worker.id=2");
 
+	private final WebApplicationContextRunner webContextRunner = new WebApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(EndpointAutoConfiguration.class, WebEndpointAutoConfiguration.class,
+				SupervisorClusterViewAutoConfiguration.class, SupervisorEndpointAutoConfiguration.class))
+		.withUserConfiguration(FakeClusterViewSourceConfiguration.class)
+		.withPropertyValues("supervisor.worker.id=2", "management.endpoints.web.exposure.include=supervisor");
+
 	@Test
 	void endpointIsAvailableInAWorkerWhenExposed() {
 		this.contextRunner.withPropertyValues("management.endpoints.web.exposure.include=supervisor")
@@ -36,6 +51,26 @@ class SupervisorEndpointAutoConfigurationTests {
 				assertThat(cluster.workers()).hasSize(2);
 				assertThat(cluster.servedBy().id()).isEqualTo(2);
 			});
+	}
+
+	@Test
+	void writeOperationIsNotMappedByDefault() {
+		this.webContextRunner.run((context) -> assertThat(operationTypes(context)).containsExactly(OperationType.READ));
+	}
+
+	@Test
+	void writeOperationIsMappedWhenAccessIsUnrestricted() {
+		this.webContextRunner.withPropertyValues("management.endpoint.supervisor.access=UNRESTRICTED")
+			.run((context) -> assertThat(operationTypes(context)).containsExactlyInAnyOrder(OperationType.READ,
+					OperationType.WRITE));
+	}
+
+	@Test
+	void writeOperationIsNotMappedWhenTheMaximumPermittedAccessIsReadOnly() {
+		this.webContextRunner
+			.withPropertyValues("management.endpoint.supervisor.access=UNRESTRICTED",
+					"management.endpoints.access.max-permitted=READ_ONLY")
+			.run((context) -> assertThat(operationTypes(context)).containsExactly(OperationType.READ));
 	}
 
 	@Test
@@ -88,6 +123,16 @@ class SupervisorEndpointAutoConfigurationTests {
 			.withUserConfiguration(UserEndpointConfiguration.class)
 			.run((context) -> assertThat(context).hasSingleBean(SupervisorEndpoint.class)
 				.hasBean("userSupervisorEndpoint"));
+	}
+
+	private static List<OperationType> operationTypes(AssertableWebApplicationContext context) {
+		ExposableWebEndpoint endpoint = context.getBean(WebEndpointsSupplier.class)
+			.getEndpoints()
+			.stream()
+			.filter((candidate) -> candidate.getEndpointId().toString().equals("supervisor"))
+			.findFirst()
+			.orElseThrow();
+		return endpoint.getOperations().stream().map(WebOperation::getType).toList();
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -9,21 +9,31 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
+import org.springframework.boot.health.actuate.endpoint.HealthEndpointGroups;
+import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.CompositeHealthContributor;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.health.registry.DefaultHealthContributorRegistry;
+import org.springframework.boot.health.registry.HealthContributorRegistry;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Tests for {@link WorkerHealthReporter}.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class WorkerHealthReporterTests {
 
 	private final DefaultHealthContributorRegistry registry = new DefaultHealthContributorRegistry();
@@ -90,6 +100,99 @@ class WorkerHealthReporterTests {
 		this.nanoTime.addAndGet(WorkerHealthReporter.CHECK_INTERVAL_NANOS);
 		reporter.get();
 		assertThat(checks).hasValue(3);
+	}
+
+	@Test
+	void asksNoContributorOnceStoppedAndReportsShuttingDown() {
+		AtomicInteger checks = new AtomicInteger();
+		this.registry.registerContributor("db", (HealthIndicator) () -> {
+			checks.incrementAndGet();
+			return Health.up().build();
+		});
+		WorkerHealthReporter reporter = reporter();
+		assertThat(reporter.get()).isEqualTo("UP");
+		reporter.stop();
+		assertThat(reporter.isRunning()).isFalse();
+		this.nanoTime.addAndGet(WorkerHealthReporter.CHECK_INTERVAL_NANOS);
+		reporter.onApplicationEvent(new AvailabilityChangeEvent<>(this, ReadinessState.REFUSING_TRAFFIC));
+		assertThat(reporter.get()).isEqualTo(WorkerHealthReporter.SHUTTING_DOWN).isEqualTo("OUT_OF_SERVICE");
+		assertThat(checks).hasValue(1);
+	}
+
+	@Test
+	void stopsFirstOfAllLifecycles() {
+		assertThat(reporter().getPhase()).isEqualTo(Integer.MAX_VALUE);
+	}
+
+	@Test
+	void aClosedPoolIsNotAskedAfterTheContextClosed(CapturedOutput output) {
+		AtomicReference<Supplier<String>> heartbeat = new AtomicReference<>();
+		new ApplicationContextRunner().withBean("heartbeat", AtomicReference.class, () -> heartbeat)
+			.withBean("nanoTime", AtomicLong.class, () -> this.nanoTime)
+			.withUserConfiguration(PoolConfiguration.class)
+			.run((context) -> {
+				assertThat(heartbeat.get().get()).isEqualTo("UP");
+				Pool pool = context.getBean(Pool.class);
+				this.nanoTime.addAndGet(WorkerHealthReporter.CHECK_INTERVAL_NANOS);
+				context.close();
+				assertThat(pool.closed).isTrue();
+				// the health thread's next check, after the pool closed
+				assertThat(heartbeat.get().get()).isEqualTo("OUT_OF_SERVICE");
+				assertThat(pool.checksAfterClose).hasValue(0);
+			});
+		assertThat(output).doesNotContain("Health check failed").doesNotContain("pool is closed");
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class PoolConfiguration {
+
+		@Bean(destroyMethod = "close")
+		Pool pool() {
+			return new Pool();
+		}
+
+		@Bean
+		HealthContributorRegistry healthContributorRegistry(Pool pool) {
+			DefaultHealthContributorRegistry registry = new DefaultHealthContributorRegistry();
+			registry.registerContributor("db", pool.healthIndicator());
+			return registry;
+		}
+
+		@Bean
+		WorkerHealthReporter workerHealthReporter(ObjectProvider<HealthContributorRegistry> registry,
+				ObjectProvider<HealthEndpointGroups> groups, AtomicReference<Supplier<String>> heartbeat,
+				AtomicLong nanoTime) {
+			return new WorkerHealthReporter(registry, groups, heartbeat::set, nanoTime::get);
+		}
+
+	}
+
+	/** A connection pool, as Hikari's: closed when its bean is destroyed, and its health check fails then. */
+	static final class Pool {
+
+		volatile boolean closed;
+
+		final AtomicInteger checksAfterClose = new AtomicInteger();
+
+		void close() {
+			this.closed = true;
+		}
+
+		HealthIndicator healthIndicator() {
+			return new AbstractHealthIndicator() {
+
+				@Override
+				protected void doHealthCheck(Health.Builder builder) {
+					if (Pool.this.closed) {
+						Pool.this.checksAfterClose.incrementAndGet();
+						throw new IllegalStateException("pool is closed");
+					}
+					builder.up();
+				}
+
+			};
+		}
+
 	}
 
 	private WorkerHealthReporter reporter() {
