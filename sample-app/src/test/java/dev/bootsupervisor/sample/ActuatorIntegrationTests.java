@@ -17,7 +17,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.jayway.jsonpath.DocumentContext;
-import com.jayway.jsonpath.JsonPath;
 import dev.bootsupervisor.sample.SupervisedProcess.Response;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -29,8 +28,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Process-level tests of the actuator view of a cluster: the {@code supervisor} endpoint shows the whole cluster
- * whichever worker answers, readiness holds while a worker restarts, a draining worker is out of service, and the
- * supervisor meters reach Prometheus.
+ * whichever worker answers, readiness holds while a worker restarts, and a draining worker is out of service (the
+ * supervisor meters in Prometheus are {@link MetricsIntegrationTests}').
  */
 @Order(6)
 class ActuatorIntegrationTests {
@@ -162,26 +161,6 @@ class ActuatorIntegrationTests {
 			assertThat(readiness.status()).isEqualTo(503);
 			assertThat(readiness.body()).contains("\"OUT_OF_SERVICE\"");
 		}
-	}
-
-	@Test
-	void prometheusCarriesTheSupervisorMeters() throws Exception {
-		SupervisedProcess app = start();
-		app.awaitReady(2);
-		// A worker reuses the view it got from the master for a second: the other worker may still be starting in it
-		Response prometheus = await("a scrape with 2 ready workers").atMost(Duration.ofSeconds(10))
-			.pollInterval(Duration.ofMillis(100))
-			.until(() -> app.get("/actuator/prometheus"),
-					(response) -> response.body().contains("supervisor_workers{state=\"ready\"} 2.0"));
-		assertThat(prometheus.status()).isEqualTo(200);
-		assertThat(prometheus.body()).contains("# HELP supervisor_workers ")
-			.containsPattern("(?m)^supervisor_worker_restarts_total\\{.*reason=\"crash\".*} 0\\.0$")
-			.containsPattern("(?m)^supervisor_worker_uptime_seconds\\{.*worker=\"1\".*} \\d")
-			.containsPattern("(?m)^supervisor_worker_uptime_seconds\\{.*worker=\"2\".*} \\d")
-			.containsPattern("(?m)^supervisor_master_uptime_seconds(\\{.*})? \\d");
-		Response metric = app.get("/actuator/metrics/supervisor.workers?tag=state:ready");
-		assertThat(metric.status()).isEqualTo(200);
-		assertThat(JsonPath.parse(metric.body()).<String>read("$.baseUnit")).isEqualTo("workers");
 	}
 
 	/**
