@@ -40,6 +40,9 @@ class MetricsIntegrationTests {
 	private static final Pattern ROOT_REQUESTS = Pattern.compile(
 			"(?m)^http_server_requests_seconds_count\\{[^}]*uri=\"/\"[^}]*worker=\"(\\d+)\"[^}]*} ([0-9.]+)$");
 
+	private static final Pattern CRASH_RESTARTS = Pattern.compile(
+			"(?m)^supervisor_worker_restarts_total\\{reason=\"crash\",worker=\"(\\d+)\"} ([0-9.]+)$");
+
 	private static final Pattern SCRAPE_WORKERS = Pattern
 		.compile("(?m)^supervisor_scrape_workers\\{outcome=\"([a-z-]+)\"} ([0-9.]+)$");
 
@@ -169,6 +172,12 @@ class MetricsIntegrationTests {
 		assertThat(afterRestart.get(1)).as("the new worker 1 counts from 0, under the same tag")
 			.isLessThanOrEqualTo(sent.get());
 		assertThat(afterRestart.get(2)).as("worker 2 kept counting").isGreaterThanOrEqualTo(last.get(2));
+		// The cluster's own counters are the master's: the new worker 1 reports the crash too, from its first scrape
+		Map<Integer, Double> crashes = await("the crash counted by every worker").atMost(Duration.ofSeconds(10))
+			.pollInterval(Duration.ofMillis(100))
+			.until(() -> samples(CRASH_RESTARTS, app.get("/actuator/prometheus").body()),
+					(counts) -> counts.size() == expected && counts.values().stream().allMatch((count) -> count >= 1));
+		assertThat(crashes.values()).as("supervisor_worker_restarts_total{reason=crash} by worker").containsOnly(1.0);
 
 		app.signal("TERM");
 		assertThat(app.awaitExit(Duration.ofSeconds(60))).isZero();

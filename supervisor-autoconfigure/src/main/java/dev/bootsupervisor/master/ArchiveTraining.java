@@ -33,7 +33,10 @@ final class ArchiveTraining {
 		REFUSED,
 
 		/** No archive: the training run failed or could not start, which may pass. */
-		FAILED
+		FAILED,
+
+		/** No archive: the master is stopping and ended the training run; the next launch trains again. */
+		CANCELLED
 
 	}
 
@@ -131,13 +134,19 @@ final class ArchiveTraining {
 			line.addAll(command.arguments());
 			int code = run(line, log);
 			if (this.cancelled) {
-				return new Outcome(Result.FAILED, "the master stopped during the training run");
+				Files.deleteIfExists(partial);
+				return new Outcome(Result.CANCELLED, "the master stopped during the training run");
 			}
 			if (code != 0 || !Files.isRegularFile(partial)) {
 				return new Outcome(Result.FAILED, "the training run " + ((code < 0) ? "did not end within "
 						+ this.timeout.toSeconds() + " s" : "exited with code " + code) + " and wrote no archive; see " + log);
 			}
 			String refusal = check(command, partial, log);
+			if (this.cancelled) {
+				// a check killed by the stopping master proves nothing: no refusal is recorded
+				Files.deleteIfExists(partial);
+				return new Outcome(Result.CANCELLED, "the master stopped during the training run");
+			}
 			if (refusal != null) {
 				Files.deleteIfExists(partial);
 				return new Outcome(Result.REFUSED, refusal);
@@ -212,16 +221,16 @@ final class ArchiveTraining {
 		}
 	}
 
-	/** End the process running now, if any, and run no more. */
+	/**
+	 * End the process running now, if any, and run no more. It is killed, not asked to stop: a training JVM asked
+	 * to stop would first write the archive that nobody will use (seconds of a stopping master's time).
+	 */
 	void cancel() {
 		this.cancelled = true;
 		Process running = this.process;
 		if (running != null) {
-			running.destroy();
 			try {
-				if (!running.waitFor(5, TimeUnit.SECONDS)) {
-					running.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-				}
+				running.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
 			}
 			catch (InterruptedException ex) {
 				running.destroyForcibly();

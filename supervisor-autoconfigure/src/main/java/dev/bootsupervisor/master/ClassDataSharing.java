@@ -196,6 +196,11 @@ final class ClassDataSharing {
 							outcome.detail());
 				}
 				case FAILED -> failed(outcome.detail());
+				case CANCELLED -> {
+					// the master is stopping: nothing is wrong, and the next launch trains again
+					this.view = none(outcome.detail());
+					log.log(System.Logger.Level.DEBUG, "Class-data training run ended: {0}", outcome.detail());
+				}
 			}
 		}
 		catch (IOException | RuntimeException ex) {
