@@ -34,13 +34,14 @@ OPENMETRICS = "application/openmetrics-text; version=1.0.0; charset=utf-8"
 TEXT = "text/plain; version=0.0.4; charset=utf-8"
 ANSWERED = re.compile(rb'^supervisor_scrape_workers\{outcome="answered"\} (\S+)$', re.M)
 TARGET_RATIO = 2.0
-NAMES = {"plain": "plain", "s1": "1 worker", "s4": "{n} workers"}
+NAMES = {"plain": "plain", "s1": "1 worker", "s2": "{n} workers", "s4": "{n} workers"}
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 # key, cluster, label, format, path, accept, which count (scrapes, om, relay), the row it is compared with
 ROWS = [
     ("plain", "plain", "plain `java -jar` (Boot's own endpoint)", "text 0.0.4", PATH, TEXT, "scrapes", "s1"),
     ("s1", "s1", "supervised, 1 worker", "text 0.0.4", PATH, TEXT, "scrapes", None),
+    ("s2", "s2", "supervised, {n} workers", "text 0.0.4", PATH, TEXT, "scrapes", "s1"),
     ("s4", "s4", "supervised, {n} workers", "text 0.0.4", PATH, TEXT, "scrapes", "s1"),
     ("s1-om", "s1", "supervised, 1 worker", "OpenMetrics 1.0.0", PATH, OPENMETRICS, "om", None),
     ("s4-om", "s4", "supervised, {n} workers", "OpenMetrics 1.0.0", PATH, OPENMETRICS, "om", "s1-om"),
@@ -260,6 +261,10 @@ def measure(args):
     else:
         missed = True
         print(f"One text scrape, many workers vs. 1 worker: not measured (target <= {TARGET_RATIO:.1f}x): MISS")
+    mid = by_key.get("s2")
+    if one and mid and median(one) and median(mid):
+        print(f"One text scrape, {mid.cluster.workers} workers vs. 1 worker (medians): {median(mid):.2f} ms / "
+              f"{median(one):.2f} ms = {median(mid) / median(one):.2f}x (for reference: as many workers as CPUs)")
     failed = sum(row.failed for row in rows)
     total = sum(len(row.ms) + row.failed for row in rows)
     missed |= failed > 0
@@ -292,7 +297,10 @@ def main():
     p.add_argument("cluster", nargs="+")
     p.set_defaults(func=measure)
     args = parser.parse_args()
-    return args.func(args)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130
 
 
 if __name__ == "__main__":

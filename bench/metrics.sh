@@ -24,7 +24,8 @@
 #
 # Settings (environment variables, defaults in brackets):
 #   JAR [sample-app/target/sample-app.jar]  JAVA [java]  JAVA_OPTS [none: the same JVM flags for every launch]
-#   WORKERS [4] workers of the larger cluster, SCRAPES [300] rounds, OM_SCRAPES [100], RELAY_SCRAPES [100],
+#   WORKERS [4] workers of the larger cluster, MID [2] workers of a third cluster, for reference (as many workers
+#   as this machine has CPUs; 0 leaves it out), SCRAPES [300] rounds, OM_SCRAPES [100], RELAY_SCRAPES [100],
 #   WARMUP_REQUESTS [200], WARMUP_SCRAPES [100] per row, PLAIN [1]: 0 leaves the plain app out,
 #   READY_TIMEOUT [180] seconds, OUT [bench/out/metrics], STRICT [0]: 1 makes the script exit 1 when a target is missed
 set -uo pipefail
@@ -35,6 +36,7 @@ JAR=${JAR:-$ROOT/sample-app/target/sample-app.jar}
 JAVA=${JAVA:-java}
 JAVA_OPTS=${JAVA_OPTS:-}
 WORKERS=${WORKERS:-4}
+MID=${MID:-2}
 SCRAPES=${SCRAPES:-300}
 OM_SCRAPES=${OM_SCRAPES:-100}
 RELAY_SCRAPES=${RELAY_SCRAPES:-100}
@@ -108,9 +110,10 @@ await() { # await KEY NAME WORKERS
   log "$2: ready ${took}s after the wait began"
 }
 KEYS=(s1 s4)
-[ "$PLAIN" = 1 ] && KEYS=(plain s1 s4)
-declare -A NAME=([plain]=plain [s1]=workers-1 [s4]=workers-$WORKERS)
-declare -A COUNT=([plain]=0 [s1]=1 [s4]=$WORKERS)
+[ "$MID" -ge 2 ] && [ "$MID" != "$WORKERS" ] && KEYS=(s1 s2 s4)
+[ "$PLAIN" = 1 ] && KEYS=(plain "${KEYS[@]}")
+declare -A NAME=([plain]=plain [s1]=workers-1 [s2]=workers-$MID [s4]=workers-$WORKERS)
+declare -A COUNT=([plain]=0 [s1]=1 [s2]=$MID [s4]=$WORKERS)
 for key in "${KEYS[@]}"; do start "$key" "${NAME[$key]}" "${COUNT[$key]}"; done
 for key in "${KEYS[@]}"; do await "$key" "${NAME[$key]}" "${COUNT[$key]}"; done
 
