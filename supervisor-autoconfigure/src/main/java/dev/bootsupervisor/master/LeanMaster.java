@@ -1,7 +1,9 @@
 package dev.bootsupervisor.master;
 
 import java.io.File;
+import java.net.URI;
 import java.net.URL;
+import java.nio.file.FileSystemNotFoundException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -92,26 +94,43 @@ public final class LeanMaster {
 
 	private static boolean addLaunchTarget(List<String> argv) {
 		URL location = LeanMaster.class.getProtectionDomain().getCodeSource().getLocation();
-		String url = location.toString();
-		if (url.startsWith("jar:nested:")) {
-			String outer = url.substring("jar:nested:".length());
-			int end = outer.indexOf("/!");
-			if (end < 0) {
-				return false;
+		List<String> target = launchTarget(location.toString(), System.getProperty("java.class.path", ""));
+		if (target.isEmpty()) {
+			return false;
+		}
+		argv.addAll(target);
+		return true;
+	}
+
+	/**
+	 * What follows the JVM options of the lean master: its class path and main class, read from where this class
+	 * was loaded. The location is a URL, whose path is percent-encoded ({@code my%20app.jar}): the class path
+	 * takes the file's own name.
+	 * @param location where this class was loaded from, {@code jar:nested:...} in a Boot jar or {@code file:...}
+	 * @param classPath the application JVM's class path
+	 * @return {@code -cp <class path> <main class>}, or an empty list when the location is not a local file
+	 */
+	static List<String> launchTarget(String location, String classPath) {
+		try {
+			if (location.startsWith("jar:nested:")) {
+				String outer = location.substring("jar:nested:".length());
+				int end = outer.indexOf("/!");
+				if (end < 0) {
+					return List.of();
+				}
+				return List.of("-Dloader.main=" + LeanMaster.class.getName(), "-cp",
+						Path.of(URI.create("file:" + outer.substring(0, end))).toString(), BOOT_LAUNCHER);
 			}
-			argv.add("-Dloader.main=" + LeanMaster.class.getName());
-			argv.add("-cp");
-			argv.add(Path.of(outer.substring(0, end)).toString());
-			argv.add(BOOT_LAUNCHER);
-			return true;
+			if (location.startsWith("file:")) {
+				return List.of("-cp", classPath + File.pathSeparator + Path.of(URI.create(location)),
+						LeanMaster.class.getName());
+			}
 		}
-		if (url.startsWith("file:")) {
-			argv.add("-cp");
-			argv.add(System.getProperty("java.class.path", "") + File.pathSeparator + new File(location.getPath()));
-			argv.add(LeanMaster.class.getName());
-			return true;
+		catch (IllegalArgumentException | FileSystemNotFoundException ex) {
+			log.log(System.Logger.Level.DEBUG, "The master runs in the application's JVM: cannot read {0} ({1})",
+					location, ex.getMessage());
 		}
-		return false;
+		return List.of();
 	}
 
 }
