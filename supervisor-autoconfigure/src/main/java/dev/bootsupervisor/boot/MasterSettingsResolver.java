@@ -49,6 +49,7 @@ final class MasterSettingsResolver {
 						ExitCodes.CONFIG);
 			}
 		}
+		SupervisorPropertyNames.checkGroups(environment);
 		try {
 			return Binder.get(environment)
 				.bind("supervisor", Bindable.ofInstance(new SupervisorProperties()))

@@ -106,6 +106,7 @@ public class SupervisorRunListener implements SpringApplicationRunListener, Orde
 
 	private int runCommand(ConfigurableEnvironment environment) {
 		try {
+			warnUnknownProperties(environment);
 			SupervisorProperties properties = MasterSettingsResolver.bind(environment);
 			SupervisorSettings settings = MasterSettingsResolver.resolve(environment, properties,
 					this.application.getMainApplicationClass());
@@ -133,6 +134,7 @@ public class SupervisorRunListener implements SpringApplicationRunListener, Orde
 
 	private int runMaster(ConfigurableEnvironment environment) {
 		try {
+			warnUnknownProperties(environment);
 			SupervisorProperties properties = MasterSettingsResolver.bind(environment);
 			SupervisorSettings settings = MasterSettingsResolver.resolve(environment, properties,
 					this.application.getMainApplicationClass());
@@ -164,6 +166,12 @@ public class SupervisorRunListener implements SpringApplicationRunListener, Orde
 			System.err.println("Boot Supervisor: " + ex.getMessage());
 			return ex.exitCode();
 		}
+	}
+
+	/** One line each on stderr, and the start goes on: the master's and a command's, not every worker's. */
+	private static void warnUnknownProperties(ConfigurableEnvironment environment) {
+		SupervisorPropertyNames.unknown(environment)
+			.forEach((warning) -> System.err.println("Boot Supervisor: " + warning));
 	}
 
 	/**

@@ -140,6 +140,16 @@ class MasterSettingsResolverTests {
 	}
 
 	@Test
+	void aGroupGivenAValueIsRefusedAsAGroup() {
+		this.environment.setProperty("supervisor.worker", "3");
+		assertThatExceptionOfType(LaunchException.class)
+			.isThrownBy(() -> MasterSettingsResolver.bind(this.environment))
+			.withMessage("Invalid property supervisor.worker: it is a group (supervisor.worker.generation, "
+					+ "supervisor.worker.id), not a value; did you mean supervisor.workers?")
+			.satisfies((ex) -> assertThat(ex.exitCode()).isEqualTo(78));
+	}
+
+	@Test
 	void leaderRevokeTimeoutDefaultsToFiveSeconds() throws LaunchException {
 		assertThat(resolve().leaderRevokeTimeout()).isEqualTo(Duration.ofSeconds(5));
 		this.environment.setProperty("supervisor.leader.revoke-timeout", "750ms");
