@@ -21,6 +21,9 @@ import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationProperty;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.core.env.Environment;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.StringUtils;
@@ -72,14 +75,14 @@ final class MasterSettingsResolver {
 			throws LaunchException {
 		String name = name(environment, properties, mainClass);
 		int workers = workers(properties.getWorkers());
-		positive("supervisor.startup-timeout", properties.getStartupTimeout());
-		positive("supervisor.shutdown-timeout", properties.getShutdownTimeout());
-		positive("supervisor.drain-timeout", properties.getDrainTimeout());
+		positive(environment, "supervisor.startup-timeout", properties.getStartupTimeout());
+		positive(environment, "supervisor.shutdown-timeout", properties.getShutdownTimeout());
+		positive(environment, "supervisor.drain-timeout", properties.getDrainTimeout());
 		SupervisorProperties.Restart restart = properties.getRestart();
-		positive("supervisor.restart.backoff-initial", restart.getBackoffInitial());
-		positive("supervisor.restart.backoff-max", restart.getBackoffMax());
-		positive("supervisor.restart.backoff-reset", restart.getBackoffReset());
-		positive("supervisor.restart.window", restart.getWindow());
+		positive(environment, "supervisor.restart.backoff-initial", restart.getBackoffInitial());
+		positive(environment, "supervisor.restart.backoff-max", restart.getBackoffMax());
+		positive(environment, "supervisor.restart.backoff-reset", restart.getBackoffReset());
+		positive(environment, "supervisor.restart.window", restart.getWindow());
 		if (restart.getMaxRestarts() < 0) {
 			throw new LaunchException("Invalid value '" + restart.getMaxRestarts()
 					+ "' for supervisor.restart.max-restarts: expected 0 or more", ExitCodes.CONFIG);
@@ -90,8 +93,8 @@ final class MasterSettingsResolver {
 		}
 		Duration reloadTimeout = (properties.getReload().getTimeout() != null) ? properties.getReload().getTimeout()
 				: properties.getStartupTimeout();
-		positive("supervisor.reload.timeout", reloadTimeout);
-		metrics(properties.getMetrics());
+		positive(environment, "supervisor.reload.timeout", reloadTimeout);
+		metrics(environment, properties.getMetrics());
 		int port = webServerListens(environment) ? integer(environment, "server.port", 8080, -1, 65535) : -1;
 		int backlog = integer(environment, "server.tomcat.accept-count", 100, 1, 65535);
 		String managementPort = environment.getProperty("management.server.port");
@@ -106,14 +109,14 @@ final class MasterSettingsResolver {
 		return new SupervisorSettings(name, workers, environment.getProperty("server.address"), port, backlog,
 				restart.getBackoffInitial(), restart.getBackoffMax(), restart.getBackoffReset(),
 				restart.getMaxRestarts(), restart.getWindow(), properties.getStartupTimeout(),
-				properties.getShutdownTimeout(), reloadTimeout, runDir, watchdog(properties),
-				positive("supervisor.leader.revoke-timeout", properties.getLeader().getRevokeTimeout()),
-				notNegative("supervisor.shutdown-delay", properties.getShutdownDelay()))
+				properties.getShutdownTimeout(), reloadTimeout, runDir, watchdog(environment, properties),
+				positive(environment, "supervisor.leader.revoke-timeout", properties.getLeader().getRevokeTimeout()),
+				notNegative(environment, "supervisor.shutdown-delay", properties.getShutdownDelay()))
 			.withCds(cds(properties, runDir));
 	}
 
-	static void metrics(SupervisorProperties.Metrics metrics) throws LaunchException {
-		positive("supervisor.metrics.scrape-timeout", metrics.getScrapeTimeout());
+	static void metrics(Environment environment, SupervisorProperties.Metrics metrics) throws LaunchException {
+		positive(environment, "supervisor.metrics.scrape-timeout", metrics.getScrapeTimeout());
 		String tag = metrics.getWorkerTag();
 		if (tag != null && !tag.isEmpty() && !METER_TAG.matcher(tag).matches()) {
 			throw new LaunchException("Invalid value '" + tag + "' for supervisor.metrics.worker-tag: expected a tag "
@@ -131,10 +134,11 @@ final class MasterSettingsResolver {
 		return new CdsSettings(true, directory.toAbsolutePath().normalize());
 	}
 
-	static WatchdogSettings watchdog(SupervisorProperties properties) throws LaunchException {
+	static WatchdogSettings watchdog(Environment environment, SupervisorProperties properties) throws LaunchException {
 		Duration timeout = properties.getWatchdog().getTimeout();
 		if (timeout == null || timeout.isNegative()) {
-			throw new LaunchException("Invalid value '" + timeout + "' for supervisor.watchdog.timeout: expected "
+			throw new LaunchException("Invalid value '" + typed(environment, "supervisor.watchdog.timeout", timeout)
+					+ "' for supervisor.watchdog.timeout: expected "
 					+ "a duration such as 30s, or 0 to turn hang detection off", ExitCodes.CONFIG);
 		}
 		SupervisorProperties.Recycle recycle = properties.getRecycle();
@@ -153,7 +157,8 @@ final class MasterSettingsResolver {
 		}
 		Duration lifetime = (recycle.getMaxLifetime() != null) ? recycle.getMaxLifetime() : Duration.ZERO;
 		if (lifetime.isNegative()) {
-			throw new LaunchException("Invalid value '" + lifetime + "' for supervisor.recycle.max-lifetime: "
+			throw new LaunchException("Invalid value '" + typed(environment, "supervisor.recycle.max-lifetime", lifetime)
+					+ "' for supervisor.recycle.max-lifetime: "
 					+ "expected a positive duration such as 12h, or 0 for no limit", ExitCodes.CONFIG);
 		}
 		return new WatchdogSettings(timeout, (heap != null) ? heap : 0, recycle.getMaxRequests(),
@@ -226,20 +231,38 @@ final class MasterSettingsResolver {
 				+ "from 1 to " + ClusterView.MAX_WORKERS + ", or 'auto'", ExitCodes.CONFIG);
 	}
 
-	private static Duration positive(String property, Duration value) throws LaunchException {
+	private static Duration positive(Environment environment, String property, Duration value)
+			throws LaunchException {
 		if (value == null || value.isNegative() || value.isZero()) {
-			throw new LaunchException("Invalid value '" + value + "' for " + property + ": expected a positive "
+			throw new LaunchException("Invalid value '" + typed(environment, property, value) + "' for " + property
+					+ ": expected a positive "
 					+ "duration such as 30s or 5m", ExitCodes.CONFIG);
 		}
 		return value;
 	}
 
-	private static Duration notNegative(String property, Duration value) throws LaunchException {
+	private static Duration notNegative(Environment environment, String property, Duration value)
+			throws LaunchException {
 		if (value == null || value.isNegative()) {
-			throw new LaunchException("Invalid value '" + value + "' for " + property + ": expected a duration such "
-					+ "as 5s, or 0 for none");
+			throw new LaunchException("Invalid value '" + typed(environment, property, value) + "' for " + property
+					+ ": expected a duration such as 5s, or 0 for none");
 		}
 		return value;
+	}
+
+	/**
+	 * A value as the user typed it ({@code -5s}, not the bound {@code PT-5S}), looked up under any spelling Spring
+	 * binds; the bound value when it was not typed (a default).
+	 */
+	static String typed(Environment environment, String property, Object bound) {
+		ConfigurationPropertyName name = ConfigurationPropertyName.of(property);
+		for (ConfigurationPropertySource source : ConfigurationPropertySources.get(environment)) {
+			ConfigurationProperty typed = source.getConfigurationProperty(name);
+			if (typed != null && typed.getValue() != null) {
+				return String.valueOf(typed.getValue());
+			}
+		}
+		return String.valueOf(bound);
 	}
 
 	private static int integer(Environment environment, String property, int fallback, int min, int max)

@@ -135,8 +135,28 @@ class MasterSettingsResolverTests {
 		this.environment.setProperty("supervisor.reload.timeout", "5s");
 		this.environment.setProperty("supervisor.leader.revoke-timeout", "0s");
 		assertThatExceptionOfType(LaunchException.class).isThrownBy(this::resolve)
-			.withMessage("Invalid value 'PT0S' for supervisor.leader.revoke-timeout: expected a positive duration "
+			.withMessage("Invalid value '0s' for supervisor.leader.revoke-timeout: expected a positive duration "
 					+ "such as 30s or 5m");
+	}
+
+	@Test
+	void aBadDurationIsQuotedAsTyped() {
+		this.environment.setProperty("supervisor.restart.backoffInitial", "-5s");
+		assertThatExceptionOfType(LaunchException.class).isThrownBy(this::resolve)
+			.withMessage("Invalid value '-5s' for supervisor.restart.backoff-initial: expected a positive duration "
+					+ "such as 30s or 5m");
+		this.environment.setProperty("supervisor.restart.backoffInitial", "1s");
+		this.environment.setProperty("supervisor.watchdog.timeout", "-1m");
+		assertThatExceptionOfType(LaunchException.class).isThrownBy(this::resolve)
+			.withMessageStartingWith("Invalid value '-1m' for supervisor.watchdog.timeout: ");
+		this.environment.setProperty("supervisor.watchdog.timeout", "30s");
+		this.environment.setProperty("supervisor.recycle.max-lifetime", "-2h");
+		assertThatExceptionOfType(LaunchException.class).isThrownBy(this::resolve)
+			.withMessageStartingWith("Invalid value '-2h' for supervisor.recycle.max-lifetime: ");
+		this.environment.setProperty("supervisor.recycle.max-lifetime", "0");
+		this.environment.setProperty("supervisor.metrics.scrape-timeout", "-500ms");
+		assertThatExceptionOfType(LaunchException.class).isThrownBy(this::resolve)
+			.withMessageStartingWith("Invalid value '-500ms' for supervisor.metrics.scrape-timeout: ");
 	}
 
 	@Test
@@ -163,7 +183,7 @@ class MasterSettingsResolverTests {
 		assertThat(resolve().shutdownDelay()).isEqualTo(Duration.ofSeconds(5));
 		this.environment.setProperty("supervisor.shutdown-delay", "-1s");
 		assertThatExceptionOfType(LaunchException.class).isThrownBy(this::resolve)
-			.withMessage("Invalid value 'PT-1S' for supervisor.shutdown-delay: expected a duration such as 5s, or 0 "
+			.withMessage("Invalid value '-1s' for supervisor.shutdown-delay: expected a duration such as 5s, or 0 "
 					+ "for none");
 	}
 
