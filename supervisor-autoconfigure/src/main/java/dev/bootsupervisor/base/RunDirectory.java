@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
@@ -67,6 +69,10 @@ public final class RunDirectory {
 	 * @throws LaunchException when it is unsafe or cannot be created
 	 */
 	public void prepare() throws LaunchException {
+		if (Files.exists(this.path) && !Files.isDirectory(this.path)) {
+			throw new LaunchException("supervisor.run-dir=" + this.path + " is a file, not a directory; remove it or "
+					+ "choose another with --supervisor.run-dir", ExitCodes.CONFIG);
+		}
 		try {
 			if (!Files.isDirectory(this.path)) {
 				createOwnerOnly(this.path.getParent());
@@ -74,6 +80,11 @@ public final class RunDirectory {
 				Files.setPosixFilePermissions(this.path, OWNER_ONLY);
 			}
 			checkSafe(this.path);
+		}
+		catch (FileAlreadyExistsException | NotDirectoryException ex) {
+			// a parent on the way is a file: the exception names only the path
+			throw new LaunchException("Cannot create the run directory " + this.path + ": " + ex.getFile()
+					+ " is a file, not a directory; choose another with --supervisor.run-dir", ExitCodes.CONFIG);
 		}
 		catch (IOException ex) {
 			throw new LaunchException("Cannot create the run directory " + this.path + ": " + ex.getMessage(),

@@ -129,6 +129,24 @@ class RunDirectoryTests {
 	}
 
 	@Test
+	void prepareSaysTheRunDirectoryIsAFile() throws Exception {
+		Path file = Files.writeString(this.dir.resolve("file"), "x");
+		assertThatExceptionOfType(LaunchException.class).isThrownBy(() -> new RunDirectory(file).prepare())
+			.withMessage("supervisor.run-dir=" + file + " is a file, not a directory; remove it or choose another "
+					+ "with --supervisor.run-dir")
+			.satisfies((ex) -> assertThat(ex.exitCode()).isEqualTo(78));
+	}
+
+	@Test
+	void prepareSaysWhichParentIsAFile() throws Exception {
+		Path file = Files.writeString(this.dir.resolve("file"), "x");
+		assertThatExceptionOfType(LaunchException.class)
+			.isThrownBy(() -> new RunDirectory(file.resolve("a").resolve("app")).prepare())
+			.withMessage("Cannot create the run directory " + file.resolve("a").resolve("app") + ": " + file
+					+ " is a file, not a directory; choose another with --supervisor.run-dir");
+	}
+
+	@Test
 	void notLockedWithoutAMaster() throws Exception {
 		RunDirectory runDirectory = prepared();
 		assertThat(runDirectory.isLocked()).isFalse();
