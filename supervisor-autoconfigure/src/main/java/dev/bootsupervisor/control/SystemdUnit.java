@@ -131,7 +131,7 @@ public final class SystemdUnit {
 		unit.append("NotifyAccess=main\n");
 		unit.append("ExecStart=").append(String.join(" ", this.execStart.stream().map(SystemdUnit::quote).toList()))
 			.append('\n');
-		unit.append("WorkingDirectory=").append(quote(this.workingDirectory.toString())).append('\n');
+		unit.append("WorkingDirectory=").append(path(this.workingDirectory)).append('\n');
 		String user = System.getProperty("user.name");
 		if (user != null && !user.equals("root")) {
 			unit.append("User=").append(user).append('\n');
@@ -167,6 +167,17 @@ public final class SystemdUnit {
 			return escaped;
 		}
 		return "\"" + escaped.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+	}
+
+	/**
+	 * A path as systemd reads a path setting such as {@code WorkingDirectory=}: the rest of the line as it is, with
+	 * {@code %} doubled (specifiers are expanded); neither quoted, which would make it a relative path, nor with
+	 * {@code $} doubled, since no variable is expanded there.
+	 * @param path the absolute path
+	 * @return the value
+	 */
+	static String path(Path path) {
+		return path.toString().replace("%", "%%");
 	}
 
 	/** The host's systemd version from {@code systemctl --version}, 0 when there is none or it does not answer. */

@@ -1,12 +1,19 @@
 package dev.bootsupervisor.control;
 
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import dev.bootsupervisor.base.SupervisorSettings;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -56,6 +63,34 @@ class SystemdUnitTests {
 		assertThat(SystemdUnit.quote("--home=$HOME")).isEqualTo("--home=$$HOME");
 		assertThat(SystemdUnit.quote("say \"hi\"")).isEqualTo("\"say \\\"hi\\\"\"");
 		assertThat(SystemdUnit.quote("")).isEqualTo("\"\"");
+	}
+
+	@Test
+	void aDirectoryWithBlanksIsAPathSystemdTakesAsItIs(@TempDir Path temp) throws Exception {
+		Path directory = Files.createDirectories(temp.resolve("sp dir 10% $HOME"));
+		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+		List<String> execStart = List.of(java, "-jar", directory.resolve("my app.jar").toString(), "--x=a b");
+		String unit = new SystemdUnit(this.settings, Duration.ZERO, execStart, directory, 252).text();
+		assertThat(unit.lines()).contains("WorkingDirectory=" + temp + "/sp dir 10%% $HOME",
+				"ExecStart=" + java + " -jar \"" + temp + "/sp dir 10%% $$HOME/my app.jar\" \"--x=a b\"");
+		Optional<String> analyze = onPath("systemd-analyze");
+		if (analyze.isPresent()) {
+			Path file = Files.writeString(temp.resolve("shop.service"), unit);
+			Process verify = new ProcessBuilder(analyze.get(), "verify", file.toString()).redirectErrorStream(true)
+				.start();
+			assertThat(verify.waitFor(30, TimeUnit.SECONDS)).isTrue();
+			String output = new String(verify.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+			assertThat(output).as("systemd-analyze verify").doesNotContain("shop.service:");
+			assertThat(verify.exitValue()).as(output).isZero();
+		}
+	}
+
+	private static Optional<String> onPath(String command) {
+		return Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
+			.map((directory) -> Path.of(directory, command))
+			.filter(Files::isExecutable)
+			.map(Path::toString)
+			.findFirst();
 	}
 
 	@Test
