@@ -1,5 +1,7 @@
 package dev.bootsupervisor.sample;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -61,6 +63,20 @@ class CommandLineIntegrationTests {
 			assertThat(args.subList(1, 301)).as("worker %s arguments", launch.get("worker")).isEqualTo(arguments);
 			assertThat(app.workerPids()).contains(((Number) launch.get("pid")).longValue());
 		}
+	}
+
+	@Test
+	void aJarWhosePathHasSpacesStartsAndAMisspelledPropertyOnlyWarns() throws Exception {
+		Path directory = Files.createDirectories(this.processes.tempDirectory().resolve("sp dir"));
+		Path jar = Files.copy(ProcessFixture.sampleJar(), directory.resolve("my app.jar"));
+		SupervisedProcess app = this.processes.startJar(jar, "--supervisor.workers=1", "--supervisor.wrokers=3");
+		app.awaitOutput("Boot Supervisor: Unknown property supervisor\\.wrokers: did you mean supervisor\\.workers\\?",
+				Duration.ofSeconds(60));
+		app.awaitReady(1);
+		assertThat(app.get("/launch").status()).isEqualTo(200);
+		assertThat(app.output()).doesNotContain("Could not find or load main class");
+		app.signal("TERM");
+		assertThat(app.awaitExit(Duration.ofSeconds(60))).as(app.describe()).isZero();
 	}
 
 	/** Spaces, quotes, '=', newlines, tabs, shell metacharacters and non-ASCII text. */
