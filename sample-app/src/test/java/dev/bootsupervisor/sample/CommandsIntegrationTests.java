@@ -19,6 +19,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The operator's everyday commands on the real jar: {@code list} finds every running app through the run
@@ -167,6 +168,23 @@ class CommandsIntegrationTests {
 
 	@Test
 	@Order(5)
+	void scaleWithoutACountIsRefusedOnBothPathsAndChangesNothing() throws Exception {
+		java.util.Set<Long> workers = home.workerPids();
+		for (List<String> args : List.of(List.of("--supervisor.name=" + HOME_APP),
+				List.of("--supervisor.name=" + HOME_APP, "--spring.profiles.active=fallback"))) {
+			SupervisedProcess.CommandResult scale = traced("--supervisor.command=scale", args);
+			assertThat(scale.exitCode()).as(scale.toString()).isEqualTo(2);
+			assertThat(scale.stdout()).isEmpty();
+			assertThat(scale.stderr()).contains("scale needs --supervisor.workers=N");
+		}
+		SupervisedProcess.CommandResult status = shared.command("--supervisor.command=status",
+				"--supervisor.name=" + HOME_APP);
+		assertThat(status.stdout()).contains("1/1 workers ready");
+		assertThat(home.workerPids()).isEqualTo(workers);
+	}
+
+	@Test
+	@Order(6)
 	void aStoppedAppIsNotListedAndItsRegistrationIsGone() throws Exception {
 		SupervisedProcess.CommandResult stop = shared.command("--supervisor.command=stop",
 				"--supervisor.run-dir=" + awayRunDir);
@@ -182,6 +200,22 @@ class CommandsIntegrationTests {
 					.doesNotContain(awayRunDir.toAbsolutePath().toString());
 			}
 		}
+	}
+
+	@Test
+	@Order(7)
+	void reloadWhoseMasterIsKilledSaysTheMasterWentAway() throws Exception {
+		SupervisedProcess reload = shared.startCommand("--supervisor.command=reload",
+				"--supervisor.name=" + HOME_APP);
+		await("the reload under way").atMost(Duration.ofSeconds(60))
+			.pollInterval(Duration.ofMillis(20))
+			.until(() -> reload.output().contains("Reloading " + HOME_APP));
+		SupervisedProcess.signal(home.pid(), "KILL");
+		SupervisedProcess.CommandResult result = reload.finish(Duration.ofSeconds(60));
+		assertThat(result.exitCode()).as(result.toString()).isEqualTo(4);
+		assertThat(result.stderr())
+			.contains("Reload: the master (pid " + home.pid() + ") exited before answering; check 'status'")
+			.doesNotContain("null");
 	}
 
 	private static SupervisedProcess.CommandResult traced(String command, List<String> args) throws Exception {

@@ -202,6 +202,47 @@ class DaemonIntegrationTests {
 	}
 
 	@Test
+	void anInterruptedStartSaysTheDaemonGoesOnAndExits130() throws Exception {
+		int port = ProcessFixture.freePort();
+		Path runDir = this.tmp.resolve("run");
+		SupervisedProcess starting = this.fixture.startCommand(daemon(1, port, runDir, this.tmp.resolve("logs")));
+		await("the daemon's master started").atMost(Duration.ofSeconds(60))
+			.pollInterval(Duration.ofMillis(20))
+			.until(() -> MASTER_PID.matcher(starting.output()).find());
+		Matcher pid = MASTER_PID.matcher(starting.output());
+		assertThat(pid.find()).isTrue();
+		long master = Long.parseLong(pid.group(1));
+		// Ctrl-C in a terminal: SIGINT to the command that waits
+		starting.signal("INT");
+		CommandResult interrupted = starting.finish(Duration.ofSeconds(30));
+		interrupted.adopt(master);
+		assertThat(interrupted.exitCode()).as("interrupted start\n%s", interrupted).isEqualTo(130);
+		assertThat(interrupted.stderr()).contains("Interrupted: sample-app goes on starting in the background (pid "
+				+ master + "); stop it with --supervisor.command=stop");
+		assertThat(SupervisedProcess.isAlive(master)).as("the daemon goes on").isTrue();
+		// the master locks its run directory and writes its pid file early in its start
+		await("the master's pid file").atMost(Duration.ofSeconds(60))
+			.until(() -> Files.exists(runDir.resolve("master.pid"))
+					&& Files.readString(runDir.resolve("master.pid")).trim().equals(Long.toString(master)));
+		CommandResult stop = launch(command(runDir, "stop"));
+		assertThat(stop.exitCode()).as("stop exit code\n%s", stop).isZero();
+		assertThat(alive()).as("processes alive once stop returned").isEmpty();
+	}
+
+	@Test
+	void aLogDirectoryThatCannotBeWrittenIsAConfigurationError() throws Exception {
+		// under a regular file: no one, root included, can create it (permission bits do not stop root)
+		Path file = Files.writeString(this.tmp.resolve("a-file"), "");
+		Path logDir = file.resolve("logs");
+		CommandResult start = launch(daemon(ProcessFixture.freePort(), this.tmp.resolve("run"), logDir));
+		assertThat(start.exitCode()).as("start exit code\n%s", start).isEqualTo(78);
+		assertThat(start.stderr()).contains("Cannot write the log directory " + logDir + ": ")
+			.doesNotContain("Cannot run program");
+		assertThat(start.stdout()).doesNotContain("Starting");
+		assertThat(this.fixture.spawnedPids()).as("processes started by the launcher").isEmpty();
+	}
+
+	@Test
 	void startFailsWhenAnotherProgramHasThePort() throws Exception {
 		int port = ProcessFixture.freePort();
 		Path runDir = this.tmp.resolve("run");

@@ -50,7 +50,24 @@ class LogCommandsIntegrationTests {
 			.pollInterval(Duration.ofMillis(200))
 			.until(() -> Files.readString(log).contains("Class-data archive ready"));
 
+		// the daemon's files are owner-only from the start, as reopen-logs creates them: logs can hold secrets
+		assertThat(permissions(log)).isEqualTo("rw-------");
+		assertThat(permissions(logDir.resolve("master-stderr.log"))).isEqualTo("rw-------");
+
 		List<String> before = Files.readAllLines(log);
+		// without the start's log directory: the running master says where its files are
+		SupervisedProcess asked = this.fixture.startCommand("--supervisor.run-dir=" + this.tmp.resolve("run"),
+				"--supervisor.command=logs", "--supervisor.lines=3");
+		await("the master's log lines, found through the master").atMost(Duration.ofSeconds(60))
+			.until(() -> asked.output().contains(before.get(before.size() - 1))
+					|| !SupervisedProcess.isAlive(asked.pid()));
+		if (SupervisedProcess.isAlive(asked.pid())) {
+			SupervisedProcess.signal(asked.pid(), "TERM");
+		}
+		CommandResult askedResult = asked.finish(Duration.ofSeconds(30));
+		assertThat(askedResult.exitCode()).as("logs without the log directory\n%s", askedResult).isZero();
+		assertThat(askedResult.stdout()).contains("==> " + log + " <==").contains(before.get(before.size() - 1));
+
 		SupervisedProcess logs = this.fixture.startCommand(with(app, "--supervisor.command=logs",
 				"--supervisor.lines=3"));
 		await("the last 3 lines").atMost(Duration.ofSeconds(60))

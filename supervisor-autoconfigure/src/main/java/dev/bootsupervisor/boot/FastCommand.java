@@ -83,10 +83,11 @@ final class FastCommand {
 		if (mode.equals("trace")) {
 			System.err.println("Boot Supervisor: fast path");
 		}
-		SystemExit.exit(run(application, command, values));
+		SystemExit.exit(run(application, command, values, ControlCommands.workersGiven(args)));
 	}
 
-	private static int run(SpringApplication application, String command, Map<String, String> values) {
+	private static int run(SpringApplication application, String command, Map<String, String> values,
+			boolean workersGiven) {
 		try {
 			SupervisorProperties properties = new SupervisorProperties();
 			properties.setCommand(values.get("supervisor.command"));
@@ -106,7 +107,8 @@ final class FastCommand {
 			SupervisorSettings settings = MasterSettingsResolver.resolve(environment, properties,
 					application.getMainApplicationClass());
 			OutputFormat format = OutputFormat.of(properties.getFormat());
-			return new ControlCommands(settings, format, System.out, System.err).run(command);
+			return new ControlCommands(settings, format, System.out, System.err).withWorkersGiven(workersGiven)
+				.run(command);
 		}
 		catch (LaunchException ex) {
 			System.err.println("Boot Supervisor: " + ex.getMessage());

@@ -28,6 +28,7 @@ import org.springframework.boot.SpringApplicationRunListener;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.util.StringUtils;
 
 /**
  * The hook that decides, once the environment is prepared and before any application context exists, whether
@@ -113,7 +114,10 @@ public class SupervisorRunListener implements SpringApplicationRunListener, Orde
 			OutputFormat format = OutputFormat.of(properties.getFormat());
 			return new ControlCommands(settings, format, System.out, System.err)
 				.withLogs(MasterSettingsResolver.daemon(properties, settings.name()),
-						MasterSettingsResolver.lines(properties))
+						MasterSettingsResolver.lines(properties), StringUtils.hasText(properties.getLogDir())
+								|| StringUtils.hasText(properties.getStdout())
+								|| StringUtils.hasText(properties.getStderr()))
+				.withWorkersGiven(ControlCommands.workersGiven(this.args))
 				.run((properties.getCommand() != null) ? properties.getCommand().trim() : "");
 		}
 		catch (LaunchException ex) {

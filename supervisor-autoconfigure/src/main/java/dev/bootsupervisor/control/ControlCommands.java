@@ -25,8 +25,9 @@ import dev.bootsupervisor.protocol.WorkerView;
 /**
  * {@code --supervisor.command=...}: operates a running app through its run directory, or lists them. Exit codes:
  * {@code status} 0 running, 3 not running, 4 not answering; {@code stop} 0 stopped or not running, 1 failure;
- * {@code list} 0; {@code logs} 0 interrupted, 1 no log file; {@code reopen-logs} 0 reopened, 1 failure; 2 for
- * an unknown command or a bad {@code supervisor.format}.
+ * {@code list} 0; {@code logs} 0 interrupted, 1 no log file; {@code reopen-logs} 0 reopened, 1 failure;
+ * {@code reload} 4 when the master exited before answering; 2 for an unknown command, a bad
+ * {@code supervisor.format} or {@code scale} without {@code --supervisor.workers}.
  */
 public final class ControlCommands {
 
@@ -47,6 +48,19 @@ public final class ControlCommands {
 	private DaemonStarter.DaemonSettings logFiles;
 
 	private int lines = 50;
+
+	private boolean logFilesGiven;
+
+	private boolean workersGiven;
+
+	/** How long {@code reload} waits for a master that closed the connection to be gone: a pid is reaped soon. */
+	private static final Duration EXIT_GRACE = Duration.ofSeconds(3);
+
+	/** The exit code of a master that did not answer, as {@code status} has it. */
+	static final int NOT_ANSWERING = 4;
+
+	/** The exit code of a command used wrongly, as for an unknown command. */
+	static final int USAGE = 2;
 
 	private final OutputFormat format;
 
@@ -76,9 +90,48 @@ public final class ControlCommands {
 	 * @return these commands
 	 */
 	public ControlCommands withLogs(DaemonStarter.DaemonSettings logFiles, int lines) {
+		return withLogs(logFiles, lines, true);
+	}
+
+	/**
+	 * Say where a daemon of this app writes its logs, for {@code logs}.
+	 * @param logFiles the daemon's log files
+	 * @param lines how many lines of each {@code logs} prints first
+	 * @param given whether the command line or the configuration named them; if not, {@code logs} asks the
+	 * running master where its files are and uses {@code logFiles} when it does not answer
+	 * @return these commands
+	 */
+	public ControlCommands withLogs(DaemonStarter.DaemonSettings logFiles, int lines, boolean given) {
 		this.logFiles = logFiles;
 		this.lines = lines;
+		this.logFilesGiven = given;
 		return this;
+	}
+
+	/**
+	 * Say whether the command line gave {@code --supervisor.workers}: {@code scale} needs it, and never takes the
+	 * start's count from the configuration.
+	 * @param given whether it was given
+	 * @return these commands
+	 */
+	public ControlCommands withWorkersGiven(boolean given) {
+		this.workersGiven = given;
+		return this;
+	}
+
+	/**
+	 * Whether a command line gives {@code scale} its count: {@code --supervisor.workers=N} on it, not the start's
+	 * count from the configuration.
+	 * @param args the command line
+	 * @return whether it names the number of workers
+	 */
+	public static boolean workersGiven(String[] args) {
+		for (String arg : args) {
+			if (arg.startsWith("--supervisor.workers=")) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/**
@@ -116,11 +169,31 @@ public final class ControlCommands {
 			case "stop" -> stop();
 			case "reload" -> reload();
 			case "scale" -> scale();
-			case "logs" -> new LogsCommand(this.settings.name(), this.logFiles, this.lines, this.out, this.err).run();
+			case "logs" -> new LogsCommand(this.settings.name(), logFiles(), this.lines, this.out, this.err).run();
 			case "reopen-logs" -> reopenLogs();
 			case "systemd-unit" -> SystemdUnit.forCurrentJvm(this.settings).print(this.out);
 			default -> throw new IllegalStateException("unknown command '" + command + "' passed the check above");
 		};
+	}
+
+	/** The files {@code logs} shows: those given, else the running master's, else the default ones. */
+	private DaemonStarter.DaemonSettings logFiles() {
+		if (this.logFilesGiven || !this.runDirectory.isLocked()) {
+			return this.logFiles;
+		}
+		try (ControlClient client = ControlClient.connect(this.runDirectory)) {
+			Frame reply = client.request("log-files");
+			Optional<String> stdout = reply.get("stdout");
+			Optional<String> stderr = reply.get("stderr");
+			if (Boolean.parseBoolean(reply.get("ok").orElse("false")) && stdout.isPresent() && stderr.isPresent()) {
+				return new DaemonStarter.DaemonSettings(java.nio.file.Path.of(stdout.get()),
+						java.nio.file.Path.of(stderr.get()), this.logFiles.retention());
+			}
+		}
+		catch (IOException ex) {
+			// a master that does not answer (or an older one that does not know the request): the default files
+		}
+		return this.logFiles;
 	}
 
 	private int status() {
@@ -278,6 +351,9 @@ public final class ControlCommands {
 				reply = client.request(Frame.of(MessageType.REQUEST, "command", "reload"), timeout);
 			}
 			catch (IOException ex) {
+				if (masterExited()) {
+					return masterWentAway();
+				}
 				this.err.println("Reload failed: " + ex.getMessage() + "; gave up, and the master will not start "
 						+ "this reload later (one already under way finishes or rolls back on its own)");
 				return 1;
@@ -291,12 +367,35 @@ public final class ControlCommands {
 			return ok ? 0 : 1;
 		}
 		catch (IOException ex) {
+			if (masterExited()) {
+				return masterWentAway();
+			}
 			this.err.println("Reload failed: " + ex.getMessage());
 			return 1;
 		}
 	}
 
+	/** Whether the master in the pid file is gone, or goes within a moment (a killed one closes its socket first). */
+	private boolean masterExited() {
+		Optional<ProcessHandle> master = this.runDirectory.readPid().flatMap(ProcessHandle::of);
+		if (master.isEmpty()) {
+			return this.runDirectory.readPid().isPresent();
+		}
+		awaitExit(master.get(), EXIT_GRACE);
+		return !master.get().isAlive();
+	}
+
+	private int masterWentAway() {
+		this.err.println("Reload: the master" + pidText() + " exited before answering; check 'status'");
+		return NOT_ANSWERING;
+	}
+
 	private int scale() {
+		// a usage error first: the start's count from the configuration is not a target
+		if (!this.workersGiven) {
+			this.err.println("scale needs --supervisor.workers=N, the number of workers to run; nothing was changed");
+			return USAGE;
+		}
 		if (!this.runDirectory.isLocked()) {
 			this.err.println(this.settings.name() + " is not running");
 			return 1;

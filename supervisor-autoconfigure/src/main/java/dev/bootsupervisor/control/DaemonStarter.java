@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.bootsupervisor.base.ExitCodes;
 import dev.bootsupervisor.base.Durations;
@@ -35,6 +36,8 @@ public final class DaemonStarter {
 	private static final Duration MARGIN = Duration.ofSeconds(30);
 
 	private static final int TAIL_LINES = 40;
+
+	private static final Duration INTERRUPT_GRACE = Duration.ofMillis(500);
 
 	private final SupervisorSettings settings;
 
@@ -94,12 +97,12 @@ public final class DaemonStarter {
 			.ifPresent((pid) -> this.out.println("Removed a stale pid file: " + RunDirectory.describeStale(pid)));
 		Process master;
 		Instant started = Instant.now();
+		LocalDateTime now = LocalDateTime.now();
+		prepareLogFile(this.daemon.stdout(), now);
+		if (!this.daemon.stderr().equals(this.daemon.stdout())) {
+			prepareLogFile(this.daemon.stderr(), now);
+		}
 		try {
-			LocalDateTime now = LocalDateTime.now();
-			rotate(this.daemon.stdout(), now);
-			if (!this.daemon.stderr().equals(this.daemon.stdout())) {
-				rotate(this.daemon.stderr(), now);
-			}
 			// a SIGHUP ignored here (nohup) would stay ignored in the daemon's master, whose reload then never runs
 			SignalRouter.unignoreHangup();
 			ProcessBuilder builder = new ProcessBuilder(
@@ -114,13 +117,61 @@ public final class DaemonStarter {
 		}
 		this.out.println("Starting " + this.settings.name() + " in the background (master pid " + master.pid()
 				+ "), logs in " + this.daemon.stdout() + " and " + this.daemon.stderr());
-		return awaitReady(master, runDirectory, started);
+		// Ctrl-C ends this wait, not the daemon: say so, with what stops it (an interrupted wait is the user's choice)
+		AtomicBoolean waiting = new AtomicBoolean(true);
+		Thread interrupted = new Thread(() -> interrupted(waiting, master), "supervisor-daemon-interrupted");
+		Runtime.getRuntime().addShutdownHook(interrupted);
+		try {
+			return awaitReady(master, runDirectory, started);
+		}
+		finally {
+			waiting.set(false);
+			try {
+				Runtime.getRuntime().removeShutdownHook(interrupted);
+			}
+			catch (IllegalStateException ex) {
+				// already exiting
+			}
+		}
 	}
 
-	private void rotate(Path file, LocalDateTime now) throws IOException {
-		Path rotated = LogFiles.rotate(file, this.daemon.retention(), now);
-		if (rotated != null) {
-			this.out.println("Rotated " + file + " to " + rotated.getFileName());
+	private void interrupted(AtomicBoolean waiting, Process master) {
+		if (!waiting.get()) {
+			return;
+		}
+		// a Ctrl-C reaches the master too while it is still in the terminal's process group, before it detaches
+		awaitQuietly(master, INTERRUPT_GRACE);
+		System.err.println(master.isAlive()
+				? "Interrupted: " + this.settings.name() + " goes on starting in the background (pid " + master.pid()
+						+ "); stop it with --supervisor.command=stop"
+				: "Interrupted: the master of " + this.settings.name() + " (pid " + master.pid()
+						+ ") was interrupted too and exited; nothing runs");
+	}
+
+	private static void awaitQuietly(Process process, Duration timeout) {
+		try {
+			process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	/**
+	 * Rotate a log file and create it again, owner-only as {@code reopen-logs} creates it: logs can hold secrets.
+	 * A directory that cannot be written is a configuration error, named before any process starts.
+	 */
+	private void prepareLogFile(Path file, LocalDateTime now) throws LaunchException {
+		try {
+			Path rotated = LogFiles.rotate(file, this.daemon.retention(), now);
+			if (rotated != null) {
+				this.out.println("Rotated " + file + " to " + rotated.getFileName());
+			}
+			LogFiles.createOwnerOnly(file);
+		}
+		catch (IOException ex) {
+			throw new LaunchException("Cannot write the log directory " + file.toAbsolutePath().getParent() + ": "
+					+ LogFiles.reason(ex), ExitCodes.CONFIG);
 		}
 	}
 

@@ -2,8 +2,12 @@ package dev.bootsupervisor.control;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Comparator;
@@ -43,6 +47,35 @@ final class LogFiles {
 		}
 		prune(file, retention);
 		return rotated;
+	}
+
+	/**
+	 * Create a log file, readable and writable by its owner only, unless it exists.
+	 * @param file the file
+	 * @throws IOException when it cannot be created
+	 */
+	static void createOwnerOnly(Path file) throws IOException {
+		if (!Files.exists(file)) {
+			Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+		}
+	}
+
+	/**
+	 * Why a file could not be written, in the words of the operating system.
+	 * @param ex the failure
+	 * @return the reason, such as {@code Permission denied} or {@code Not a directory}
+	 */
+	static String reason(IOException ex) {
+		if (ex instanceof AccessDeniedException) {
+			return "Permission denied";
+		}
+		if (ex instanceof FileAlreadyExistsException exists) {
+			return exists.getFile() + " is a file, not a directory";
+		}
+		if (ex instanceof FileSystemException failure && failure.getReason() != null) {
+			return failure.getReason();
+		}
+		return String.valueOf(ex.getMessage());
 	}
 
 	static List<Path> rotations(Path file) throws IOException {

@@ -13,7 +13,8 @@ import dev.bootsupervisor.protocol.ProtocolException;
 
 /**
  * Acts on what people ask of the cluster: signals (TERM, INT, HUP, TTIN, TTOU, USR1) and the requests of control
- * commands and of workers' actuator endpoints (view, stop, reload, scale, reopen-logs). A request whose client gave up or went
+ * commands and of workers' actuator endpoints (view, stop, reload, scale, reopen-logs,
+ * log-files). A request whose client gave up or went
  * away is ignored.
  */
 final class ControlRequests {
@@ -129,6 +130,16 @@ final class ControlRequests {
 				}
 				LogReopener.Outcome outcome = this.master.reopenLogs("reopen-logs command");
 				connection.send(reply(request, outcome.ok(), outcome.message()));
+			}
+			case "log-files" -> {
+				if (!control) {
+					throw new ProtocolException("workers cannot ask for the log files");
+				}
+				// logs without the start's log-dir: the master knows where its output goes
+				connection.send(withId(request, this.master.logFiles()
+					.map((files) -> Frame.of(MessageType.REPLY, "ok", true, "stdout", files[0], "stderr", files[1]))
+					.orElseGet(() -> Frame.of(MessageType.REPLY, "ok", false, "message",
+							"no log files: this master runs in the foreground"))));
 			}
 			default -> connection.send(reply(request, false, "unknown command '" + command + "'"));
 		}

@@ -42,6 +42,15 @@ final class LogReopener {
 	}
 
 	/**
+	 * The log files, for a command that asks where they are.
+	 * @return the standard output and error files, empty when this master runs in the foreground
+	 */
+	java.util.Optional<Path[]> files() {
+		return (this.stdout != null) ? java.util.Optional.of(new Path[] { this.stdout, this.stderr })
+				: java.util.Optional.empty();
+	}
+
+	/**
 	 * Set what reopens this process's files, replaced in tests, whose JVM keeps its own output.
 	 * @param opener reopens standard output and error on the files
 	 */

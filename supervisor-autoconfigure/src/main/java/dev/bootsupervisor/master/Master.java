@@ -160,6 +160,14 @@ public final class Master {
 	}
 
 	/**
+	 * Where a daemon's master writes its output, for {@code logs}.
+	 * @return the standard output and error files, empty in the foreground
+	 */
+	java.util.Optional<Path[]> logFiles() {
+		return this.logs.files();
+	}
+
+	/**
 	 * Reopen the log files in the master and every worker.
 	 * @param trigger what asked for it
 	 * @return what happened

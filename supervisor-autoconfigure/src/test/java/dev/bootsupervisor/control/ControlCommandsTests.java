@@ -26,6 +26,21 @@ class ControlCommandsTests {
 			new PrintStream(this.out, true, StandardCharsets.UTF_8), System.err);
 
 	@Test
+	void scaleWithoutACountOnItsCommandLineIsAUsageErrorThatChangesNothing() {
+		ByteArrayOutputStream err = new ByteArrayOutputStream();
+		ControlCommands scale = new ControlCommands(new SupervisorSettings("app", 2, null, 8080, 100,
+				Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofMinutes(1), 3, Duration.ofMinutes(5),
+				Duration.ofMinutes(5), Duration.ofSeconds(30), Duration.ofMinutes(2), Path.of("/nonexistent")),
+				new PrintStream(this.out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8))
+			.withWorkersGiven(ControlCommands.workersGiven(new String[] { "--supervisor.command=scale" }));
+		assertThat(scale.run("scale")).isEqualTo(2);
+		assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("scale needs --supervisor.workers=N");
+		assertThat(table()).isEmpty();
+		assertThat(ControlCommands.workersGiven(new String[] { "--supervisor.command=scale", "--supervisor.workers=3" }))
+			.isTrue();
+	}
+
+	@Test
 	void statusTableKeepsItsColumnsWhenNoWorkerRestarts() {
 		this.commands.print(ClusterViews.of(Map.of(), ClusterViews.ready(1, 201), ClusterViews.ready(2, 202)));
 		assertThat(table()).contains("WORKER PID      GEN  STATE     UPTIME    RESTARTS  LAST EXIT\n"

@@ -137,4 +137,22 @@ class LogFilesTests {
 		assertThat(LogFiles.tail(log, 1)).containsExactly("Error: Port 8080 is already in use");
 	}
 
+	@Test
+	void aLogFileIsCreatedOwnerOnly() throws IOException {
+		Path log = this.dir.resolve("master-stdout.log");
+		LogFiles.createOwnerOnly(log);
+		assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(log)))
+			.isEqualTo("rw-------");
+	}
+
+	@Test
+	void aLogDirectoryUnderAFileFailsWithTheSystemsReason() throws IOException {
+		Path file = Files.writeString(this.dir.resolve("a-file"), "");
+		IOException failure = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+				() -> LogFiles.rotate(file.resolve("logs/master-stdout.log"), 1, NOW));
+		assertThat(LogFiles.reason(failure)).isEqualTo("Not a directory");
+		IOException denied = new java.nio.file.AccessDeniedException("/x/master-stdout.log");
+		assertThat(LogFiles.reason(denied)).isEqualTo("Permission denied");
+	}
+
 }
