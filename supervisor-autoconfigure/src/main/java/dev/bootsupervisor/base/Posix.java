@@ -38,6 +38,10 @@ public final class Posix {
 
 		int setsockopt(int fd, int level, int name, int[] value, int length) throws LastErrorException;
 
+		int setsockopt(int fd, int level, int name, com.sun.jna.Pointer value, int length) throws LastErrorException;
+
+		int getsockopt(int fd, int level, int name, byte[] value, int[] length) throws LastErrorException;
+
 		int bind(int fd, byte[] address, int length) throws LastErrorException;
 
 		int listen(int fd, int backlog) throws LastErrorException;

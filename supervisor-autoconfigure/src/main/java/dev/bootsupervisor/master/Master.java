@@ -131,7 +131,16 @@ public final class Master {
 	 * @param stopListening closes the listening socket
 	 */
 	public void onNoWorkerAccepting(Runnable stopListening) {
-		this.shutdown.onNoWorkerAccepting(stopListening);
+		this.shutdown.listeningSocket(ListeningSocket.of(stopListening));
+	}
+
+	/**
+	 * Set the shared listening socket a stop closes: first no new connection, then, once the workers took what the
+	 * kernel queued, the workers drain, and the socket is closed once none accepts.
+	 * @param socket the socket
+	 */
+	public void listeningSocket(ListeningSocket socket) {
+		this.shutdown.listeningSocket(socket);
 	}
 
 	/**

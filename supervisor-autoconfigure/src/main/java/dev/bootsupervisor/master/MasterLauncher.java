@@ -80,7 +80,7 @@ public final class MasterLauncher {
 			master[0].notifySystemd(SystemdNotifier.fromEnvironment(System.getenv(), this.settings,
 					this.settings.shutdownDelay().plus(this.settings.shutdownTimeout())));
 			if (port >= 0) {
-				master[0].onNoWorkerAccepting(SharedListener::stopListening);
+				master[0].listeningSocket(SharedListener.standardInput());
 			}
 			String stdout = System.getProperty(WorkerCommand.DAEMON_STDOUT);
 			String stderr = System.getProperty(WorkerCommand.DAEMON_STDERR);

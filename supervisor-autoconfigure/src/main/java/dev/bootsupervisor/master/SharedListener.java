@@ -11,6 +11,7 @@ import dev.bootsupervisor.base.LaunchException;
 import dev.bootsupervisor.base.Posix;
 
 import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
 
 /**
  * The cluster's one listening socket. The master binds it once and places it on its own standard input, which
@@ -44,6 +45,18 @@ public final class SharedListener {
 	private static final int STDIN = 0;
 
 	private static final int SHUT_RDWR = 2;
+
+	private static final int SO_ATTACH_FILTER = 26;
+
+	private static final int IPPROTO_TCP = 6;
+
+	private static final int TCP_INFO = 11;
+
+	private static final int TCP_INFO_LENGTH = 104;
+
+	private static final int TCPI_UNACKED = 24;
+
+	private static final byte TCP_LISTEN = 10;
 
 	private final int port;
 
@@ -114,6 +127,81 @@ public final class SharedListener {
 			}
 			throw new LaunchException(describe(ex.getErrorCode(), shown, port), ExitCodes.CONFIG);
 		}
+	}
+
+	/**
+	 * The listening socket at file descriptor 0, as a stop uses it: first no new connection, then, once the workers
+	 * took every queued one, closed.
+	 * @return the socket
+	 */
+	public static ListeningSocket standardInput() {
+		return new ListeningSocket() {
+
+			@Override
+			public boolean refuseNewConnections() {
+				return SharedListener.refuseNewConnections();
+			}
+
+			@Override
+			public int queuedConnections() {
+				return SharedListener.queuedConnections();
+			}
+
+			@Override
+			public void close() {
+				stopListening();
+			}
+
+		};
+	}
+
+	/**
+	 * Make the kernel take no new connection on the socket at file descriptor 0, while the connections it already
+	 * took stay queued for the workers: a socket filter drops every segment that opens a connection (SYN without
+	 * ACK), so a client's connect is retried by its kernel and refused once the socket closes. The rest passes, so a
+	 * handshake already under way completes.
+	 * @return whether the filter is in place
+	 */
+	static boolean refuseNewConnections() {
+		// classic BPF on the TCP header: A = flags byte; A &= SYN|ACK; A == SYN ? drop : keep
+		int[][] program = { { 0x30, 0, 0, 13 }, { 0x54, 0, 0, 0x12 }, { 0x15, 0, 1, 0x02 }, { 0x06, 0, 0, 0 },
+				{ 0x06, 0, 0, 0xFFFFFFFF } };
+		try (Memory filter = new Memory(8L * program.length); Memory fprog = new Memory(16)) {
+			for (int i = 0; i < program.length; i++) {
+				filter.setShort(8L * i, (short) program[i][0]);
+				filter.setByte(8L * i + 2, (byte) program[i][1]);
+				filter.setByte(8L * i + 3, (byte) program[i][2]);
+				filter.setInt(8L * i + 4, program[i][3]);
+			}
+			fprog.clear();
+			fprog.setShort(0, (short) program.length);
+			fprog.setPointer(8, filter);
+			Posix.libc().setsockopt(STDIN, SOL_SOCKET, SO_ATTACH_FILTER, fprog, 16);
+			return true;
+		}
+		catch (LastErrorException | LaunchException | UnsatisfiedLinkError ex) {
+			System.getLogger(SharedListener.class.getName())
+				.log(System.Logger.Level.WARNING, "Could not stop new connections on the listening socket ({0}): "
+						+ "connections that arrive while the workers stop may be reset", ex.getMessage());
+			return false;
+		}
+	}
+
+	/**
+	 * How many connections the kernel took on the socket at file descriptor 0 that no worker accepted yet.
+	 * @return the count, -1 when it cannot be read
+	 */
+	static int queuedConnections() {
+		byte[] info = new byte[TCP_INFO_LENGTH];
+		try {
+			Posix.libc().getsockopt(STDIN, IPPROTO_TCP, TCP_INFO, info, new int[] { info.length });
+		}
+		catch (LastErrorException | LaunchException ex) {
+			return -1;
+		}
+		ByteBuffer buffer = ByteBuffer.wrap(info).order(ByteOrder.nativeOrder());
+		// on a listening socket, tcpi_unacked is the accept queue's length
+		return (buffer.get(0) == TCP_LISTEN) ? buffer.getInt(TCPI_UNACKED) : -1;
 	}
 
 	/**

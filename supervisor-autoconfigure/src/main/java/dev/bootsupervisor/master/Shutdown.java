@@ -31,8 +31,23 @@ final class Shutdown {
 
 	private final List<String> killed = new ArrayList<>();
 
-	private Runnable stopListening = () -> {
-	};
+	/**
+	 * How long the kernel's queue must stay empty after new connections stopped before the workers drain: a
+	 * handshake under way when the filter came completes within a round trip and joins the queue.
+	 */
+	static final Duration QUEUE_SETTLE = Duration.ofMillis(250);
+
+	/** The longest the workers are given to take the queued connections before they drain anyway. */
+	static final Duration QUEUE_TIMEOUT = Duration.ofSeconds(3);
+
+	private ListeningSocket socket = ListeningSocket.NONE;
+
+	/** Since when the kernel takes no new connection while the workers empty its queue; {@code null} otherwise. */
+	private Instant closingSince;
+
+	private String closingWhy;
+
+	private boolean closed;
 
 	private boolean listening = true;
 
@@ -51,8 +66,8 @@ final class Shutdown {
 		this.port = port;
 	}
 
-	void onNoWorkerAccepting(Runnable stopListening) {
-		this.stopListening = stopListening;
+	void listeningSocket(ListeningSocket socket) {
+		this.socket = socket;
 	}
 
 	int exitCode() {
@@ -127,6 +142,19 @@ final class Shutdown {
 	 * @param now the current time
 	 */
 	void begin(String why, Instant now) {
+		if (this.listening && this.port >= 0 && !this.closed && this.closingSince == null
+				&& !this.table.live().isEmpty()) {
+			// Before any worker stops accepting: once none accepts, whatever the kernel queued would be reset
+			this.closed = true;
+			if (this.socket.refuseNewConnections()) {
+				this.closingSince = now;
+				this.closingWhy = why;
+				log.log(System.Logger.Level.INFO, "Stopping {0} ({1}): the listening socket takes no new connection; "
+						+ "the workers take the {2} it queued, then drain", this.settings.name(), why,
+						queued(this.socket.queuedConnections()));
+				return;
+			}
+		}
 		log.log(System.Logger.Level.INFO, "Stopping {0} ({1}): {2} workers, shutdown timeout {3}",
 				this.settings.name(), why, this.table.live().size(), Durations.format(this.settings.shutdownTimeout()));
 		for (WorkerHandle worker : this.table.live()) {
@@ -168,6 +196,21 @@ final class Shutdown {
 			this.delayEnds = null;
 			begin(this.delayedWhy, now);
 		}
+		if (this.closingSince != null) {
+			int queued = this.socket.queuedConnections();
+			Duration closing = Duration.between(this.closingSince, now);
+			boolean empty = queued == 0 && closing.compareTo(QUEUE_SETTLE) >= 0;
+			if (!empty && closing.compareTo(QUEUE_TIMEOUT) < 0 && !this.table.live().isEmpty()) {
+				return false;
+			}
+			if (!empty && queued != 0) {
+				log.log(System.Logger.Level.WARNING, "{0} still queued on the listening socket after {1}: the "
+						+ "workers drain now, and those connections will be reset", queued(queued),
+						Durations.format(QUEUE_TIMEOUT));
+			}
+			this.closingSince = null;
+			begin(this.closingWhy, now);
+		}
 		for (WorkerHandle worker : this.table.live()) {
 			if (worker.escalate(now)) {
 				String killed = "worker " + worker.workerId() + " (pid " + worker.pid()
@@ -179,7 +222,7 @@ final class Shutdown {
 		}
 		if (this.listening && this.port >= 0 && !this.table.anyAccepting()) {
 			this.listening = false;
-			this.stopListening.run();
+			this.socket.close();
 			log.log(System.Logger.Level.INFO, "No worker accepts connections any more: the listening socket is "
 					+ "closed, so new connections are refused while the workers finish");
 		}
@@ -195,6 +238,10 @@ final class Shutdown {
 		}
 		this.waiters.clear();
 		return true;
+	}
+
+	private static String queued(int count) {
+		return (count < 0) ? "connections" : (count == 1) ? "1 connection" : count + " connections";
 	}
 
 	/** A control connection that asked for the stop and is told its outcome when the master has stopped. */

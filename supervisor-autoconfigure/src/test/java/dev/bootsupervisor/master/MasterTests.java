@@ -527,6 +527,79 @@ class MasterTests {
 	}
 
 	@Test
+	void aStopFirstRefusesNewConnectionsAndDrainsOnlyOnceTheWorkersTookTheQueue() {
+		List<String> socket = new ArrayList<>();
+		int[] queued = { 3 };
+		this.master.listeningSocket(new ListeningSocket() {
+
+			@Override
+			public boolean refuseNewConnections() {
+				socket.add("refuse");
+				return true;
+			}
+
+			@Override
+			public int queuedConnections() {
+				return queued[0];
+			}
+
+			@Override
+			public void close() {
+				socket.add("close");
+			}
+
+		});
+		runningCluster();
+		this.master.signal("TERM");
+		step();
+		assertThat(socket).containsExactly("refuse");
+		assertThat(this.factory.started).as("still accepting the queue").noneMatch((worker) -> worker.terminated);
+		queued[0] = 0;
+		this.clock.advance(Duration.ofMillis(100));
+		step();
+		assertThat(this.factory.started).as("an empty queue must stay empty for a round trip")
+			.noneMatch((worker) -> worker.terminated);
+		this.clock.advance(Shutdown.QUEUE_SETTLE);
+		step();
+		assertThat(this.factory.started).allMatch((worker) -> worker.terminated);
+		assertThat(socket).containsExactly("refuse");
+		this.factory.started.forEach((worker) -> worker.exit(0));
+		step();
+		assertThat(socket).containsExactly("refuse", "close");
+		assertThat(this.master.exitCode()).isZero();
+	}
+
+	@Test
+	void aQueueTheWorkersDoNotTakeDelaysTheDrainAtMostItsTimeout() {
+		this.master.listeningSocket(new ListeningSocket() {
+
+			@Override
+			public boolean refuseNewConnections() {
+				return true;
+			}
+
+			@Override
+			public int queuedConnections() {
+				return 5;
+			}
+
+			@Override
+			public void close() {
+			}
+
+		});
+		runningCluster();
+		this.master.signal("TERM");
+		step();
+		this.clock.advance(Shutdown.QUEUE_TIMEOUT.minusMillis(100));
+		step();
+		assertThat(this.factory.started).noneMatch((worker) -> worker.terminated);
+		this.clock.advance(Duration.ofMillis(100));
+		step();
+		assertThat(this.factory.started).allMatch((worker) -> worker.terminated);
+	}
+
+	@Test
 	void ttouAtOneWorkerIsRefusedWithALogLine() {
 		Master single = new Master(settings(1), this.factory, this.clock, this.clock.instant(), 8080);
 		single.start();
