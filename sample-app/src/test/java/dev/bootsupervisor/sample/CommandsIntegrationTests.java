@@ -149,8 +149,13 @@ class CommandsIntegrationTests {
 			assertThat(full.stderr())
 				.contains("Boot Supervisor: full path: the command line argument spring.profiles.active is present");
 			assertThat(fast.exitCode()).isEqualTo(full.exitCode());
-			assertThat(withoutTimes(fast.stdout())).isEqualTo(withoutTimes(full.stdout()));
+			assertThat(withoutMoving(fast.stdout())).isEqualTo(withoutMoving(full.stdout()));
 		}
+	}
+
+	/** The times, and the class-data archive's state, which may go from training to ready between two runs. */
+	private static String withoutMoving(String text) {
+		return withoutTimes(text).replaceAll("(?m)^cds: .*$", "cds: ...");
 	}
 
 	@Test
