@@ -28,7 +28,7 @@ import java.util.stream.Stream;
  * the JVM checks them. A master holds a shared lock on {@code KEY.use} while its workers may run a key's layout, so
  * that another master sharing the directory never deletes it under them; a training run holds {@code KEY.train}.
  */
-final class ArchiveStore {
+class ArchiveStore {
 
 	private static final System.Logger log = System.getLogger(ArchiveStore.class.getName());
 
