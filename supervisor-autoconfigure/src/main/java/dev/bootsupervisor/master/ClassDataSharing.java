@@ -76,6 +76,14 @@ final class ClassDataSharing {
 		if (this.unfit != null) {
 			log.log(System.Logger.Level.WARNING, "Workers start without a class-data archive: {0}", this.unfit);
 		}
+		else {
+			int stale = this.store.removeStale(java.time.Instant.now());
+			if (stale > 0) {
+				log.log(System.Logger.Level.INFO, "Removed {0} class-data archive{1} that no app used for {2} days "
+						+ "from {3}", String.valueOf(stale), (stale == 1) ? "" : "s",
+						String.valueOf(ArchiveStore.RETENTION.toDays()), this.store.directory());
+			}
+		}
 	}
 
 	CdsView view() {
@@ -229,7 +237,7 @@ final class ClassDataSharing {
 		}
 		keep.add(current.key());
 		// the other versions' archives go first, so that whoever sees this one ready sees them gone
-		int removed = this.store.removeUnused(keep);
+		int removed = this.store.removeUnused(this.name, keep);
 		if (removed > 0) {
 			log.log(System.Logger.Level.INFO, "Removed {0} class-data archive{1} of other versions of the app",
 					String.valueOf(removed), (removed == 1) ? "" : "s");
