@@ -112,6 +112,13 @@ class ReloadIntegrationTests {
 		CommandResult outcome = first.finish(COMMAND_TIMEOUT);
 		assertThat(outcome.exitCode()).as("exit code of %s", outcome).isZero();
 		assertThat(outcome.output()).contains("Reload succeeded: reloaded 2 workers");
+		// the answer comes only once the last old worker takes no new connection: the very next requests, each on
+		// a new connection, reach the new version only
+		for (int request = 1; request <= 20; request++) {
+			SupervisedProcess.Response response = app.get("/");
+			assertThat(response.generation()).as("request %d after the answer: %s", request, response.body())
+				.isEqualTo(2);
+		}
 		awaitExited(before);
 		// Long enough for a queued reload to begin, had one been queued.
 		await("no second reload").during(Duration.ofSeconds(3))

@@ -9,17 +9,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -28,7 +32,7 @@ import java.util.stream.Stream;
  * the JVM checks them. A master holds a shared lock on {@code KEY.use} while its workers may run a key's layout, so
  * that another master sharing the directory never deletes it under them; a training run holds {@code KEY.train}.
  */
-final class ArchiveStore {
+class ArchiveStore {
 
 	private static final System.Logger log = System.getLogger(ArchiveStore.class.getName());
 
@@ -37,6 +41,15 @@ final class ArchiveStore {
 	static final String READY = "ready";
 
 	static final String REFUSED = "refused";
+
+	/**
+	 * How long a key no master used stays: its app, or that version of it, was not run for that long. A master
+	 * touches its keys' {@code KEY.use} files when it takes their locks, and holds them while it runs.
+	 */
+	static final Duration RETENTION = Duration.ofDays(14);
+
+	/** A key's directory name: the app's name made safe, a dash, 16 hex digits (see {@link #key}). */
+	private static final Pattern KEY = Pattern.compile("(.+)-[0-9a-f]{16}");
 
 	private final Path directory;
 
@@ -93,6 +106,8 @@ final class ArchiveStore {
 				FileChannel channel = FileChannel.open(this.directory.resolve(key + ".use"), StandardOpenOption.CREATE,
 						StandardOpenOption.WRITE, StandardOpenOption.READ);
 				this.uses.put(key, new Use(channel, channel.lock(0, Long.MAX_VALUE, true)));
+				// the time of the last use, which the retention reads
+				Files.setLastModifiedTime(this.directory.resolve(key + ".use"), FileTime.from(Instant.now()));
 			}
 			catch (IOException | OverlappingFileLockException ex) {
 				log.log(System.Logger.Level.DEBUG, "Cannot lock {0}: {1}", key, ex.getMessage());
@@ -108,16 +123,56 @@ final class ArchiveStore {
 	}
 
 	/**
-	 * Delete every key that no master uses, except these.
+	 * Delete every key of this app that no master uses, except these: the app's other versions. Other apps' keys,
+	 * in a directory that apps share, are theirs to remove.
+	 * @param name the app's name
 	 * @param keep the keys to keep
 	 * @return how many were deleted
 	 */
-	synchronized int removeUnused(Set<String> keep) {
+	synchronized int removeUnused(String name, Set<String> keep) {
+		String own = safeName(name);
+		return remove((key, entry) -> own.equals(appOf(key)) && !keep.contains(key));
+	}
+
+	/**
+	 * Delete every key, of any app, that no master uses and none used for {@link #RETENTION}: the archives of
+	 * apps and versions not run for that long.
+	 * @param now the current time
+	 * @return how many were deleted
+	 */
+	synchronized int removeStale(Instant now) {
+		FileTime before = FileTime.from(now.minus(RETENTION));
+		return remove((key, entry) -> appOf(key) != null && lastUse(key, entry).compareTo(before) < 0);
+	}
+
+	private FileTime lastUse(String key, Path entry) {
+		for (Path file : List.of(this.directory.resolve(key + ".use"), entry)) {
+			try {
+				return Files.getLastModifiedTime(file);
+			}
+			catch (IOException ex) {
+				// no use file: the directory's own time
+			}
+		}
+		return FileTime.from(Instant.EPOCH);
+	}
+
+	private static String appOf(String key) {
+		java.util.regex.Matcher matcher = KEY.matcher(key);
+		return matcher.matches() ? matcher.group(1) : null;
+	}
+
+	private static String safeName(String name) {
+		return name.replaceAll("[^A-Za-z0-9._-]", "_");
+	}
+
+	/** Delete the keys that pass {@code which} and that no master holds. */
+	private int remove(java.util.function.BiPredicate<String, Path> which) {
 		int removed = 0;
 		try (Stream<Path> entries = Files.list(this.directory)) {
 			for (Path entry : (Iterable<Path>) entries::iterator) {
 				String name = entry.getFileName().toString();
-				if (!Files.isDirectory(entry) || keep.contains(name) || this.uses.containsKey(name)) {
+				if (!Files.isDirectory(entry) || this.uses.containsKey(name) || !which.test(name, entry)) {
 					continue;
 				}
 				Path lockFile = this.directory.resolve(name + ".use");
@@ -276,8 +331,7 @@ final class ArchiveStore {
 			.sorted(Map.Entry.comparingByKey())
 			.forEach((file) -> text.append("file ").append(file.getKey()).append(' ').append(file.getValue()).append('\n'));
 		byte[] hash = digest.digest(text.toString().getBytes(StandardCharsets.UTF_8));
-		String safeName = name.replaceAll("[^A-Za-z0-9._-]", "_");
-		return safeName + "-" + HexFormat.of().formatHex(hash, 0, 8);
+		return safeName(name) + "-" + HexFormat.of().formatHex(hash, 0, 8);
 	}
 
 	private record Use(FileChannel channel, FileLock lock) {

@@ -61,15 +61,28 @@ final class ClassDataSharing {
 	 */
 	ClassDataSharing(String name, CdsSettings settings, Duration timeout, ClassPathSnapshots snapshots,
 			Set<Long> running) {
+		this(name, new ArchiveStore(settings.directory()),
+				new ArchiveTraining(ArchiveFormat.of(Runtime.version().feature()), timeout, running), snapshots);
+	}
+
+	ClassDataSharing(String name, ArchiveStore store, ArchiveTraining training, ClassPathSnapshots snapshots) {
 		this.name = name;
 		this.snapshots = snapshots;
 		this.format = ArchiveFormat.of(Runtime.version().feature());
-		this.store = new ArchiveStore(settings.directory());
-		this.training = new ArchiveTraining(this.format, timeout, running);
+		this.store = store;
+		this.training = training;
 		this.unfit = this.store.prepare();
 		this.view = (this.unfit != null) ? none(this.unfit) : none("no archive yet: one is trained once every worker is ready");
 		if (this.unfit != null) {
 			log.log(System.Logger.Level.WARNING, "Workers start without a class-data archive: {0}", this.unfit);
+		}
+		else {
+			int stale = this.store.removeStale(java.time.Instant.now());
+			if (stale > 0) {
+				log.log(System.Logger.Level.INFO, "Removed {0} class-data archive{1} that no app used for {2} days "
+						+ "from {3}", String.valueOf(stale), (stale == 1) ? "" : "s",
+						String.valueOf(ArchiveStore.RETENTION.toDays()), this.store.directory());
+			}
 		}
 	}
 
@@ -97,6 +110,8 @@ final class ClassDataSharing {
 		}
 		String changed = this.store.checkReady(current.key(), current.archive());
 		if (changed == null && Files.isRegularFile(current.launchFile())) {
+			// nothing to train: the settled ticks need not look at the store again
+			this.attempted.add(current.key());
 			this.view = new CdsView("ready", current.archive().toString(), this.format.label() + " of "
 					+ current.key() + ": workers start with it");
 			return current.layout().withLaunch(withUse(current), current.layout().launchTarget());
@@ -222,7 +237,7 @@ final class ClassDataSharing {
 		}
 		keep.add(current.key());
 		// the other versions' archives go first, so that whoever sees this one ready sees them gone
-		int removed = this.store.removeUnused(keep);
+		int removed = this.store.removeUnused(this.name, keep);
 		if (removed > 0) {
 			log.log(System.Logger.Level.INFO, "Removed {0} class-data archive{1} of other versions of the app",
 					String.valueOf(removed), (removed == 1) ? "" : "s");
@@ -240,9 +255,12 @@ final class ClassDataSharing {
 		log.log(System.Logger.Level.WARNING, "No class-data archive: {0}; workers start without one", detail);
 	}
 
-	/** The candidate archive of a snapshot, the last one again while the snapshot is the same. */
+	/**
+	 * The candidate archive of a snapshot, the last one again while the snapshot is the same: the contents are
+	 * built afresh on every call, so they are compared by value (building a candidate reads the jar).
+	 */
 	private Candidate candidate(ClassPathSnapshots.Contents contents) {
-		if (this.candidate != null && this.candidate.contents() == contents) {
+		if (this.candidate != null && this.candidate.contents().equals(contents)) {
 			return this.candidate;
 		}
 		Candidate next = Candidate.of(this, contents);

@@ -49,6 +49,10 @@ final class ClassPathSnapshots {
 
 	private Snapshot previous;
 
+	private Snapshot contentsOf;
+
+	private Contents contents;
+
 	ClassPathSnapshots(WorkerCommand command, Map<String, String> environment, Path directory) {
 		this.classPath = new LaunchClassPath(command, environment);
 		this.directory = directory;
@@ -74,9 +78,15 @@ final class ClassPathSnapshots {
 	 */
 	synchronized Contents contents() throws IOException {
 		current();
-		boolean directories = this.classPath.sources().stream()
-			.anyMatch((source) -> source.kind() == LaunchClassPath.Kind.TREE);
-		return new Contents(this.current.command(), this.current.files(), this.current.directories(), directories);
+		if (this.contents == null || this.contentsOf != this.current) {
+			// once per snapshot: reading the class path's sources opens the jar for its manifest
+			boolean directories = this.classPath.sources().stream()
+				.anyMatch((source) -> source.kind() == LaunchClassPath.Kind.TREE);
+			this.contents = new Contents(this.current.command(), this.current.files(), this.current.directories(),
+					directories);
+			this.contentsOf = this.current;
+		}
+		return this.contents;
 	}
 
 	/**

@@ -250,6 +250,8 @@ public final class Master {
 		}
 		else if (event instanceof MasterEvent.Message message) {
 			this.messages.received(message.connection(), message.frame());
+			// a DRAINING may be what a reload's answer waits for
+			this.reloads.check(now());
 		}
 		else if (event instanceof MasterEvent.Disconnected disconnected) {
 			this.shutdown.forget(disconnected.connection());
@@ -268,6 +270,7 @@ public final class Master {
 			this.scaling.check(now);
 			this.watchdog.check(now);
 		}
+		this.reloads.check(now);
 		this.leadership.check(now, this.phase == ClusterPhase.STARTING || this.phase == ClusterPhase.RUNNING);
 		this.relay.flush();
 		this.orphans.check(now);

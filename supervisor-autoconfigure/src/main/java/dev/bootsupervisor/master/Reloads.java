@@ -2,6 +2,7 @@ package dev.bootsupervisor.master;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +23,12 @@ import dev.bootsupervisor.protocol.WorkerState;
 final class Reloads {
 
 	private static final System.Logger log = System.getLogger(Master.class.getName());
+
+	/**
+	 * How long the outcome waits for the last old worker to confirm it stopped accepting: a worker that never
+	 * does (hung, or busy before its accept gate closes) must not hold the answer for its whole drain.
+	 */
+	static final Duration STOP_ACCEPTING_BOUND = Duration.ofSeconds(2);
 
 	private final WorkerTable table;
 
@@ -160,11 +167,39 @@ final class Reloads {
 			this.table.retire(old, "replaced by generation " + replacement.generation() + " (reload)", now);
 		}
 		if (!this.reload.hasRemaining()) {
-			// the outcome is known now; it must be told before the last old worker drains, since that worker may
-			// be the one whose actuator request asked for the reload and must still answer it
-			this.reload.report(true, succeeded(now));
+			// the outcome is known now, but it is told only once the last old worker takes no new connection (its
+			// DRAINING, or its exit): whoever acts on the answer must reach the new version only. It is told before
+			// that worker's drain ends, since that worker may carry the actuator request that asked for the reload.
+			if (retire && old.acceptsConnections()) {
+				this.reload.reportOnceStopped(now.plus(STOP_ACCEPTING_BOUND));
+			}
+			else {
+				this.reload.report(true, succeeded(now));
+			}
 		}
 		next(now);
+	}
+
+	/**
+	 * Tell a reload's outcome once its last old worker confirmed that it stopped accepting, or once it waited
+	 * {@link #STOP_ACCEPTING_BOUND} for that.
+	 * @param now the current time
+	 */
+	void check(Instant now) {
+		if (this.reload == null || this.reload.reported() || this.reload.reportDue() == null) {
+			return;
+		}
+		WorkerHandle old = this.reload.retiring();
+		if (old == null || !old.acceptsConnections()) {
+			this.reload.report(true, succeeded(now));
+		}
+		else if (!now.isBefore(this.reload.reportDue())) {
+			log.log(System.Logger.Level.WARNING, "Worker {0} (pid {1}) did not confirm within {2} that it stopped "
+					+ "accepting connections; the reload is reported as done anyway, and that worker may still take a "
+					+ "connection until it drains", old.workerId(), String.valueOf(old.pid()),
+					Durations.format(STOP_ACCEPTING_BOUND));
+			this.reload.report(true, succeeded(now));
+		}
 	}
 
 	private String succeeded(Instant now) {

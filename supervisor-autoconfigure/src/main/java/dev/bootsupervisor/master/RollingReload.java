@@ -31,6 +31,8 @@ final class RollingReload {
 
 	private boolean reported;
 
+	private Instant reportDue;
+
 	RollingReload(List<Integer> slotIds, Instant startedAt, String trigger) {
 		this.remaining = new ArrayDeque<>(slotIds);
 		this.size = slotIds.size();
@@ -65,6 +67,20 @@ final class RollingReload {
 	 */
 	boolean reported() {
 		return this.reported;
+	}
+
+	/**
+	 * Every slot has its replacement: report once the last old worker stopped accepting, at the latest by
+	 * {@code due}.
+	 * @param due when to report anyway
+	 */
+	void reportOnceStopped(Instant due) {
+		this.reportDue = due;
+	}
+
+	/** When the outcome is told at the latest, {@code null} while slots remain. */
+	Instant reportDue() {
+		return this.reportDue;
 	}
 
 	Integer nextSlot() {

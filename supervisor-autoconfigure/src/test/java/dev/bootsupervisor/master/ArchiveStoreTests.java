@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,6 +25,16 @@ class ArchiveStoreTests {
 
 	private static final Map<Path, String> FILES = Map.of(Path.of("/srv/app.jar"), "aa11", Path.of("/srv/lib/x.jar"),
 			"bb22");
+
+	private static final String CURRENT = "app-00000000000000c1";
+
+	private static final String PREVIOUS = "app-00000000000000b1";
+
+	private static final String OTHER_MASTER = "app-00000000000000a1";
+
+	private static final String OLD = "app-0000000000000011";
+
+	private static final String NEWEST = "app-00000000000000d1";
 
 	@TempDir
 	Path temp;
@@ -69,24 +80,78 @@ class ArchiveStoreTests {
 	void cleanupKeepsTheKeysInUseHereOrElsewhere() throws IOException {
 		ArchiveStore store = new ArchiveStore(this.temp.resolve("cds"));
 		store.prepare();
-		for (String key : List.of("current", "previous", "other-master", "old")) {
+		for (String key : List.of(CURRENT, PREVIOUS, OTHER_MASTER, OLD)) {
 			Files.createDirectories(store.keyDirectory(key).resolve(ArchiveStore.LAYOUT));
 		}
-		store.use("previous", Set.of());
-		store.use("current", Set.of("previous"));
+		store.use(PREVIOUS, Set.of());
+		store.use(CURRENT, Set.of(PREVIOUS));
 		// a shared lock held on a channel of its own, as another master holds one
-		try (FileChannel channel = FileChannel.open(store.directory().resolve("other-master.use"),
+		try (FileChannel channel = FileChannel.open(store.directory().resolve(OTHER_MASTER + ".use"),
 				StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
 				FileLock lock = channel.lock(0, Long.MAX_VALUE, true)) {
-			assertThat(store.removeUnused(Set.of())).isEqualTo(1);
+			assertThat(store.removeUnused("app", Set.of())).isEqualTo(1);
 		}
-		assertThat(store.keyDirectory("old")).doesNotExist();
-		assertThat(store.keyDirectory("current")).isDirectory();
-		assertThat(store.keyDirectory("previous")).isDirectory();
-		assertThat(store.keyDirectory("other-master")).isDirectory();
-		store.use("newest", Set.of("current"));
+		assertThat(store.keyDirectory(OLD)).doesNotExist();
+		assertThat(store.keyDirectory(CURRENT)).isDirectory();
+		assertThat(store.keyDirectory(PREVIOUS)).isDirectory();
+		assertThat(store.keyDirectory(OTHER_MASTER)).isDirectory();
+		store.use(NEWEST, Set.of(CURRENT));
 		store.close();
-		assertThat(store.removeUnused(Set.of("newest"))).isEqualTo(3);
+		assertThat(store.removeUnused("app", Set.of(NEWEST))).isEqualTo(3);
+	}
+
+	@Test
+	void cleanupLeavesOtherAppsArchivesInASharedDirectory() throws IOException {
+		ArchiveStore store = new ArchiveStore(this.temp.resolve("cds"));
+		store.prepare();
+		for (String key : List.of(CURRENT, OLD, "app-store-0123456789abcdef", "orders-0123456789abcdef", "notes")) {
+			Files.createDirectories(store.keyDirectory(key).resolve(ArchiveStore.LAYOUT));
+		}
+		assertThat(store.removeUnused("app", Set.of(CURRENT))).isEqualTo(1);
+		assertThat(store.keyDirectory(OLD)).doesNotExist();
+		assertThat(store.keyDirectory(CURRENT)).isDirectory();
+		assertThat(store.keyDirectory("app-store-0123456789abcdef")).as("the app named app-store").isDirectory();
+		assertThat(store.keyDirectory("orders-0123456789abcdef")).isDirectory();
+		assertThat(store.keyDirectory("notes")).as("not a key").isDirectory();
+	}
+
+	@Test
+	void archivesNoMasterUsedForTheRetentionAreRemovedWhateverTheirApp() throws IOException {
+		ArchiveStore store = new ArchiveStore(this.temp.resolve("cds"));
+		store.prepare();
+		Instant now = Instant.now();
+		FileTime stale = FileTime.from(now.minus(ArchiveStore.RETENTION).minusSeconds(60));
+		FileTime recent = FileTime.from(now.minus(ArchiveStore.RETENTION).plusSeconds(60));
+		for (String key : List.of(CURRENT, OLD, "orders-0123456789abcdef", "notes-0123456789abcdef", "mine")) {
+			Files.createDirectories(store.keyDirectory(key).resolve(ArchiveStore.LAYOUT));
+		}
+		store.use(CURRENT, Set.of());
+		Files.setLastModifiedTime(store.directory().resolve(CURRENT + ".use"), stale);
+		Files.setLastModifiedTime(Files.writeString(store.directory().resolve(OLD + ".use"), ""), stale);
+		Files.setLastModifiedTime(Files.writeString(store.directory().resolve("orders-0123456789abcdef.use"), ""),
+				stale);
+		Files.setLastModifiedTime(Files.writeString(store.directory().resolve("notes-0123456789abcdef.use"), ""),
+				recent);
+		Files.setLastModifiedTime(store.keyDirectory("mine"), stale);
+		assertThat(store.removeStale(now)).isEqualTo(2);
+		assertThat(store.keyDirectory(OLD)).doesNotExist();
+		assertThat(store.directory().resolve(OLD + ".use")).doesNotExist();
+		assertThat(store.keyDirectory("orders-0123456789abcdef")).as("another app, not run for long").doesNotExist();
+		assertThat(store.keyDirectory(CURRENT)).as("held by this master").isDirectory();
+		assertThat(store.keyDirectory("notes-0123456789abcdef")).as("used lately").isDirectory();
+		assertThat(store.keyDirectory("mine")).as("not a key").isDirectory();
+		store.close();
+	}
+
+	@Test
+	void takingAKeysLockRecordsTheTimeOfItsUse() throws IOException {
+		ArchiveStore store = new ArchiveStore(this.temp.resolve("cds"));
+		store.prepare();
+		Path use = Files.writeString(store.directory().resolve(CURRENT + ".use"), "");
+		Files.setLastModifiedTime(use, FileTime.fromMillis(0));
+		store.use(CURRENT, Set.of());
+		assertThat(Files.getLastModifiedTime(use).toInstant()).isAfter(Instant.now().minusSeconds(60));
+		store.close();
 	}
 
 	private static String key(String jvm, List<String> options, Map<Path, String> files) {

@@ -58,6 +58,17 @@ class ClassPathSnapshotsTests {
 	}
 
 	@Test
+	void theContentsOfASnapshotAreReadOnce() throws IOException {
+		Path jar = this.temp.resolve("app.jar");
+		jar(jar, "app", "1", null);
+		ClassPathSnapshots snapshots = snapshots(List.of("-jar", jar.toString()), List.of());
+		ClassPathSnapshots.Contents first = snapshots.contents();
+		// the master asks on every tick: the jar is not read again while the snapshot is the same
+		Files.delete(jar);
+		assertThat(snapshots.contents()).isSameAs(first);
+	}
+
+	@Test
 	void reloadWithNothingChangedKeepsTheSnapshot() throws IOException {
 		Path jar = this.temp.resolve("app.jar");
 		jar(jar, "app", "1", null);

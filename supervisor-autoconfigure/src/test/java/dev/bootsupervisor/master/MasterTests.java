@@ -421,7 +421,48 @@ class MasterTests {
 	}
 
 	@Test
-	void onceAReloadHasAnsweredAScaleOrAnotherReloadIsNotRefused() {
+	void aReloadIsAnsweredOnlyOnceItsLastOldWorkerStoppedAccepting() {
+		runningCluster();
+		ChannelConnection lastOld = connectionOf(2);
+		RecordingConnection control = control();
+		request(control, "command", "reload");
+		readyByPid(this.factory.started.get(2).pid());
+		this.factory.started.get(0).exit(0);
+		step();
+		readyByPid(this.factory.started.get(3).pid());
+		step();
+		assertThat(this.factory.started.get(1).terminated).isTrue();
+		assertThat(control.sent).as("the last old worker may still accept").isEmpty();
+		draining(lastOld);
+		assertThat(control.sent).hasSize(1);
+		assertThat(control.sent.get(0).get("ok")).contains("true");
+		assertThat(this.master.reloading()).as("the last old worker still drains").isTrue();
+	}
+
+	@Test
+	void aReloadAskedThroughAWorkerIsAnsweredThroughItOnceItStoppedAccepting() {
+		runningCluster();
+		ChannelConnection first = connectionOf(1);
+		RecordingConnection recording = new RecordingConnection();
+		recording.role("worker");
+		recording.worker(first.worker());
+		this.master.post(new MasterEvent.Message(recording, Frame.of(MessageType.REQUEST, "command", "reload")));
+		step();
+		readyByPid(this.factory.started.get(2).pid());
+		assertThat(this.factory.started.get(1).terminated).as("the requester's slot is reloaded last").isTrue();
+		this.factory.started.get(1).exit(0);
+		step();
+		readyByPid(this.factory.started.get(3).pid());
+		assertThat(this.factory.started.get(0).terminated).isTrue();
+		assertThat(recording.sent).isEmpty();
+		// the worker answers DRAINING as its gate closes, while the request it carries is still open
+		draining(first);
+		assertThat(recording.sent).hasSize(1);
+		assertThat(recording.sent.get(0).get("ok")).contains("true");
+	}
+
+	@Test
+	void aReloadWhoseLastOldWorkerNeverConfirmsIsAnsweredAfterTheBound() {
 		runningCluster();
 		RecordingConnection control = control();
 		request(control, "command", "reload");
@@ -429,6 +470,26 @@ class MasterTests {
 		this.factory.started.get(0).exit(0);
 		step();
 		readyByPid(this.factory.started.get(3).pid());
+		this.clock.advance(Reloads.STOP_ACCEPTING_BOUND.minusMillis(100));
+		step();
+		assertThat(control.sent).isEmpty();
+		this.clock.advance(Duration.ofMillis(100));
+		step();
+		assertThat(control.sent).hasSize(1);
+		assertThat(control.sent.get(0).get("ok")).contains("true");
+	}
+
+	@Test
+	void onceAReloadHasAnsweredAScaleOrAnotherReloadIsNotRefused() {
+		runningCluster();
+		ChannelConnection lastOld = connectionOf(2);
+		RecordingConnection control = control();
+		request(control, "command", "reload");
+		readyByPid(this.factory.started.get(2).pid());
+		this.factory.started.get(0).exit(0);
+		step();
+		readyByPid(this.factory.started.get(3).pid());
+		draining(lastOld);
 		assertThat(control.sent).as("answered while the last old worker still drains").hasSize(1);
 		assertThat(control.sent.get(0).get("ok")).contains("true");
 		RecordingConnection second = control();
@@ -443,12 +504,14 @@ class MasterTests {
 	@Test
 	void aScaleRightAfterAReloadAnsweredIsAccepted() {
 		runningCluster();
+		ChannelConnection lastOld = connectionOf(2);
 		RecordingConnection control = control();
 		request(control, "command", "reload");
 		readyByPid(this.factory.started.get(2).pid());
 		this.factory.started.get(0).exit(0);
 		step();
 		readyByPid(this.factory.started.get(3).pid());
+		draining(lastOld);
 		request(control, "command", "scale", "workers", 3);
 		assertThat(this.factory.started).as("the scale was accepted").hasSize(5);
 		readyByPid(this.factory.started.get(4).pid());
@@ -725,6 +788,13 @@ class MasterTests {
 			}
 		}
 		throw new AssertionError("no worker with pid " + pid + " " + worker);
+	}
+
+	/** The worker of this connection says it closed its accept gate, as it does once TERM reaches it. */
+	private void draining(ChannelConnection connection) {
+		this.master.post(new MasterEvent.Message(connection, Frame.of(MessageType.DRAINING, "reason",
+				"worker is shutting down")));
+		step();
 	}
 
 	private void step() {
