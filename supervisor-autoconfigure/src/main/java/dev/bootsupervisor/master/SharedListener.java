@@ -5,6 +5,8 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.bootsupervisor.base.ExitCodes;
 import dev.bootsupervisor.base.LaunchException;
@@ -57,6 +59,9 @@ public final class SharedListener {
 	private static final int TCPI_UNACKED = 24;
 
 	private static final byte TCP_LISTEN = 10;
+
+	/** The filters' code, referenced so that it is never freed while the programs point to it. */
+	private static final List<Memory> PROGRAMS = new CopyOnWriteArrayList<>();
 
 	private final int port;
 
@@ -135,11 +140,14 @@ public final class SharedListener {
 	 * @return the socket
 	 */
 	public static ListeningSocket standardInput() {
+		// Built now, at the master's start: a jar overwritten in place by a redeploy could not give JNA's classes
+		// that building it loads later, at the stop
+		Memory program = refusalProgram();
 		return new ListeningSocket() {
 
 			@Override
 			public boolean refuseNewConnections() {
-				return SharedListener.refuseNewConnections();
+				return SharedListener.refuseNewConnections(program);
 			}
 
 			@Override
@@ -156,30 +164,51 @@ public final class SharedListener {
 	}
 
 	/**
+	 * The socket filter that refuses new connections, as the kernel takes it ({@code struct sock_fprog}): classic
+	 * BPF on the TCP header, {@code A = flags byte; A &= SYN|ACK; A == SYN ? drop : keep}. Never freed: the master
+	 * keeps it for its life.
+	 * @return the filter, {@code null} when JNA cannot build it
+	 */
+	static Memory refusalProgram() {
+		int[][] code = { { 0x30, 0, 0, 13 }, { 0x54, 0, 0, 0x12 }, { 0x15, 0, 1, 0x02 }, { 0x06, 0, 0, 0 },
+				{ 0x06, 0, 0, 0xFFFFFFFF } };
+		try {
+			Memory filter = new Memory(8L * code.length);
+			for (int i = 0; i < code.length; i++) {
+				filter.setShort(8L * i, (short) code[i][0]);
+				filter.setByte(8L * i + 2, (byte) code[i][1]);
+				filter.setByte(8L * i + 3, (byte) code[i][2]);
+				filter.setInt(8L * i + 4, code[i][3]);
+			}
+			Memory program = new Memory(16);
+			program.clear();
+			program.setShort(0, (short) code.length);
+			program.setPointer(8, filter);
+			PROGRAMS.add(filter);
+			return program;
+		}
+		catch (LinkageError | RuntimeException ex) {
+			return null;
+		}
+	}
+
+	/**
 	 * Make the kernel take no new connection on the socket at file descriptor 0, while the connections it already
 	 * took stay queued for the workers: a socket filter drops every segment that opens a connection (SYN without
 	 * ACK), so a client's connect is retried by its kernel and refused once the socket closes. The rest passes, so a
 	 * handshake already under way completes.
+	 * @param program the filter, from {@link #refusalProgram()}
 	 * @return whether the filter is in place
 	 */
-	static boolean refuseNewConnections() {
-		// classic BPF on the TCP header: A = flags byte; A &= SYN|ACK; A == SYN ? drop : keep
-		int[][] program = { { 0x30, 0, 0, 13 }, { 0x54, 0, 0, 0x12 }, { 0x15, 0, 1, 0x02 }, { 0x06, 0, 0, 0 },
-				{ 0x06, 0, 0, 0xFFFFFFFF } };
-		try (Memory filter = new Memory(8L * program.length); Memory fprog = new Memory(16)) {
-			for (int i = 0; i < program.length; i++) {
-				filter.setShort(8L * i, (short) program[i][0]);
-				filter.setByte(8L * i + 2, (byte) program[i][1]);
-				filter.setByte(8L * i + 3, (byte) program[i][2]);
-				filter.setInt(8L * i + 4, program[i][3]);
+	static boolean refuseNewConnections(Memory program) {
+		try {
+			if (program == null) {
+				throw new IllegalStateException("JNA could not build the socket filter");
 			}
-			fprog.clear();
-			fprog.setShort(0, (short) program.length);
-			fprog.setPointer(8, filter);
-			Posix.libc().setsockopt(STDIN, SOL_SOCKET, SO_ATTACH_FILTER, fprog, 16);
+			Posix.libc().setsockopt(STDIN, SOL_SOCKET, SO_ATTACH_FILTER, program, 16);
 			return true;
 		}
-		catch (LastErrorException | LaunchException | UnsatisfiedLinkError ex) {
+		catch (LaunchException | LinkageError | RuntimeException ex) {
 			System.getLogger(SharedListener.class.getName())
 				.log(System.Logger.Level.WARNING, "Could not stop new connections on the listening socket ({0}): "
 						+ "connections that arrive while the workers stop may be reset", ex.getMessage());
