@@ -45,6 +45,17 @@ class MasterTests {
 	}
 
 	@Test
+	void aWorkerWithoutAWebServerIsReadyWithNoWebServerNotAcceptingConnections() {
+		Master noPort = new Master(settings(1), this.factory, this.clock, this.clock.instant(), -1);
+		noPort.start();
+		connectAndReady(noPort, 1);
+		assertThat(noPort.view().worker(1).reason()).isEqualTo("application ready (no web server)");
+		this.master.start();
+		ready(1);
+		assertThat(this.master.view().worker(1).reason()).isEqualTo("application ready, accepting connections");
+	}
+
+	@Test
 	void workerExitBeforeReadyStopsEverythingWithoutRestartWithExitCodeThree() {
 		this.master.start();
 		ready(1);
