@@ -139,6 +139,16 @@ class ReloadIntegrationTests {
 	void redeployByOverwritingTheJarInPlaceThenReloading() throws Exception {
 		redeploy((jar, newJar) -> {
 			Object inode = Files.getAttribute(jar, "unix:ino");
+			// A reload while cp is half done: refused with the reason, and the old workers keep serving
+			byte[] whole = Files.readAllBytes(newJar);
+			try (OutputStream out = Files.newOutputStream(jar, StandardOpenOption.WRITE,
+					StandardOpenOption.TRUNCATE_EXISTING)) {
+				out.write(whole, 0, whole.length / 2);
+			}
+			CommandResult refused = command("--supervisor.command=reload");
+			assertThat(refused.exitCode()).as("exit code of %s", refused).isEqualTo(1);
+			assertThat(refused.output()).contains("Reload failed")
+				.contains("the app's jar " + jar + " is an invalid or corrupt jarfile");
 			// What cp does to an existing file: truncate it and write the new bytes into the same inode.
 			// (Files.copy with REPLACE_EXISTING would unlink the old file first, which is a move in disguise.)
 			try (OutputStream out = Files.newOutputStream(jar, StandardOpenOption.WRITE,
@@ -287,7 +297,7 @@ class ReloadIntegrationTests {
 	@FunctionalInterface
 	private interface JarReplacement {
 
-		void replace(Path jar, Path newJar) throws IOException;
+		void replace(Path jar, Path newJar) throws Exception;
 
 	}
 

@@ -31,6 +31,9 @@ public record WorkerCommand(String javaExecutable, List<String> jvmOptions, List
 	/** System property that tells a daemon's master its standard error log file. */
 	public static final String DAEMON_STDERR = DAEMONIZED + ".stderr";
 
+	/** Grants native access to the class path, so that JNA's loading of native code is not warned about. */
+	static final String ENABLE_NATIVE_ACCESS = "--enable-native-access=ALL-UNNAMED";
+
 	/** Launcher options whose value is the next argument. */
 	private static final Set<String> SEPARATE_VALUE = Set.of("-p", "--module-path",
 			"--upgrade-module-path", "--add-modules", "--limit-modules", "--add-exports", "--add-opens", "--add-reads",
@@ -59,7 +62,25 @@ public record WorkerCommand(String javaExecutable, List<String> jvmOptions, List
 				options.add(option);
 			}
 		}
-		return new WorkerCommand(executable, options, currentLaunchTarget(), List.of(arguments), name);
+		return new WorkerCommand(executable, withNativeAccess(options, Runtime.version().feature()),
+				currentLaunchTarget(), List.of(arguments), name);
+	}
+
+	/**
+	 * The JVM options with native access granted to the class path when the JVM is Java 22 or later and they do not
+	 * grant it already: the JVMs the supervisor starts then print no restricted-method warning when a library (JNA)
+	 * loads native code. Java 17 to 21 do not know the option and would not start with it.
+	 * @param options the JVM options
+	 * @param javaFeature the feature release of the JVM that runs them ({@code Runtime.version().feature()})
+	 * @return the options
+	 */
+	public static List<String> withNativeAccess(List<String> options, int javaFeature) {
+		if (javaFeature < 22 || options.stream().anyMatch((option) -> option.startsWith("--enable-native-access"))) {
+			return options;
+		}
+		List<String> granted = new ArrayList<>(options);
+		granted.add(ENABLE_NATIVE_ACCESS);
+		return granted;
 	}
 
 	/** Options a worker must not repeat: a debugger port taken by the master, or worker markers. */

@@ -9,6 +9,7 @@ import java.util.function.Supplier;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.health.actuate.endpoint.HealthEndpointGroup;
 import org.springframework.boot.health.actuate.endpoint.HealthEndpointGroups;
 import org.springframework.boot.health.actuate.endpoint.StatusAggregator;
@@ -28,7 +29,10 @@ import org.springframework.context.SmartLifecycle;
  * back into each worker's own health.
  * <p>
  * Heartbeats come every second; the contributors are checked at most every few seconds, and at once after an
- * availability change (ready, draining), so that the master sees those without delay.
+ * availability change (ready, draining), so that the master sees those without delay. Until the application is
+ * ready (accepting traffic for the first time) the status is {@code UNKNOWN} and no contributor is asked: a starting
+ * worker's figures mean nothing yet, and its liveness reads {@code BROKEN} (so {@code DOWN}) until the context is
+ * refreshed.
  * <p>
  * When the application context closes, the checks stop first of all lifecycles, before the web server drains and
  * long before the beans are destroyed: a contributor is never asked about a resource already closed (a pool, a
@@ -57,6 +61,8 @@ public class WorkerHealthReporter implements Supplier<String>, SmartInitializing
 
 	private volatile boolean stopped;
 
+	private volatile boolean ready;
+
 	/**
 	 * Create a reporter.
 	 * @param registry the health contributors
@@ -84,6 +90,9 @@ public class WorkerHealthReporter implements Supplier<String>, SmartInitializing
 
 	@Override
 	public void onApplicationEvent(AvailabilityChangeEvent<?> event) {
+		if (event.getState() == ReadinessState.ACCEPTING_TRAFFIC) {
+			this.ready = true;
+		}
 		this.status = null;
 	}
 
@@ -118,6 +127,11 @@ public class WorkerHealthReporter implements Supplier<String>, SmartInitializing
 	public String get() {
 		if (this.stopped) {
 			return SHUTTING_DOWN;
+		}
+		if (!this.ready) {
+			// Before the application is ready its liveness reads BROKEN (DOWN) by default, and a result computed
+			// then would be cached, and sent, after the worker is ready
+			return Status.UNKNOWN.getCode();
 		}
 		String status = this.status;
 		long now = this.nanoTime.getAsLong();

@@ -120,10 +120,12 @@ final class ClassPathSnapshots {
 
 	/**
 	 * Take a new snapshot for a reload when a file of the class path changed; the previous one is kept until the
-	 * reload ends.
-	 * @throws IOException when the class path cannot be copied
+	 * reload ends. A jar that {@code java -jar} would not start is refused first, so the old workers keep serving.
+	 * @throws IOException when the class path cannot be copied, or its jar cannot be run
 	 */
 	synchronized void beginReload() throws IOException {
+		this.classPath.check();
+		this.classPath.checkRunnable();
 		Snapshot next = take(this.current);
 		if (next == this.current) {
 			log.log(System.Logger.Level.INFO, "Replacement workers run the same class path: no file of it changed");

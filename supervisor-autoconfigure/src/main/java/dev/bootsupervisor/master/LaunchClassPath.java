@@ -104,6 +104,35 @@ final class LaunchClassPath {
 	}
 
 	/**
+	 * Fail with a message a person can act on when the jar of {@code -jar} is there but {@code java -jar} would not
+	 * start it: a truncated or half-copied file ({@code Invalid or corrupt jarfile}), or a jar with no
+	 * {@code Main-Class}. Nothing to check for {@code -cp}.
+	 * @throws IOException when the jar cannot be run
+	 */
+	void checkRunnable() throws IOException {
+		List<String> target = this.command.launchTarget();
+		if (target.size() < 2 || !target.get(0).equals("-jar")) {
+			return;
+		}
+		Path jar = Path.of(target.get(1)).toAbsolutePath();
+		Manifest manifest;
+		try (JarFile file = new JarFile(jar.toFile())) {
+			manifest = file.getManifest();
+		}
+		catch (IOException | SecurityException ex) {
+			throw new IOException("the app's jar " + jar + " is an invalid or corrupt jarfile (" + ex.getMessage()
+					+ "): java -jar would not start it. Is it still being copied? Put a complete jar at that path "
+					+ "(copy it next to it, then move it over), then reload", ex);
+		}
+		String mainClass = (manifest != null) ? manifest.getMainAttributes().getValue(Attributes.Name.MAIN_CLASS)
+				: null;
+		if (mainClass == null || mainClass.isBlank()) {
+			throw new IOException("the app's jar " + jar + " has no Main-Class in its manifest: java -jar would not "
+					+ "start it. Build it with the Spring Boot plugin (repackage), then reload");
+		}
+	}
+
+	/**
 	 * This command, reading every class path part under {@code root} instead of {@code /}.
 	 * @param root the root of a snapshot
 	 * @return the command

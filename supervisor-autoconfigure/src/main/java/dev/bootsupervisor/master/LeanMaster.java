@@ -14,6 +14,7 @@ import dev.bootsupervisor.base.ExitCodes;
 import dev.bootsupervisor.base.LaunchException;
 import dev.bootsupervisor.base.Posix;
 import dev.bootsupervisor.base.SystemExit;
+import dev.bootsupervisor.base.WorkerCommand;
 import dev.bootsupervisor.protocol.ProtocolException;
 
 /**
@@ -70,7 +71,8 @@ public final class LeanMaster {
 	public static void exec(MasterSpec spec, List<String> userOptions) {
 		List<String> argv = new ArrayList<>();
 		argv.add(spec.command().javaExecutable());
-		argv.addAll(JVM_OPTIONS);
+		// the JVM that replaces this one would warn of JNA's native code again
+		argv.addAll(WorkerCommand.withNativeAccess(JVM_OPTIONS, Runtime.version().feature()));
 		userOptions.stream().filter((option) -> option.startsWith("-D")).forEach(argv::add);
 		argv.add("-Dsupervisor.name=" + spec.settings().name());
 		argv.add("-Dsupervisor.role=master");

@@ -300,7 +300,9 @@ public final class Master {
 			this.reloads.replacementReady(worker, now);
 			return;
 		}
-		worker.transition(WorkerState.READY, "application ready, accepting connections", now);
+		worker.transition(WorkerState.READY,
+				(this.port >= 0) ? "application ready, accepting connections" : "application ready (no web server)",
+				now);
 		if (this.phase == ClusterPhase.STARTING && this.startup.workerReady(now)) {
 			this.phase = ClusterPhase.RUNNING;
 		}

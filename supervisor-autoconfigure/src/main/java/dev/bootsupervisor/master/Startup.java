@@ -94,7 +94,8 @@ final class Startup {
 	 * @param exit how it ended
 	 */
 	void workerExited(WorkerHandle worker, ExitStatus exit) {
-		String error = (worker.startupError() != null) ? ": " + worker.startupError() : "";
+		String error = (worker.startupError() != null)
+				? ": " + worker.startupError() + ExclusiveResources.advice(worker.startupError()) : "";
 		log.log(System.Logger.Level.ERROR,
 				"Worker {0} (pid {1}) exited with {2} before {3} was ready; stopping (see its output above){4}",
 				worker.workerId(), String.valueOf(worker.pid()), exit.describe(), this.settings.name(), error);

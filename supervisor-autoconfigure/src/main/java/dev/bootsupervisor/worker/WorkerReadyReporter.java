@@ -4,6 +4,9 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.context.ApplicationListener;
@@ -13,6 +16,8 @@ import org.springframework.context.ApplicationListener;
  * application runners). Web workers report through {@link WorkerReadinessListener}, which also opens their gate.
  */
 public class WorkerReadyReporter implements ApplicationListener<AvailabilityChangeEvent<ReadinessState>> {
+
+	private static final Log logger = LogFactory.getLog(WorkerReadyReporter.class);
 
 	private final AtomicBoolean reported = new AtomicBoolean();
 
@@ -29,7 +34,9 @@ public class WorkerReadyReporter implements ApplicationListener<AvailabilityChan
 	@Override
 	public void onApplicationEvent(AvailabilityChangeEvent<ReadinessState> event) {
 		if (event.getState() == ReadinessState.ACCEPTING_TRAFFIC && this.reported.compareAndSet(false, true)) {
-			this.runtime.get().ifPresent(WorkerRuntime::reportReady);
+			Optional<WorkerRuntime> worker = this.runtime.get();
+			logger.info(WorkerLabel.describe(worker) + " ready (no web server)");
+			worker.ifPresent(WorkerRuntime::reportReady);
 		}
 	}
 

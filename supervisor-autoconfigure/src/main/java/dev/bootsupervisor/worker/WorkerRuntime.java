@@ -14,8 +14,11 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -308,21 +311,31 @@ public final class WorkerRuntime {
 	}
 
 	/**
-	 * Tell the master why this worker's application failed to start, before the JVM exits.
+	 * Tell the master why this worker's application failed to start, before the JVM exits: the root cause (the
+	 * innermost exception) first, as it names what went wrong where the outer ones name a symptom, then the
+	 * failure it caused.
 	 * @param failure the failure
 	 */
 	public void reportFailure(Throwable failure) {
-		StringBuilder error = new StringBuilder();
-		for (Throwable t = failure; t != null && error.length() < 2000; t = t.getCause()) {
-			if (error.length() > 0) {
-				error.append("; caused by ");
-			}
-			error.append(t.getClass().getSimpleName()).append(": ").append(t.getMessage());
-			if (t.getCause() == t) {
-				break;
-			}
+		send(Frame.of(MessageType.FAILED, "error", describeFailure(failure)));
+	}
+
+	static String describeFailure(Throwable failure) {
+		Throwable root = failure;
+		Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+		while (root.getCause() != null && seen.add(root) && !seen.contains(root.getCause())) {
+			root = root.getCause();
 		}
-		send(Frame.of(MessageType.FAILED, "error", error.toString().replace('\n', ' ')));
+		String error = describe(root, 1500);
+		if (root != failure) {
+			error += " (the root cause of " + describe(failure, 400) + ")";
+		}
+		return error.replace('\n', ' ');
+	}
+
+	private static String describe(Throwable t, int limit) {
+		String text = t.getClass().getSimpleName() + ": " + t.getMessage();
+		return (text.length() > limit) ? text.substring(0, limit) + "..." : text;
 	}
 
 	private void checkHealth() {

@@ -105,4 +105,31 @@ class WorkerCommandTests {
 		assertThat(command.launchTarget()).isNotEmpty();
 	}
 
+	@Test
+	void nativeAccessIsGrantedOnJava22AndLaterOnlyAndOnlyOnce() {
+		List<String> options = List.of("-Xmx256m");
+		assertThat(WorkerCommand.withNativeAccess(options, 17)).containsExactly("-Xmx256m");
+		assertThat(WorkerCommand.withNativeAccess(options, 21)).containsExactly("-Xmx256m");
+		assertThat(WorkerCommand.withNativeAccess(options, 22)).containsExactly("-Xmx256m",
+				"--enable-native-access=ALL-UNNAMED");
+		assertThat(WorkerCommand.withNativeAccess(options, 25)).containsExactly("-Xmx256m",
+				"--enable-native-access=ALL-UNNAMED");
+		assertThat(WorkerCommand.withNativeAccess(List.of("--enable-native-access=ALL-UNNAMED"), 25))
+			.containsExactly("--enable-native-access=ALL-UNNAMED");
+		assertThat(WorkerCommand.withNativeAccess(List.of("--enable-native-access", "com.example"), 25))
+			.containsExactly("--enable-native-access", "com.example");
+	}
+
+	@Test
+	void theCurrentJvmsCommandGrantsNativeAccessWhenItsJavaKnowsTheOption() {
+		WorkerCommand command = WorkerCommand.ofCurrentJvm(new String[0], "app");
+		if (Runtime.version().feature() >= 22) {
+			assertThat(command.jvmOptions()).containsOnlyOnce("--enable-native-access=ALL-UNNAMED");
+			assertThat(command.forWorker(1, 1)).contains("--enable-native-access=ALL-UNNAMED");
+		}
+		else {
+			assertThat(command.jvmOptions()).noneMatch((option) -> option.startsWith("--enable-native-access"));
+		}
+	}
+
 }

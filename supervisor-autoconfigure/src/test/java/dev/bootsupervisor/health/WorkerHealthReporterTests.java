@@ -13,6 +13,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.LivenessState;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.health.actuate.endpoint.HealthEndpointGroups;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
@@ -82,6 +83,30 @@ class WorkerHealthReporterTests {
 	}
 
 	@Test
+	void reportsUnknownAndAsksNoContributorUntilTheApplicationIsReady() {
+		AtomicInteger checks = new AtomicInteger();
+		AtomicReference<Status> liveness = new AtomicReference<>(Status.DOWN);
+		// Boot's liveness reads BROKEN, so DOWN, until the context is refreshed
+		this.registry.registerContributor("livenessState", (HealthIndicator) () -> {
+			checks.incrementAndGet();
+			return Health.status(liveness.get()).build();
+		});
+		WorkerHealthReporter reporter = startingReporter();
+		assertThat(reporter.get()).isEqualTo("UNKNOWN");
+		liveness.set(Status.UP);
+		reporter.onApplicationEvent(new AvailabilityChangeEvent<>(this, LivenessState.CORRECT));
+		assertThat(reporter.get()).isEqualTo("UNKNOWN");
+		assertThat(checks).hasValue(0);
+		reporter.onApplicationEvent(new AvailabilityChangeEvent<>(this, ReadinessState.ACCEPTING_TRAFFIC));
+		assertThat(reporter.get()).isEqualTo("UP");
+		assertThat(checks).hasValue(1);
+		// readiness going down later (a shutdown delay) does not make the worker "starting" again
+		reporter.onApplicationEvent(new AvailabilityChangeEvent<>(this, ReadinessState.REFUSING_TRAFFIC));
+		assertThat(reporter.get()).isEqualTo("UP");
+		assertThat(checks).hasValue(2);
+	}
+
+	@Test
 	void checksAtMostEveryFewSecondsUnlessTheAvailabilityChanges() {
 		AtomicInteger checks = new AtomicInteger();
 		AtomicReference<Status> status = new AtomicReference<>(Status.OUT_OF_SERVICE);
@@ -131,6 +156,7 @@ class WorkerHealthReporterTests {
 			.withBean("nanoTime", AtomicLong.class, () -> this.nanoTime)
 			.withUserConfiguration(PoolConfiguration.class)
 			.run((context) -> {
+				AvailabilityChangeEvent.publish(context, ReadinessState.ACCEPTING_TRAFFIC);
 				assertThat(heartbeat.get().get()).isEqualTo("UP");
 				Pool pool = context.getBean(Pool.class);
 				this.nanoTime.addAndGet(WorkerHealthReporter.CHECK_INTERVAL_NANOS);
@@ -195,7 +221,14 @@ class WorkerHealthReporterTests {
 
 	}
 
+	/** A reporter in a worker that is ready. */
 	private WorkerHealthReporter reporter() {
+		WorkerHealthReporter reporter = startingReporter();
+		reporter.onApplicationEvent(new AvailabilityChangeEvent<>(this, ReadinessState.ACCEPTING_TRAFFIC));
+		return reporter;
+	}
+
+	private WorkerHealthReporter startingReporter() {
 		return new WorkerHealthReporter(provider(this.registry), provider(null), this.heartbeat::add,
 				this.nanoTime::get);
 	}

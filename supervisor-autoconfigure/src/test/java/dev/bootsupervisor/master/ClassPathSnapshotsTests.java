@@ -5,6 +5,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.jar.Attributes;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIOException;
 
 /**
  * Tests for {@link ClassPathSnapshots} and {@link LaunchClassPath}.
@@ -78,6 +80,37 @@ class ClassPathSnapshotsTests {
 		assertThat(snapshots.current()).isSameAs(first);
 		snapshots.endReload(true);
 		assertThat(Path.of(first.launchTarget().get(1))).exists();
+	}
+
+	@Test
+	void aReloadOntoATruncatedJarIsRefusedAndWorkersKeepTheirSnapshot() throws IOException {
+		Path jar = this.temp.resolve("app.jar");
+		jar(jar, "app", "1", null);
+		ClassPathSnapshots snapshots = snapshots(List.of("-jar", jar.toString()), List.of());
+		WorkerCommand first = snapshots.current();
+		jar(jar, "app", "2".repeat(10_000), null);
+		byte[] whole = Files.readAllBytes(jar);
+		Files.write(jar, Arrays.copyOf(whole, whole.length / 2));
+		assertThatIOException().isThrownBy(snapshots::beginReload)
+			.withMessageContaining("the app's jar " + jar + " is an invalid or corrupt jarfile")
+			.withMessageContaining("then reload");
+		assertThat(snapshots.current()).isSameAs(first);
+		assertThat(read(Path.of(first.launchTarget().get(1)))).isEqualTo("1");
+	}
+
+	@Test
+	void aReloadOntoAJarWithoutMainClassIsRefused() throws IOException {
+		Path jar = this.temp.resolve("app.jar");
+		jar(jar, "app", "1", null);
+		ClassPathSnapshots snapshots = snapshots(List.of("-jar", jar.toString()), List.of());
+		WorkerCommand first = snapshots.current();
+		try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file)) {
+			out.putNextEntry(new JarEntry("app.txt"));
+			out.closeEntry();
+		}
+		assertThatIOException().isThrownBy(snapshots::beginReload)
+			.withMessageContaining("the app's jar " + jar + " has no Main-Class in its manifest");
+		assertThat(snapshots.current()).isSameAs(first);
 	}
 
 	@Test
@@ -154,6 +187,7 @@ class ClassPathSnapshotsTests {
 		Files.createDirectories(path.getParent());
 		Manifest manifest = new Manifest();
 		manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+		manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, "com.example.App");
 		if (classPath != null) {
 			manifest.getMainAttributes().put(Attributes.Name.CLASS_PATH, classPath);
 		}

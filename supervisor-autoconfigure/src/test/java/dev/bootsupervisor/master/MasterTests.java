@@ -45,6 +45,17 @@ class MasterTests {
 	}
 
 	@Test
+	void aWorkerWithoutAWebServerIsReadyWithNoWebServerNotAcceptingConnections() {
+		Master noPort = new Master(settings(1), this.factory, this.clock, this.clock.instant(), -1);
+		noPort.start();
+		connectAndReady(noPort, 1);
+		assertThat(noPort.view().worker(1).reason()).isEqualTo("application ready (no web server)");
+		this.master.start();
+		ready(1);
+		assertThat(this.master.view().worker(1).reason()).isEqualTo("application ready, accepting connections");
+	}
+
+	@Test
 	void workerExitBeforeReadyStopsEverythingWithoutRestartWithExitCodeThree() {
 		this.master.start();
 		ready(1);
@@ -58,6 +69,47 @@ class MasterTests {
 		assertThat(this.master.phase()).isEqualTo(ClusterPhase.STOPPED);
 		assertThat(this.master.exitCode()).isEqualTo(3);
 		assertThat(this.factory.started).hasSize(2);
+	}
+
+	@Test
+	void aStartFailureOnAnEmbeddedDatabaseInUseNamesItsRootCauseAndTheWaysOut() {
+		FakeCluster cluster = new FakeCluster(2, EpochStore.MEMORY);
+		cluster.master.start();
+		cluster.ready(cluster.master.worker(1));
+		cluster.connect(cluster.master.worker(2));
+		cluster.from(2, Frame.of(MessageType.FAILED, "error", "JdbcSQLNonTransientConnectionException: Database may "
+				+ "be already in use: \"/tmp/db.mv.db\" (the root cause of BeanCreationException: Error creating bean "
+				+ "with name 'entityManagerFactory')"));
+		cluster.process(cluster.master.worker(2).pid()).exit(1);
+		assertThat(cluster.master.exitCode()).isEqualTo(3);
+		assertThat(cluster.master.failure())
+			.startsWith("worker 2 (pid 2001) exited with exit code 1 before the cluster was ready: "
+					+ "JdbcSQLNonTransientConnectionException: Database may be already in use")
+			.contains("AUTO_SERVER=TRUE", "an external database", "supervisor.workers=1");
+	}
+
+	@Test
+	void aStartFailureOnAnotherCauseGetsNoDatabaseAdvice() {
+		FakeCluster cluster = new FakeCluster(2, EpochStore.MEMORY);
+		cluster.master.start();
+		cluster.connect(cluster.master.worker(1));
+		cluster.from(1, Frame.of(MessageType.FAILED, "error", "IllegalStateException: no key"));
+		cluster.process(cluster.master.worker(1).pid()).exit(1);
+		assertThat(cluster.master.failure()).endsWith("before the cluster was ready: IllegalStateException: no key");
+	}
+
+	@Test
+	void theWaysOutOfAResourceOneProcessHolds() {
+		assertThat(ExclusiveResources.advice("JdbcSQLNonTransientConnectionException: The file is locked: nio:/d"))
+			.contains("AUTO_SERVER=TRUE");
+		assertThat(ExclusiveResources.advice("HsqlException: Database lock acquisition failure: lockFile: "
+				+ "org.hsqldb.persist.LockFile@1 [file =/d.lck, exists=true, locked=false]")).contains("external");
+		assertThat(ExclusiveResources.advice("StandardException: Another instance of Derby may have already booted "
+				+ "the database /d.")).contains("supervisor.workers=1");
+		assertThat(ExclusiveResources.advice("OverlappingFileLockException: null")).contains("its own file");
+		assertThat(ExclusiveResources.advice("LockObtainFailedException: Lock held by another program: /i/write.lock"))
+			.contains("its own file");
+		assertThat(ExclusiveResources.advice("HibernateException: Unable to determine Dialect")).isEmpty();
 	}
 
 	@Test

@@ -179,6 +179,33 @@ class WorkerRuntimeTests {
 		assertThat(broken.get(2).fields().get("detail")).hasSize(1000).endsWith("...");
 	}
 
+	@Test
+	void aStartFailureIsReportedByItsRootCauseFirst() throws Exception {
+		Exception locked = new java.sql.SQLException("Database may be already in use: \"/tmp/db.mv.db\".\nPossible "
+				+ "solutions: close all other connection(s); use the server mode [90020-232]");
+		Exception dialect = new IllegalStateException("Unable to determine Dialect without JDBC metadata", locked);
+		Exception failure = new IllegalArgumentException("Error creating bean with name 'entityManagerFactory': "
+				+ "x".repeat(3000) + ": Unable to determine Dialect without JDBC metadata", dialect);
+		this.runtime.watch(Duration.ofSeconds(5));
+		this.runtime.reportFailure(failure);
+		Frame failed = next(MessageType.FAILED, (frame) -> true);
+		assertThat(failed.fields().get("error")).startsWith("SQLException: Database may be already in use: "
+				+ "\"/tmp/db.mv.db\". Possible solutions")
+			.contains("(the root cause of IllegalArgumentException: Error creating bean with name 'entityManagerFactory'")
+			.hasSizeLessThan(2000);
+	}
+
+	@Test
+	void aFailureWithoutACauseOrWithACycleIsDescribedOnce() {
+		this.runtime.watch(Duration.ofSeconds(5));
+		assertThat(WorkerRuntime.describeFailure(new IllegalStateException("no key")))
+			.isEqualTo("IllegalStateException: no key");
+		IllegalStateException outer = new IllegalStateException("outer");
+		IllegalArgumentException inner = new IllegalArgumentException("inner", outer);
+		outer.initCause(inner);
+		assertThat(WorkerRuntime.describeFailure(outer)).isEqualTo("IllegalArgumentException: inner (the root cause of IllegalStateException: outer)");
+	}
+
 	private Frame next(MessageType type, Predicate<Frame> matching) throws InterruptedException {
 		return next(type, matching, new CopyOnWriteArrayList<>());
 	}
