@@ -7,6 +7,7 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 
 import com.jayway.jsonpath.DocumentContext;
 import org.junit.jupiter.api.Order;
@@ -78,9 +79,12 @@ class FastStartsIntegrationTests {
 		Path added = Files.writeString(Files.createDirectories(v2.resolve("BOOT-INF/classes")).resolve("version.txt"),
 				"v2");
 		addToJar(jar, v2, added);
+		Set<Long> beforeReload = app.workerPids();
 		SupervisedProcess.CommandResult reload = this.fixture.command("--supervisor.command=reload",
 				"--supervisor.run-dir=" + runDir);
 		assertThat(reload.exitCode()).as("%s", reload).isZero();
+		// the reload answers once the last old worker stopped accepting: it may still be finishing
+		SupervisedProcess.awaitExited(beforeReload, Duration.ofSeconds(30));
 		for (long worker : app.workerPids()) {
 			assertThat(commandLine(worker)).as("the new version has no archive yet")
 				.noneMatch((part) -> part.startsWith(this.useOption));
@@ -125,6 +129,32 @@ class FastStartsIntegrationTests {
 	}
 
 	@Test
+	void aKilledMasterTakesItsTrainingRunWithIt() throws Exception {
+		Path cds = this.fixture.tempDirectory().resolve("cds");
+		Path runDir = this.fixture.tempDirectory().resolve("run");
+		SupervisedProcess app = this.fixture.start("--supervisor.workers=1", "--supervisor.cds.dir=" + cds,
+				"--supervisor.run-dir=" + runDir);
+		app.awaitReady(1);
+		Set<Long> workers = app.workerPids();
+		long training = await("the class-data training run").atMost(TIMEOUT)
+			.pollInterval(Duration.ofMillis(50))
+			.until(() -> trainingRun(app.pid()), (pid) -> pid != 0);
+		// the run's app is starting: it has seconds of work left (refresh, then the archive's dump)
+		await("the training run's app starting").atMost(TIMEOUT)
+			.pollInterval(Duration.ofMillis(50))
+			.until(() -> trainingLog(cds).contains("Starting SampleApplication"));
+		app.signal("KILL");
+		assertThat(app.awaitExit(TIMEOUT)).isEqualTo(128 + 9);
+		// as a worker does when its channel closes (issue 26: the run went on alone to its end and wrote its archive)
+		await("the end of training run " + training + " with its master").atMost(Duration.ofSeconds(10))
+			.pollInterval(Duration.ofMillis(20))
+			.until(() -> !SupervisedProcess.isAlive(training));
+		assertThat(trainingLog(cds)).as("the training run's log")
+			.contains("Boot Supervisor: the master of this class-data training run is gone; the run ends");
+		SupervisedProcess.awaitExited(workers, Duration.ofSeconds(15));
+	}
+
+	@Test
 	void disabledKeepsWorkersAsTheyWere() throws Exception {
 		Path runDir = this.fixture.tempDirectory().resolve("run");
 		SupervisedProcess app = this.fixture.start("--supervisor.workers=1", "--supervisor.cds.enabled=false",
@@ -164,6 +194,35 @@ class FastStartsIntegrationTests {
 			.start();
 		String output = new String(process.getInputStream().readAllBytes());
 		assertThat(process.waitFor()).as("jar uf: %s", output).isZero();
+	}
+
+	/** The training run's log, empty while there is none. */
+	private static String trainingLog(Path cds) throws IOException {
+		if (!Files.isDirectory(cds)) {
+			return "";
+		}
+		try (Stream<Path> files = Files.find(cds, 3, (path, attributes) -> path.endsWith("training.log"))) {
+			Path log = files.findFirst().orElse(null);
+			return (log != null) ? Files.readString(log) : "";
+		}
+	}
+
+	/** The master's class-data training run, 0 while it has none. */
+	private static long trainingRun(long master) {
+		return ProcessHandle.of(master)
+			.stream()
+			.flatMap(ProcessHandle::children)
+			.filter((child) -> {
+				try {
+					return commandLine(child.pid()).contains("-Dsupervisor.role=training");
+				}
+				catch (IOException ex) {
+					return false;
+				}
+			})
+			.mapToLong(ProcessHandle::pid)
+			.findFirst()
+			.orElse(0);
 	}
 
 	private static List<String> commandLine(long pid) throws IOException {

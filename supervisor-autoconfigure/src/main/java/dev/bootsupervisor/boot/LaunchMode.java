@@ -65,11 +65,19 @@ public enum LaunchMode {
 	 * @param host the operating system and JVM this runs on
 	 * @return the decision
 	 */
+	/**
+	 * Whether this JVM is the master's class-data training run.
+	 * @return whether it is
+	 */
+	static boolean isTrainingRun() {
+		return "training".equals(System.getProperty(ROLE));
+	}
+
 	static Decision resolve(Environment environment, SpringApplication application, Host host) {
 		if (environment.containsProperty(WORKER_ID)) {
 			return new Decision(WORKER, null, null);
 		}
-		if ("training".equals(System.getProperty(ROLE))) {
+		if (isTrainingRun()) {
 			return new Decision(OFF, null, null);
 		}
 		if (application.getMainApplicationClass() == null || !launchedFromMain()) {

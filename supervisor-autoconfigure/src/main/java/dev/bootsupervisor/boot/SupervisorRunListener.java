@@ -2,6 +2,7 @@ package dev.bootsupervisor.boot;
 
 import java.lang.management.ManagementFactory;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.bootsupervisor.autoconfigure.SupervisorProperties;
 import dev.bootsupervisor.base.ContainerLimits;
@@ -58,6 +59,9 @@ public class SupervisorRunListener implements SpringApplicationRunListener, Orde
 		FastCommand.runIfCertain(application, this.args);
 	}
 
+	/** Whether this JVM, a training run, already watches its master (a context may be refreshed twice). */
+	private static final AtomicBoolean TRAINING_WATCHED = new AtomicBoolean();
+
 	@Override
 	public int getOrder() {
 		return Ordered.LOWEST_PRECEDENCE;
@@ -68,6 +72,9 @@ public class SupervisorRunListener implements SpringApplicationRunListener, Orde
 			ConfigurableEnvironment environment) {
 		LaunchMode.Decision decision = LaunchMode.resolve(environment, this.application,
 				LaunchMode.Host.current(this.application));
+		if (LaunchMode.isTrainingRun() && TRAINING_WATCHED.compareAndSet(false, true)) {
+			TrainingRunWatch.start();
+		}
 		if (decision.notice() != null) {
 			switch (decision.notice()) {
 				case INFO -> logger.info(decision.message());

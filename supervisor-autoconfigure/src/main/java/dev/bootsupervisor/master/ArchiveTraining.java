@@ -194,7 +194,8 @@ final class ArchiveTraining {
 	private int run(List<String> command, Path log) throws IOException {
 		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
 			.redirectOutput(log.toFile())
-			.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+			// a pipe the master never writes to: it ends when the master does, kill -9 included, and the run with it
+			.redirectInput(ProcessBuilder.Redirect.PIPE);
 		builder.environment().keySet().removeIf(MasterSpec::isSpecVariable);
 		builder.environment().keySet().removeAll(SystemdNotifier.VARIABLES);
 		if (this.cancelled) {
