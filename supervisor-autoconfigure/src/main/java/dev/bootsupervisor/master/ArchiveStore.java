@@ -145,6 +145,53 @@ class ArchiveStore {
 		return remove((key, entry) -> appOf(key) != null && lastUse(key, entry).compareTo(before) < 0);
 	}
 
+	/**
+	 * Delete the stale keys of the other apps' default archive directories ({@code <base>/<app>/cds}): an app name
+	 * that is never run again leaves its archives there, where no master of its own would come to remove them. A
+	 * directory that is not this user's, or that others can write, is left alone.
+	 * @param own this master's archive directory, skipped
+	 * @param base the default run directories' base
+	 * @param now the current time
+	 * @return how many keys were deleted
+	 */
+	static int removeStaleElsewhere(Path own, Path base, Instant now) {
+		int removed = 0;
+		if (!Files.isDirectory(base)) {
+			return 0;
+		}
+		try (Stream<Path> apps = Files.list(base)) {
+			for (Path app : (Iterable<Path>) apps::iterator) {
+				Path directory = app.resolve("cds");
+				if (directory.toAbsolutePath().normalize().equals(own.toAbsolutePath().normalize())
+						|| !ownedAndPrivate(directory, own)) {
+					continue;
+				}
+				removed += new ArchiveStore(directory).removeStale(now);
+			}
+		}
+		catch (IOException ex) {
+			log.log(System.Logger.Level.DEBUG, "Cannot look for stale archives in {0}: {1}", base, ex.getMessage());
+		}
+		return removed;
+	}
+
+	private static boolean ownedAndPrivate(Path directory, Path own) {
+		try {
+			if (!Files.isDirectory(directory, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+				return false;
+			}
+			PosixFileAttributes attributes = Files.readAttributes(directory, PosixFileAttributes.class,
+					java.nio.file.LinkOption.NOFOLLOW_LINKS);
+			Set<PosixFilePermission> permissions = attributes.permissions();
+			return attributes.owner().equals(Files.getOwner(own))
+					&& !permissions.contains(PosixFilePermission.GROUP_WRITE)
+					&& !permissions.contains(PosixFilePermission.OTHERS_WRITE);
+		}
+		catch (IOException | UnsupportedOperationException ex) {
+			return false;
+		}
+	}
+
 	private FileTime lastUse(String key, Path entry) {
 		for (Path file : List.of(this.directory.resolve(key + ".use"), entry)) {
 			try {

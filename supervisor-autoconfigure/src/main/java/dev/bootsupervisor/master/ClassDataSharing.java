@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Set;
 
 import dev.bootsupervisor.base.CdsSettings;
+import dev.bootsupervisor.base.RunDirectory;
 import dev.bootsupervisor.base.WorkerCommand;
 import dev.bootsupervisor.protocol.CdsView;
 
@@ -78,6 +79,17 @@ final class ClassDataSharing {
 		}
 		else {
 			int stale = this.store.removeStale(java.time.Instant.now());
+			Path defaultDirectory = RunDirectory.defaultPath(name).resolve("cds").toAbsolutePath().normalize();
+			if (this.store.directory().toAbsolutePath().normalize().equals(defaultDirectory)) {
+				// the default layout keeps one archive directory per app name: look at the other names' too
+				int elsewhere = ArchiveStore.removeStaleElsewhere(defaultDirectory,
+						defaultDirectory.getParent().getParent(), java.time.Instant.now());
+				if (elsewhere > 0) {
+					log.log(System.Logger.Level.INFO, "Removed {0} class-data archive{1} of other app names that no "
+							+ "app used for {2} days, from {3}", String.valueOf(elsewhere), (elsewhere == 1) ? "" : "s",
+							String.valueOf(ArchiveStore.RETENTION.toDays()), defaultDirectory.getParent().getParent());
+				}
+			}
 			if (stale > 0) {
 				log.log(System.Logger.Level.INFO, "Removed {0} class-data archive{1} that no app used for {2} days "
 						+ "from {3}", String.valueOf(stale), (stale == 1) ? "" : "s",

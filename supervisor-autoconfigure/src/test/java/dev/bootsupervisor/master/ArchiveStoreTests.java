@@ -144,6 +144,35 @@ class ArchiveStoreTests {
 	}
 
 	@Test
+	void theStaleArchivesOfOtherAppNamesDefaultDirectoriesAreRemovedToo() throws IOException {
+		Path base = this.temp.resolve("base");
+		ArchiveStore own = new ArchiveStore(base.resolve("shop/cds"));
+		own.prepare();
+		ArchiveStore gone = new ArchiveStore(base.resolve("trial-7/cds"));
+		gone.prepare();
+		ArchiveStore shared = new ArchiveStore(base.resolve("open/cds"));
+		shared.prepare();
+		Instant now = Instant.now();
+		FileTime stale = FileTime.from(now.minus(ArchiveStore.RETENTION).minusSeconds(60));
+		for (ArchiveStore store : List.of(own, gone, shared)) {
+			Files.createDirectories(store.keyDirectory("app-0123456789abcdef").resolve(ArchiveStore.LAYOUT));
+			Files.setLastModifiedTime(Files.writeString(store.directory().resolve("app-0123456789abcdef.use"), ""),
+					stale);
+		}
+		Files.createDirectories(gone.keyDirectory("app-fedcba9876543210").resolve(ArchiveStore.LAYOUT));
+		Files.setPosixFilePermissions(shared.directory(), PosixFilePermissions.fromString("rwxrwxrwx"));
+		Files.createDirectories(base.resolve("no-archives"));
+
+		assertThat(ArchiveStore.removeStaleElsewhere(own.directory(), base, now)).isEqualTo(1);
+		assertThat(gone.keyDirectory("app-0123456789abcdef")).as("an app name not run for long").doesNotExist();
+		assertThat(gone.keyDirectory("app-fedcba9876543210")).as("a key of that name used lately").isDirectory();
+		assertThat(own.keyDirectory("app-0123456789abcdef")).as("this master's own directory is its own to clean")
+			.isDirectory();
+		assertThat(shared.keyDirectory("app-0123456789abcdef")).as("a directory others can write").isDirectory();
+		assertThat(ArchiveStore.removeStaleElsewhere(own.directory(), this.temp.resolve("none"), now)).isZero();
+	}
+
+	@Test
 	void takingAKeysLockRecordsTheTimeOfItsUse() throws IOException {
 		ArchiveStore store = new ArchiveStore(this.temp.resolve("cds"));
 		store.prepare();
