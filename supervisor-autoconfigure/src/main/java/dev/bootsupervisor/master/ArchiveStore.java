@@ -75,9 +75,7 @@ class ArchiveStore {
 						PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
 			}
 			PosixFileAttributes attributes = Files.readAttributes(this.directory, PosixFileAttributes.class);
-			Set<PosixFilePermission> permissions = attributes.permissions();
-			if (permissions.contains(PosixFilePermission.GROUP_WRITE)
-					|| permissions.contains(PosixFilePermission.OTHERS_WRITE)) {
+			if (writableByOthers(attributes)) {
 				return this.directory + " is writable by others than its owner, who could replace an archive: use "
 						+ "a directory only its owner can write (supervisor.cds.dir)";
 			}
@@ -182,14 +180,18 @@ class ArchiveStore {
 			}
 			PosixFileAttributes attributes = Files.readAttributes(directory, PosixFileAttributes.class,
 					java.nio.file.LinkOption.NOFOLLOW_LINKS);
-			Set<PosixFilePermission> permissions = attributes.permissions();
-			return attributes.owner().equals(Files.getOwner(own))
-					&& !permissions.contains(PosixFilePermission.GROUP_WRITE)
-					&& !permissions.contains(PosixFilePermission.OTHERS_WRITE);
+			return attributes.owner().equals(Files.getOwner(own)) && !writableByOthers(attributes);
 		}
 		catch (IOException | UnsupportedOperationException ex) {
 			return false;
 		}
+	}
+
+	/** Whether others than its owner can write a directory, so could replace an archive in it. */
+	private static boolean writableByOthers(PosixFileAttributes attributes) {
+		Set<PosixFilePermission> permissions = attributes.permissions();
+		return permissions.contains(PosixFilePermission.GROUP_WRITE)
+				|| permissions.contains(PosixFilePermission.OTHERS_WRITE);
 	}
 
 	private FileTime lastUse(String key, Path entry) {

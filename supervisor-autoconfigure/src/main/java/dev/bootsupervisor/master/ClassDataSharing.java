@@ -78,12 +78,13 @@ final class ClassDataSharing {
 			log.log(System.Logger.Level.WARNING, "Workers start without a class-data archive: {0}", this.unfit);
 		}
 		else {
-			int stale = this.store.removeStale(java.time.Instant.now());
+			java.time.Instant now = java.time.Instant.now();
+			int stale = this.store.removeStale(now);
 			Path defaultDirectory = RunDirectory.defaultPath(name).resolve("cds").toAbsolutePath().normalize();
 			if (this.store.directory().toAbsolutePath().normalize().equals(defaultDirectory)) {
 				// the default layout keeps one archive directory per app name: look at the other names' too
 				int elsewhere = ArchiveStore.removeStaleElsewhere(defaultDirectory,
-						defaultDirectory.getParent().getParent(), java.time.Instant.now());
+						defaultDirectory.getParent().getParent(), now);
 				if (elsewhere > 0) {
 					log.log(System.Logger.Level.INFO, "Removed {0} class-data archive{1} of other app names that no "
 							+ "app used for {2} days, from {3}", String.valueOf(elsewhere), (elsewhere == 1) ? "" : "s",
