@@ -126,15 +126,6 @@ public final class Master {
 	}
 
 	/**
-	 * Set what closes the shared listening socket once no worker accepts connections during a stop, so new
-	 * connections are refused at once instead of waiting in a queue nobody takes from.
-	 * @param stopListening closes the listening socket
-	 */
-	public void onNoWorkerAccepting(Runnable stopListening) {
-		this.shutdown.listeningSocket(ListeningSocket.of(stopListening));
-	}
-
-	/**
 	 * Set the shared listening socket a stop closes: first no new connection, then, once the workers took what the
 	 * kernel queued, the workers drain, and the socket is closed once none accepts.
 	 * @param socket the socket

@@ -5,8 +5,6 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.bootsupervisor.base.ExitCodes;
 import dev.bootsupervisor.base.LaunchException;
@@ -59,9 +57,6 @@ public final class SharedListener {
 	private static final int TCPI_UNACKED = 24;
 
 	private static final byte TCP_LISTEN = 10;
-
-	/** The filters' code, referenced so that it is never freed while the programs point to it. */
-	private static final List<Memory> PROGRAMS = new CopyOnWriteArrayList<>();
 
 	private final int port;
 
@@ -142,12 +137,12 @@ public final class SharedListener {
 	public static ListeningSocket standardInput() {
 		// Built now, at the master's start: a jar overwritten in place by a redeploy could not give JNA's classes
 		// that building it loads later, at the stop
-		Memory program = refusalProgram();
+		RefusalFilter filter = RefusalFilter.build();
 		return new ListeningSocket() {
 
 			@Override
 			public boolean refuseNewConnections() {
-				return SharedListener.refuseNewConnections(program);
+				return SharedListener.refuseNewConnections(filter);
 			}
 
 			@Override
@@ -164,48 +159,19 @@ public final class SharedListener {
 	}
 
 	/**
-	 * The socket filter that refuses new connections, as the kernel takes it ({@code struct sock_fprog}): classic
-	 * BPF on the TCP header, {@code A = flags byte; A &= SYN|ACK; A == SYN ? drop : keep}. Never freed: the master
-	 * keeps it for its life.
-	 * @return the filter, {@code null} when JNA cannot build it
-	 */
-	static Memory refusalProgram() {
-		int[][] code = { { 0x30, 0, 0, 13 }, { 0x54, 0, 0, 0x12 }, { 0x15, 0, 1, 0x02 }, { 0x06, 0, 0, 0 },
-				{ 0x06, 0, 0, 0xFFFFFFFF } };
-		try {
-			Memory filter = new Memory(8L * code.length);
-			for (int i = 0; i < code.length; i++) {
-				filter.setShort(8L * i, (short) code[i][0]);
-				filter.setByte(8L * i + 2, (byte) code[i][1]);
-				filter.setByte(8L * i + 3, (byte) code[i][2]);
-				filter.setInt(8L * i + 4, code[i][3]);
-			}
-			Memory program = new Memory(16);
-			program.clear();
-			program.setShort(0, (short) code.length);
-			program.setPointer(8, filter);
-			PROGRAMS.add(filter);
-			return program;
-		}
-		catch (LinkageError | RuntimeException ex) {
-			return null;
-		}
-	}
-
-	/**
 	 * Make the kernel take no new connection on the socket at file descriptor 0, while the connections it already
 	 * took stay queued for the workers: a socket filter drops every segment that opens a connection (SYN without
 	 * ACK), so a client's connect is retried by its kernel and refused once the socket closes. The rest passes, so a
 	 * handshake already under way completes.
-	 * @param program the filter, from {@link #refusalProgram()}
+	 * @param filter the filter, {@code null} when JNA could not build it
 	 * @return whether the filter is in place
 	 */
-	static boolean refuseNewConnections(Memory program) {
+	static boolean refuseNewConnections(RefusalFilter filter) {
 		try {
-			if (program == null) {
+			if (filter == null) {
 				throw new IllegalStateException("JNA could not build the socket filter");
 			}
-			Posix.libc().setsockopt(STDIN, SOL_SOCKET, SO_ATTACH_FILTER, program, 16);
+			Posix.libc().setsockopt(STDIN, SOL_SOCKET, SO_ATTACH_FILTER, filter.program(), 16);
 			return true;
 		}
 		catch (LaunchException | LinkageError | RuntimeException ex) {
@@ -287,6 +253,45 @@ public final class SharedListener {
 		buffer.order(ByteOrder.nativeOrder())
 			.putInt((address instanceof java.net.Inet6Address v6) ? v6.getScopeId() : 0);
 		return buffer.array();
+	}
+
+	/**
+	 * The socket filter that refuses new connections, as the kernel takes it: {@code program} is the
+	 * {@code struct sock_fprog} that points to {@code code}, classic BPF on the TCP header,
+	 * {@code A = flags byte; A &= SYN|ACK; A == SYN ? drop : keep}. Holding both keeps the code from being freed
+	 * while the program points to it.
+	 *
+	 * @param program the program
+	 * @param code its instructions
+	 */
+	record RefusalFilter(Memory program, Memory code) {
+
+		/**
+		 * Build the filter.
+		 * @return the filter, {@code null} when JNA cannot build it
+		 */
+		static RefusalFilter build() {
+			int[][] instructions = { { 0x30, 0, 0, 13 }, { 0x54, 0, 0, 0x12 }, { 0x15, 0, 1, 0x02 },
+					{ 0x06, 0, 0, 0 }, { 0x06, 0, 0, 0xFFFFFFFF } };
+			try {
+				Memory code = new Memory(8L * instructions.length);
+				for (int i = 0; i < instructions.length; i++) {
+					code.setShort(8L * i, (short) instructions[i][0]);
+					code.setByte(8L * i + 2, (byte) instructions[i][1]);
+					code.setByte(8L * i + 3, (byte) instructions[i][2]);
+					code.setInt(8L * i + 4, instructions[i][3]);
+				}
+				Memory program = new Memory(16);
+				program.clear();
+				program.setShort(0, (short) instructions.length);
+				program.setPointer(8, code);
+				return new RefusalFilter(program, code);
+			}
+			catch (LinkageError | RuntimeException ex) {
+				return null;
+			}
+		}
+
 	}
 
 }

@@ -624,7 +624,7 @@ class MasterTests {
 	@Test
 	void listeningSocketIsClosedOnceNoWorkerAcceptsDuringAStop() {
 		int[] closed = new int[1];
-		this.master.onNoWorkerAccepting(() -> closed[0]++);
+		this.master.listeningSocket(ListeningSocket.of(() -> closed[0]++));
 		runningCluster();
 		ChannelConnection first = connectionOf(1);
 		this.master.signal("TERM");
