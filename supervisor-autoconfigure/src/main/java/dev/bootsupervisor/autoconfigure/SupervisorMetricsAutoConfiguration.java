@@ -27,16 +27,19 @@ import org.springframework.core.env.Environment;
 @ConditionalOnBean({ MeterRegistry.class, ClusterViewSource.class })
 public final class SupervisorMetricsAutoConfiguration {
 
+	/** The condition of the worker tag, and of the merged scrape that needs it: a non-empty tag name. */
+	static final String WORKER_TAG_ON = "!'${supervisor.metrics.worker-tag:worker}'.trim().isEmpty()";
+
 	/**
 	 * The worker's id as a common tag of every meter, for every registry, so that the workers' series never
 	 * collide; the supervisor's own meters that already name a worker keep their own.
-	 * @param properties the supervisor properties
+	 * @param environment where the tag's name and the worker id are
 	 * @return the filter
 	 */
 	@Bean
 	@ConditionalOnMissingBean(name = "supervisorWorkerTagMeterFilter")
 	@ConditionalOnProperty(name = "supervisor.worker.id")
-	@ConditionalOnExpression("!'${supervisor.metrics.worker-tag:worker}'.trim().isEmpty()")
+	@ConditionalOnExpression(WORKER_TAG_ON)
 	static MeterFilter supervisorWorkerTagMeterFilter(Environment environment) {
 		String tag = environment.getProperty("supervisor.metrics.worker-tag", "worker").trim();
 		return MeterFilter.commonTags(Tags.of(tag, environment.getRequiredProperty("supervisor.worker.id").trim()));

@@ -36,7 +36,7 @@ import org.springframework.context.annotation.Bean;
 		ConditionalOnAvailableEndpoint.class })
 @ConditionalOnBooleanProperty(name = "supervisor.enabled", matchIfMissing = true)
 @ConditionalOnProperty(name = "supervisor.worker.id")
-@ConditionalOnExpression("!'${supervisor.metrics.worker-tag:worker}'.trim().isEmpty()")
+@ConditionalOnExpression(SupervisorMetricsAutoConfiguration.WORKER_TAG_ON)
 @ConditionalOnEnabledMetricsExport("prometheus")
 @ConditionalOnBean({ Clock.class, ClusterViewSource.class, ClusterMessenger.class })
 @EnableConfigurationProperties(SupervisorProperties.class)

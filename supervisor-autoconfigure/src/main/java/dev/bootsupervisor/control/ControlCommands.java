@@ -303,7 +303,7 @@ public final class ControlCommands {
 		return (outcome.isDone() && !outcome.isCompletedExceptionally()) ? outcome.join() : null;
 	}
 
-	private static void awaitExit(ProcessHandle process, Duration timeout) {
+	static void awaitExit(ProcessHandle process, Duration timeout) {
 		try {
 			process.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
 		}

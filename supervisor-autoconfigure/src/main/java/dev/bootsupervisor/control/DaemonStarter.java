@@ -140,21 +140,12 @@ public final class DaemonStarter {
 			return;
 		}
 		// a Ctrl-C reaches the master too while it is still in the terminal's process group, before it detaches
-		awaitQuietly(master, INTERRUPT_GRACE);
+		ControlCommands.awaitExit(master.toHandle(), INTERRUPT_GRACE);
 		System.err.println(master.isAlive()
 				? "Interrupted: " + this.settings.name() + " goes on starting in the background (pid " + master.pid()
 						+ "); stop it with --supervisor.command=stop"
 				: "Interrupted: the master of " + this.settings.name() + " (pid " + master.pid()
 						+ ") was interrupted too and exited; nothing runs");
-	}
-
-	private static void awaitQuietly(Process process, Duration timeout) {
-		try {
-			process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
 	}
 
 	/**
