@@ -11,6 +11,7 @@ import dev.bootsupervisor.cluster.ClusterViewSource;
 import dev.bootsupervisor.cluster.ControlOutcome;
 import dev.bootsupervisor.protocol.CdsView;
 import dev.bootsupervisor.protocol.ClusterView;
+import dev.bootsupervisor.protocol.ReloadRecord;
 import dev.bootsupervisor.protocol.WorkerView;
 
 import org.jspecify.annotations.Nullable;
@@ -150,16 +151,19 @@ public class SupervisorEndpoint {
 	 * @param leaderChanges how often it granted leadership
 	 * @param cds the class-data archive workers start with: its state ({@code none}, {@code training},
 	 * {@code ready}, {@code refused}), location and what the state means now
+	 * @param reloadHistory the latest rolling reloads (at most 10), oldest first: when, what asked, the class path
+	 * they rolled out, the outcome, how long, what happened and how the canary did
 	 */
 	public record MasterDescriptor(long pid, String name, String state, Instant startedAt, Duration uptime,
 			int configuredWorkers, int liveWorkers, int port, String sharing, Map<String, Integer> restarts,
-			Map<String, Integer> reloads, long leaderEpoch, int leaderChanges, CdsView cds) {
+			Map<String, Integer> reloads, long leaderEpoch, int leaderChanges, CdsView cds,
+			List<ReloadRecord> reloadHistory) {
 
 		static MasterDescriptor of(ClusterView view) {
 			return new MasterDescriptor(view.masterPid(), view.name(), view.state().label(), view.masterStartedAt(),
 					Duration.between(view.masterStartedAt(), view.at()), view.configuredWorkers(), view.liveWorkers(),
 					view.port(), view.sharing(), view.restartsByReason(), view.reloadsByOutcome(), view.leaderEpoch(),
-					view.leaderChanges(), view.cds());
+					view.leaderChanges(), view.cds(), view.reloadHistory());
 		}
 
 	}

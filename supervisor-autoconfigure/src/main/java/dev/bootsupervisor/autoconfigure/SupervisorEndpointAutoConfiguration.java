@@ -53,7 +53,9 @@ public final class SupervisorEndpointAutoConfiguration {
 		catch (NumberFormatException ex) {
 			workers = Runtime.getRuntime().availableProcessors();
 		}
-		return new WorkerClusterControl(WorkerRuntimes.of(runtime), perWorker.multipliedBy(workers + 1L),
+		Duration canary = properties.getReload().getCanaryPeriod();
+		return new WorkerClusterControl(WorkerRuntimes.of(runtime),
+				perWorker.multipliedBy(workers + 1L).plus((canary != null) ? canary : Duration.ZERO),
 				properties.getStartupTimeout().plus(properties.getShutdownTimeout()).plusSeconds(15));
 	}
 

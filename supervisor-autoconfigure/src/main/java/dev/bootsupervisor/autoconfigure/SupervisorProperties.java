@@ -2,6 +2,8 @@ package dev.bootsupervisor.autoconfigure;
 
 import java.time.Duration;
 
+import dev.bootsupervisor.base.CanarySettings;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -368,12 +370,80 @@ public class SupervisorProperties {
 		 */
 		private Duration timeout;
 
+		/**
+		 * How long the first replacement of a rolling reload (the canary) serves beside the old workers before the
+		 * master compares its 5xx share and p99 latency with theirs; a canary that does worse is drained and the
+		 * reload rolled back. Zero turns the canary off.
+		 */
+		private Duration canaryPeriod = CanarySettings.DEFAULT_PERIOD;
+
+		/**
+		 * Fewest requests the canary must answer in its period to be judged on its figures; with fewer it passes
+		 * on its health alone.
+		 */
+		private int canaryMinRequests = CanarySettings.DEFAULT_MIN_REQUESTS;
+
+		/**
+		 * Most percentage points by which the canary's share of 5xx answers may exceed the old workers'.
+		 */
+		private double canaryMaxErrorIncrease = CanarySettings.DEFAULT_MAX_ERROR_INCREASE;
+
+		/**
+		 * Most the canary's p99 latency may be, as a multiple of the old workers' p99.
+		 */
+		private double canaryMaxLatencyRatio = CanarySettings.DEFAULT_MAX_LATENCY_RATIO;
+
+		/**
+		 * How much slower than the old workers' p99 the canary's may always be, whatever the ratio.
+		 */
+		private Duration canaryLatencyMargin = CanarySettings.DEFAULT_LATENCY_MARGIN;
+
 		public Duration getTimeout() {
 			return this.timeout;
 		}
 
 		public void setTimeout(Duration timeout) {
 			this.timeout = timeout;
+		}
+
+		public Duration getCanaryPeriod() {
+			return this.canaryPeriod;
+		}
+
+		public void setCanaryPeriod(Duration canaryPeriod) {
+			this.canaryPeriod = canaryPeriod;
+		}
+
+		public int getCanaryMinRequests() {
+			return this.canaryMinRequests;
+		}
+
+		public void setCanaryMinRequests(int canaryMinRequests) {
+			this.canaryMinRequests = canaryMinRequests;
+		}
+
+		public double getCanaryMaxErrorIncrease() {
+			return this.canaryMaxErrorIncrease;
+		}
+
+		public void setCanaryMaxErrorIncrease(double canaryMaxErrorIncrease) {
+			this.canaryMaxErrorIncrease = canaryMaxErrorIncrease;
+		}
+
+		public double getCanaryMaxLatencyRatio() {
+			return this.canaryMaxLatencyRatio;
+		}
+
+		public void setCanaryMaxLatencyRatio(double canaryMaxLatencyRatio) {
+			this.canaryMaxLatencyRatio = canaryMaxLatencyRatio;
+		}
+
+		public Duration getCanaryLatencyMargin() {
+			return this.canaryLatencyMargin;
+		}
+
+		public void setCanaryLatencyMargin(Duration canaryLatencyMargin) {
+			this.canaryLatencyMargin = canaryLatencyMargin;
 		}
 
 	}

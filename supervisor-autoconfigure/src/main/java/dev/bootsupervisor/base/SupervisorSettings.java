@@ -24,11 +24,26 @@ import java.time.Duration;
  * @param leaderRevokeTimeout how long a revoked leader may take to confirm it stopped its leader-only work
  * @param shutdownDelay how long the workers keep serving with their readiness down when a graceful stop starts
  * @param cds whether and where the master keeps a class-data archive that makes workers start faster
+ * @param canary how a rolling reload judges its first replacement
  */
 public record SupervisorSettings(String name, int workers, String address, int port, int backlog,
 		Duration backoffInitial, Duration backoffMax, Duration backoffReset, int maxRestarts, Duration restartWindow,
 		Duration startupTimeout, Duration shutdownTimeout, Duration reloadTimeout, Path runDir,
-		WatchdogSettings watchdog, Duration leaderRevokeTimeout, Duration shutdownDelay, CdsSettings cds) {
+		WatchdogSettings watchdog, Duration leaderRevokeTimeout, Duration shutdownDelay, CdsSettings cds,
+		CanarySettings canary) {
+
+	/**
+	 * Settings with no canary.
+	 */
+	public SupervisorSettings(String name, int workers, String address, int port, int backlog,
+			Duration backoffInitial, Duration backoffMax, Duration backoffReset, int maxRestarts,
+			Duration restartWindow, Duration startupTimeout, Duration shutdownTimeout, Duration reloadTimeout,
+			Path runDir, WatchdogSettings watchdog, Duration leaderRevokeTimeout, Duration shutdownDelay,
+			CdsSettings cds) {
+		this(name, workers, address, port, backlog, backoffInitial, backoffMax, backoffReset, maxRestarts,
+				restartWindow, startupTimeout, shutdownTimeout, reloadTimeout, runDir, watchdog, leaderRevokeTimeout,
+				shutdownDelay, cds, CanarySettings.OFF);
+	}
 
 	/**
 	 * Settings with no class-data archive.
@@ -89,7 +104,7 @@ public record SupervisorSettings(String name, int workers, String address, int p
 		return new SupervisorSettings(this.name, this.workers, this.address, this.port, this.backlog,
 				this.backoffInitial, this.backoffMax, this.backoffReset, this.maxRestarts, this.restartWindow,
 				this.startupTimeout, this.shutdownTimeout, this.reloadTimeout, this.runDir, watchdog,
-				this.leaderRevokeTimeout, this.shutdownDelay, this.cds);
+				this.leaderRevokeTimeout, this.shutdownDelay, this.cds, this.canary);
 	}
 
 	/**
@@ -101,7 +116,7 @@ public record SupervisorSettings(String name, int workers, String address, int p
 		return new SupervisorSettings(this.name, this.workers, this.address, this.port, this.backlog,
 				this.backoffInitial, this.backoffMax, this.backoffReset, this.maxRestarts, this.restartWindow,
 				this.startupTimeout, this.shutdownTimeout, this.reloadTimeout, this.runDir, this.watchdog, timeout,
-				this.shutdownDelay, this.cds);
+				this.shutdownDelay, this.cds, this.canary);
 	}
 
 	/**
@@ -113,7 +128,7 @@ public record SupervisorSettings(String name, int workers, String address, int p
 		return new SupervisorSettings(this.name, this.workers, this.address, this.port, this.backlog,
 				this.backoffInitial, this.backoffMax, this.backoffReset, this.maxRestarts, this.restartWindow,
 				this.startupTimeout, this.shutdownTimeout, this.reloadTimeout, this.runDir, this.watchdog,
-				this.leaderRevokeTimeout, delay, this.cds);
+				this.leaderRevokeTimeout, delay, this.cds, this.canary);
 	}
 
 	/**
@@ -125,7 +140,19 @@ public record SupervisorSettings(String name, int workers, String address, int p
 		return new SupervisorSettings(this.name, this.workers, this.address, this.port, this.backlog,
 				this.backoffInitial, this.backoffMax, this.backoffReset, this.maxRestarts, this.restartWindow,
 				this.startupTimeout, this.shutdownTimeout, this.reloadTimeout, this.runDir, this.watchdog,
-				this.leaderRevokeTimeout, this.shutdownDelay, cds);
+				this.leaderRevokeTimeout, this.shutdownDelay, cds, this.canary);
+	}
+
+	/**
+	 * These settings with another canary setting.
+	 * @param canary the canary setting
+	 * @return the settings
+	 */
+	public SupervisorSettings withCanary(CanarySettings canary) {
+		return new SupervisorSettings(this.name, this.workers, this.address, this.port, this.backlog,
+				this.backoffInitial, this.backoffMax, this.backoffReset, this.maxRestarts, this.restartWindow,
+				this.startupTimeout, this.shutdownTimeout, this.reloadTimeout, this.runDir, this.watchdog,
+				this.leaderRevokeTimeout, this.shutdownDelay, this.cds, canary);
 	}
 
 	public boolean listens() {

@@ -6,6 +6,7 @@ import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 import dev.bootsupervisor.autoconfigure.SupervisorProperties;
+import dev.bootsupervisor.base.CanarySettings;
 import dev.bootsupervisor.base.CdsSettings;
 import dev.bootsupervisor.base.ContainerLimits;
 import dev.bootsupervisor.base.ContainerSizing;
@@ -112,7 +113,30 @@ final class MasterSettingsResolver {
 				properties.getShutdownTimeout(), reloadTimeout, runDir, watchdog(environment, properties),
 				positive(environment, "supervisor.leader.revoke-timeout", properties.getLeader().getRevokeTimeout()),
 				notNegative(environment, "supervisor.shutdown-delay", properties.getShutdownDelay()))
-			.withCds(cds(properties, runDir));
+			.withCds(cds(properties, runDir))
+			.withCanary(canary(environment, properties.getReload()));
+	}
+
+	static CanarySettings canary(Environment environment, SupervisorProperties.Reload reload)
+			throws LaunchException {
+		Duration period = notNegative(environment, "supervisor.reload.canary-period", reload.getCanaryPeriod());
+		if (reload.getCanaryMinRequests() < 1) {
+			throw new LaunchException("Invalid value '" + reload.getCanaryMinRequests()
+					+ "' for supervisor.reload.canary-min-requests: expected 1 or more", ExitCodes.CONFIG);
+		}
+		double errors = reload.getCanaryMaxErrorIncrease();
+		if (!(errors >= 0 && errors <= 100)) {
+			throw new LaunchException("Invalid value '" + errors + "' for supervisor.reload.canary-max-error-increase: "
+					+ "expected percentage points from 0 to 100, such as 1 or 0.5", ExitCodes.CONFIG);
+		}
+		double ratio = reload.getCanaryMaxLatencyRatio();
+		if (!(ratio >= 1 && ratio <= 1000)) {
+			throw new LaunchException("Invalid value '" + ratio + "' for supervisor.reload.canary-max-latency-ratio: "
+					+ "expected a multiple of the old workers' p99 from 1 to 1000, such as 2 or 1.5", ExitCodes.CONFIG);
+		}
+		Duration margin = notNegative(environment, "supervisor.reload.canary-latency-margin",
+				reload.getCanaryLatencyMargin());
+		return new CanarySettings(period, reload.getCanaryMinRequests(), errors, ratio, margin);
 	}
 
 	static void metrics(Environment environment, SupervisorProperties.Metrics metrics) throws LaunchException {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -17,9 +18,11 @@ import dev.bootsupervisor.base.Durations;
 import dev.bootsupervisor.base.LaunchException;
 import dev.bootsupervisor.base.RunDirectory;
 import dev.bootsupervisor.base.SupervisorSettings;
+import dev.bootsupervisor.protocol.CanaryResult;
 import dev.bootsupervisor.protocol.ClusterView;
 import dev.bootsupervisor.protocol.Frame;
 import dev.bootsupervisor.protocol.MessageType;
+import dev.bootsupervisor.protocol.ReloadRecord;
 import dev.bootsupervisor.protocol.WorkerView;
 
 /**
@@ -345,7 +348,8 @@ public final class ControlCommands {
 			this.out.println("Reloading " + this.settings.name() + pidText() + ": one worker at a time...");
 			Duration timeout = this.settings.reloadTimeout()
 				.plus(this.settings.shutdownTimeout())
-				.multipliedBy(Math.max(1, before.configuredWorkers()) + 1L);
+				.multipliedBy(Math.max(1, before.configuredWorkers()) + 1L)
+				.plus(this.settings.canary().period());
 			Frame reply;
 			try {
 				reply = client.request(Frame.of(MessageType.REQUEST, "command", "reload"), timeout);
@@ -478,6 +482,18 @@ public final class ControlCommands {
 		this.out.println("cds: " + view.cds().state()
 				+ (view.cds().location().isEmpty() ? "" : ", " + view.cds().location())
 				+ (view.cds().detail().isEmpty() ? "" : " (" + view.cds().detail() + ")"));
+		if (!view.reloadHistory().isEmpty()) {
+			this.out.println("reloads (latest last):");
+			for (ReloadRecord reload : view.reloadHistory()) {
+				CanaryResult canary = reload.canary();
+				String detail = (canary != null && canary.passed()) ? reload.detail() + "; " + canary.verdict()
+						: reload.detail();
+				this.out.printf(Locale.US, "  %s  %-9s %s in %s (%s, %s): %s%n",
+						reload.startedAt().truncatedTo(ChronoUnit.SECONDS).toString(),
+						reload.outcome(), reload.version(), Durations.format(reload.duration()), reload.trigger(),
+						(canary != null) ? "canary" : "no canary", detail);
+			}
+		}
 		// the state column widens for a restart's time: restarting (in 2s)
 		int stateWidth = view.workers().stream().mapToInt((worker) -> state(worker, now).length() + 2).max().orElse(0);
 		String format = "%-7s%-9s%-5s%-" + Math.max(10, stateWidth) + "s%-10s%-10s%s%n";

@@ -1,5 +1,8 @@
 package dev.bootsupervisor.control;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+
 import java.util.ArrayDeque;
 import java.util.Deque;
 
@@ -71,6 +74,17 @@ public final class JsonWriter {
 		value();
 		this.out.append(value);
 		return this;
+	}
+
+	/** A finite number, written with at most two decimals. */
+	public JsonWriter value(double value) {
+		value();
+		this.out.append(BigDecimal.valueOf(value).setScale(2, RoundingMode.HALF_UP).stripTrailingZeros().toPlainString());
+		return this;
+	}
+
+	public JsonWriter field(String name, double value) {
+		return name(name).value(value);
 	}
 
 	public JsonWriter value(boolean value) {

@@ -4,7 +4,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 
+import dev.bootsupervisor.protocol.CanaryResult;
 import dev.bootsupervisor.protocol.ClusterView;
+import dev.bootsupervisor.protocol.ReloadRecord;
 import dev.bootsupervisor.protocol.WorkerView;
 
 /**
@@ -39,6 +41,37 @@ final class ViewJson {
 		counts(json, "reloadsByOutcome", view.reloadsByOutcome());
 		json.name("cds").beginObject().field("state", view.cds().state()).field("location", view.cds().location())
 			.field("detail", view.cds().detail()).endObject();
+		json.name("reloadHistory").beginArray();
+		for (ReloadRecord reload : view.reloadHistory()) {
+			json.beginObject()
+				.field("startedAt", reload.startedAt().toString())
+				.field("trigger", reload.trigger())
+				.field("version", reload.version())
+				.field("outcome", reload.outcome())
+				.field("durationMillis", reload.duration().toMillis())
+				.field("detail", reload.detail());
+			CanaryResult canary = reload.canary();
+			if (canary == null) {
+				json.nullField("canary");
+			}
+			else {
+				json.name("canary")
+					.beginObject()
+					.field("worker", canary.workerId())
+					.field("passed", canary.passed())
+					.field("windowMillis", canary.window().toMillis())
+					.field("requests", canary.requests())
+					.field("errorPercent", canary.errorPercent())
+					.field("p99Millis", canary.p99().toNanos() / 1e6)
+					.field("oldRequests", canary.oldRequests())
+					.field("oldErrorPercent", canary.oldErrorPercent())
+					.field("oldP99Millis", canary.oldP99().toNanos() / 1e6)
+					.field("verdict", canary.verdict())
+					.endObject();
+			}
+			json.endObject();
+		}
+		json.endArray();
 		json.name("workers").beginArray();
 		for (WorkerView worker : view.workers()) {
 			json.beginObject()

@@ -10,6 +10,7 @@ import dev.bootsupervisor.protocol.BrokenCause;
 import dev.bootsupervisor.protocol.Frame;
 import dev.bootsupervisor.protocol.MessageType;
 import dev.bootsupervisor.protocol.ProtocolException;
+import dev.bootsupervisor.protocol.RequestFigures;
 import dev.bootsupervisor.protocol.WorkerState;
 
 /**
@@ -106,7 +107,8 @@ final class ChannelMessages {
 		}
 		return new WorkerHeartbeat(now, frame.requireLong("heapUsed"), frame.requireLong("heapMax"),
 				frame.get("health").orElse("UNKNOWN"), optionalLong(frame, "cpu", -1), optionalLong(frame, "inFlight", 0),
-				optionalLong(frame, "completed", 0), optionalLong(frame, "oldCollections", 0), oldAfterGc);
+				optionalLong(frame, "completed", 0), optionalLong(frame, "oldCollections", 0), oldAfterGc,
+				RequestFigures.from(frame));
 	}
 
 	private static long optionalLong(Frame frame, String name, long fallback) throws ProtocolException {

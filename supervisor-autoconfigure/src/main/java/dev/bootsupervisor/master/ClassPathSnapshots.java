@@ -3,6 +3,7 @@ package dev.bootsupervisor.master;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -17,6 +18,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
@@ -69,6 +71,25 @@ final class ClassPathSnapshots {
 			this.current = take(null);
 		}
 		return this.current.command();
+	}
+
+	/**
+	 * A digest of the current snapshot: every file's path and content digest, so two deploys of the same files
+	 * read the same, for a reload's history.
+	 * @return {@code sha256:} and the digest's first 12 hex digits, {@code null} before the first snapshot
+	 */
+	synchronized String version() {
+		if (this.current == null) {
+			return null;
+		}
+		MessageDigest digest = sha256();
+		new TreeMap<>(this.current.files()).forEach((path, content) -> {
+			digest.update(path.toString().getBytes(StandardCharsets.UTF_8));
+			digest.update((byte) 0);
+			digest.update(content.getBytes(StandardCharsets.UTF_8));
+			digest.update((byte) '\n');
+		});
+		return "sha256:" + HexFormat.of().formatHex(digest.digest()).substring(0, 12);
 	}
 
 	/**

@@ -9,6 +9,7 @@ import dev.bootsupervisor.base.SupervisorSettings;
 import dev.bootsupervisor.protocol.CdsView;
 import dev.bootsupervisor.protocol.ClusterPhase;
 import dev.bootsupervisor.protocol.ClusterView;
+import dev.bootsupervisor.protocol.ReloadRecord;
 import dev.bootsupervisor.protocol.WorkerState;
 import dev.bootsupervisor.protocol.WorkerView;
 
@@ -22,7 +23,7 @@ final class ClusterViews {
 
 	static ClusterView of(SupervisorSettings settings, WorkerTable table, ClusterPhase phase, Instant launchedAt,
 			int port, Instant now, Map<String, Integer> restartsByReason, Map<String, Integer> reloadsByOutcome,
-			Leadership leadership, CdsView cds) {
+			Leadership leadership, CdsView cds, List<ReloadRecord> reloadHistory) {
 		List<WorkerView> workers = new ArrayList<>();
 		WorkerHandle replacement = table.replacement();
 		for (WorkerSlot slot : table.slots()) {
@@ -41,7 +42,7 @@ final class ClusterViews {
 		}
 		return new ClusterView(settings.name(), ProcessHandle.current().pid(), launchedAt, phase, table.size(),
 				table.live().size(), port, (port >= 0) ? "inherited listening socket" : "none", now, workers,
-				restartsByReason, reloadsByOutcome, leadership.epoch(), leadership.changes(), cds);
+				restartsByReason, reloadsByOutcome, leadership.epoch(), leadership.changes(), cds, reloadHistory);
 	}
 
 	private static WorkerView worker(WorkerHandle worker, WorkerSlot slot, boolean slotFailed) {

@@ -120,6 +120,11 @@ public final class JvmWorkerFactory implements WorkerFactory {
 	}
 
 	@Override
+	public String version() {
+		return (this.snapshots != null) ? this.snapshots.version() : null;
+	}
+
+	@Override
 	public CdsView cds() {
 		return (this.cds != null) ? this.cds.view() : DISABLED;
 	}

@@ -110,7 +110,7 @@ public final class Master {
 		this.scaling = new Scaling(settings, this.table, clock, this::phase, this::reloadInProgress,
 				this::preemptRecycle);
 		this.reloads = new Reloads(this.table, factory, clock, this::phase, this.scaling::pending,
-				this::preemptRecycle);
+				this::preemptRecycle, settings.canary());
 		this.shutdown = new Shutdown(settings, this.table, port);
 		this.requests = new ControlRequests(settings, clock, this, this.reloads, this.scaling, this.shutdown);
 		this.recycling = new Recycling(settings, this.table, this.restarts, () -> this.phase != ClusterPhase.RUNNING
@@ -386,7 +386,8 @@ public final class Master {
 	 */
 	ClusterView view() {
 		return ClusterViews.of(this.settings, this.table, this.phase, this.launchedAt, this.port, now(),
-				this.restarts.byReason(), this.reloads.byOutcome(), this.leadership, this.factory.cds());
+				this.restarts.byReason(), this.reloads.byOutcome(), this.leadership, this.factory.cds(),
+				this.reloads.history());
 	}
 
 	/**

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.bootsupervisor.base.CanarySettings;
 import dev.bootsupervisor.base.CdsSettings;
 import dev.bootsupervisor.base.SupervisorEnvironment;
 import dev.bootsupervisor.base.SupervisorSettings;
@@ -43,7 +44,7 @@ public record MasterSpec(SupervisorSettings settings, WorkerCommand command, Ins
 	/** Characters of Base64 per environment variable. */
 	static final int PART_LENGTH = 64 * 1024;
 
-	private static final int VERSION = 6;
+	private static final int VERSION = 7;
 
 	private static final int MAX_PARTS = 1024;
 
@@ -80,6 +81,11 @@ public record MasterSpec(SupervisorSettings settings, WorkerCommand command, Ins
 			write(out, s.shutdownDelay().toString());
 			out.writeBoolean(s.cds().enabled());
 			write(out, (s.cds().directory() != null) ? s.cds().directory().toString() : "");
+			write(out, s.canary().period().toString());
+			out.writeInt(s.canary().minRequests());
+			out.writeDouble(s.canary().maxErrorIncrease());
+			out.writeDouble(s.canary().maxLatencyRatio());
+			write(out, s.canary().latencyMargin().toString());
 			write(out, this.command.javaExecutable());
 			write(out, this.command.jvmOptions());
 			write(out, this.command.launchTarget());
@@ -118,6 +124,8 @@ public record MasterSpec(SupervisorSettings settings, WorkerCommand command, Ins
 			boolean cdsEnabled = in.get() != 0;
 			String cdsDirectory = string(in);
 			settings = settings.withCds(new CdsSettings(cdsEnabled, cdsDirectory.isEmpty() ? null : Path.of(cdsDirectory)));
+			settings = settings.withCanary(new CanarySettings(Duration.parse(string(in)), in.getInt(), in.getDouble(),
+					in.getDouble(), Duration.parse(string(in))));
 			WorkerCommand command = new WorkerCommand(string(in), strings(in), strings(in), strings(in),
 					settings.name());
 			Instant launchedAt = Instant.parse(string(in));

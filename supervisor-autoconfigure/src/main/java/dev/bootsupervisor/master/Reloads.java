@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -12,8 +14,11 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
+import dev.bootsupervisor.base.CanarySettings;
 import dev.bootsupervisor.base.Durations;
+import dev.bootsupervisor.protocol.CanaryResult;
 import dev.bootsupervisor.protocol.ClusterPhase;
+import dev.bootsupervisor.protocol.ReloadRecord;
 import dev.bootsupervisor.protocol.WorkerState;
 
 /**
@@ -44,12 +49,22 @@ final class Reloads {
 
 	private final Map<String, Integer> byOutcome = new TreeMap<>();
 
+	private final Deque<ReloadRecord> history = new ArrayDeque<>();
+
+	private final CanarySettings canary;
+
 	private RollingReload reload;
 
 	private Runnable queued;
 
 	Reloads(WorkerTable table, WorkerFactory factory, Clock clock, Supplier<ClusterPhase> phase,
 			Supplier<PendingScale> scaling, Consumer<String> preempt) {
+		this(table, factory, clock, phase, scaling, preempt, CanarySettings.OFF);
+	}
+
+	Reloads(WorkerTable table, WorkerFactory factory, Clock clock, Supplier<ClusterPhase> phase,
+			Supplier<PendingScale> scaling, Consumer<String> preempt, CanarySettings canary) {
+		this.canary = canary;
 		this.preempt = preempt;
 		this.table = table;
 		this.factory = factory;
@@ -95,19 +110,24 @@ final class Reloads {
 			order.add(requesterSlot);
 		}
 		this.preempt.accept("a reload (" + trigger + ")");
+		Instant now = this.clock.instant();
 		try {
 			this.factory.beginReload();
 		}
 		catch (IOException ex) {
 			log.log(System.Logger.Level.ERROR, "Reload ({0}) not started: {1}", trigger, ex.getMessage());
-			waiter.accept(false, "cannot prepare the reload: " + ex.getMessage());
+			String message = "cannot prepare the reload: " + ex.getMessage();
+			remember(new ReloadRecord(now, trigger, "-", "failed", Duration.ZERO, message, null));
+			waiter.accept(false, message);
 			return;
 		}
-		Instant now = this.clock.instant();
 		this.reload = new RollingReload(order, now, trigger);
+		this.reload.version(this.factory.version());
 		this.reload.addWaiter(waiter);
-		log.log(System.Logger.Level.INFO, "Rolling reload of {0} workers ({1}): one at a time, each replacement "
-				+ "must be ready before its old worker drains", order.size(), trigger);
+		log.log(System.Logger.Level.INFO, "Rolling reload of {0} workers ({1}, class path {2}): one at a time, each "
+				+ "replacement must be ready before its old worker drains{3}", order.size(), trigger,
+				this.reload.version(), this.canary.enabled() ? "; the first one serves beside the old workers for a "
+						+ Durations.format(this.canary.period()) + " canary period and must do as well as they do" : "");
 		next(now);
 	}
 
@@ -135,6 +155,18 @@ final class Reloads {
 		return this.byOutcome;
 	}
 
+	/** The latest reloads, oldest first. */
+	List<ReloadRecord> history() {
+		return List.copyOf(this.history);
+	}
+
+	private void remember(ReloadRecord reload) {
+		this.history.addLast(reload);
+		while (this.history.size() > ReloadRecord.KEPT) {
+			this.history.removeFirst();
+		}
+	}
+
 	private void next(Instant now) {
 		if (this.reload.retiring() != null || this.table.replacement() != null) {
 			return;
@@ -142,6 +174,10 @@ final class Reloads {
 		Integer id = this.reload.nextSlot();
 		while (id != null && this.table.slot(id) == null) {
 			id = this.reload.nextSlot();
+		}
+		if (this.reload.failure() != null) {
+			finish(false, this.reload.failure(), now);
+			return;
 		}
 		if (id == null) {
 			finish(true, succeeded(now), now);
@@ -158,8 +194,57 @@ final class Reloads {
 	 * @param now the current time
 	 */
 	void replacementReady(WorkerHandle replacement, Instant now) {
+		if (this.canary.enabled() && this.reload.replacedCount() == 0 && this.reload.canaryResult() == null) {
+			List<WorkerHandle> old = this.table.slots()
+				.stream()
+				.map(WorkerSlot::current)
+				.filter((worker) -> worker != null && worker.state() == WorkerState.READY && !worker.condemned())
+				.toList();
+			replacement.transition(WorkerState.READY, "canary ready, accepting connections beside the old workers "
+					+ "for its canary period of " + Durations.format(this.canary.period()) + " (reload)", now);
+			this.reload.canary(Canary.begin(replacement, old, this.canary, now));
+			log.log(System.Logger.Level.INFO, "Canary: worker {0} generation {1} (pid {2}) serves beside the {3} old "
+					+ "workers for {4}; the reload goes on only if its 5xx share and p99 latency are as good as theirs",
+					replacement.workerId(), replacement.generation(), String.valueOf(replacement.pid()), old.size(),
+					Durations.format(this.canary.period()));
+			return;
+		}
 		replacement.transition(WorkerState.READY,
 				"replacement ready, accepting connections (reload)", now);
+		takeSlot(replacement, now);
+	}
+
+	private void judgeCanary(Instant now) {
+		Canary canary = this.reload.canary();
+		if (canary == null || !canary.due(now)) {
+			return;
+		}
+		CanaryResult result = canary.judge(now);
+		this.reload.judged(result);
+		WorkerHandle worker = canary.worker();
+		if (result.passed()) {
+			log.log(System.Logger.Level.INFO, "Canary passed, the reload goes on: {0}", result.verdict());
+			worker.transition(WorkerState.READY, "canary passed, takes its slot (reload)", now);
+			takeSlot(worker, now);
+			return;
+		}
+		String message = "reload failed and was rolled back: " + result.verdict()
+				+ "; the canary drains and the previous workers keep serving";
+		log.log(System.Logger.Level.ERROR, "Canary failed: {0}. It drains; the old workers keep serving",
+				result.verdict());
+		this.table.dropReplacement();
+		this.table.retire(worker, "canary failed (reload rolled back)", now);
+		this.reload.rollingBack(worker, message);
+		// told once the canary took its last connection, as a success is once the last old worker did
+		if (worker.acceptsConnections()) {
+			this.reload.reportOnceStopped(now.plus(STOP_ACCEPTING_BOUND));
+		}
+		else {
+			this.reload.report(false, message);
+		}
+	}
+
+	private void takeSlot(WorkerHandle replacement, Instant now) {
 		WorkerHandle old = this.table.promoteReplacement();
 		boolean retire = old != null && old != replacement && old.state().isLive() && !old.condemned();
 		this.reload.replaced(retire ? old : null);
@@ -186,20 +271,28 @@ final class Reloads {
 	 * @param now the current time
 	 */
 	void check(Instant now) {
+		if (this.reload != null) {
+			judgeCanary(now);
+		}
 		if (this.reload == null || this.reload.reported() || this.reload.reportDue() == null) {
 			return;
 		}
 		WorkerHandle old = this.reload.retiring();
 		if (old == null || !old.acceptsConnections()) {
-			this.reload.report(true, succeeded(now));
+			report(now);
 		}
 		else if (!now.isBefore(this.reload.reportDue())) {
 			log.log(System.Logger.Level.WARNING, "Worker {0} (pid {1}) did not confirm within {2} that it stopped "
 					+ "accepting connections; the reload is reported as done anyway, and that worker may still take a "
 					+ "connection until it drains", old.workerId(), String.valueOf(old.pid()),
 					Durations.format(STOP_ACCEPTING_BOUND));
-			this.reload.report(true, succeeded(now));
+			report(now);
 		}
+	}
+
+	private void report(Instant now) {
+		String failure = this.reload.failure();
+		this.reload.report(failure == null, (failure != null) ? failure : succeeded(now));
 	}
 
 	private String succeeded(Instant now) {
@@ -214,6 +307,17 @@ final class Reloads {
 	 */
 	void replacementFailed(WorkerHandle replacement, ExitStatus exit, Instant now) {
 		String error = (replacement.startupError() != null) ? ": " + replacement.startupError() : "";
+		Canary canary = this.reload.canary();
+		if (canary != null && canary.worker() == replacement) {
+			String how = replacement.killed() ? "was ended (" + replacement.reason() + ")"
+					: "exited with " + exit.describe();
+			CanaryResult result = canary.failed(how, now);
+			this.reload.judged(result);
+			this.table.dropReplacement();
+			finish(false, "reload failed and was rolled back: " + result.verdict() + "; the previous workers keep "
+					+ "serving", now);
+			return;
+		}
 		String what = replacement.killed() ? replacement.reason()
 				: "exited with " + exit.describe() + " before it was ready" + error;
 		this.table.dropReplacement();
@@ -249,6 +353,11 @@ final class Reloads {
 
 	private void finish(boolean success, String message, Instant now) {
 		this.byOutcome.merge(success ? "success" : "failure", 1, Integer::sum);
+		CanaryResult canary = this.reload.canaryResult();
+		String outcome = success ? "succeeded" : (canary != null && !canary.passed()) ? "canary-failed"
+				: message.startsWith("reload interrupted") ? "interrupted" : "failed";
+		remember(new ReloadRecord(this.reload.startedAt(), this.reload.trigger(), this.reload.version(), outcome,
+				this.reload.elapsed(now), message, canary));
 		this.factory.endReload(success);
 		log.log(success ? System.Logger.Level.INFO : System.Logger.Level.ERROR, "Rolling reload ({0}): {1}",
 				this.reload.trigger(), message);

@@ -8,6 +8,8 @@ import java.util.Deque;
 import java.util.List;
 import java.util.function.BiConsumer;
 
+import dev.bootsupervisor.protocol.CanaryResult;
+
 /**
  * The state of one rolling reload: which slots are left, the old worker being retired, and who waits for the
  * outcome (the replacement being started is the worker table's). {@link Reloads} drives it; it decides nothing
@@ -32,6 +34,14 @@ final class RollingReload {
 	private boolean reported;
 
 	private Instant reportDue;
+
+	private String version = "-";
+
+	private Canary canary;
+
+	private CanaryResult canaryResult;
+
+	private String failure;
 
 	RollingReload(List<Integer> slotIds, Instant startedAt, String trigger) {
 		this.remaining = new ArrayDeque<>(slotIds);
@@ -111,6 +121,53 @@ final class RollingReload {
 	/** How many slots this reload replaces, for its progress. */
 	int size() {
 		return this.size;
+	}
+
+	Instant startedAt() {
+		return this.startedAt;
+	}
+
+	/** The class path it rolls out, {@code -} when unknown. */
+	String version() {
+		return this.version;
+	}
+
+	void version(String version) {
+		this.version = (version != null) ? version : "-";
+	}
+
+	/** Its first replacement while it is judged, {@code null} before and after. */
+	Canary canary() {
+		return this.canary;
+	}
+
+	void canary(Canary canary) {
+		this.canary = canary;
+	}
+
+	/** How its canary did, {@code null} before it was judged or without one. */
+	CanaryResult canaryResult() {
+		return this.canaryResult;
+	}
+
+	void judged(CanaryResult result) {
+		this.canary = null;
+		this.canaryResult = result;
+	}
+
+	/**
+	 * The reload failed while a worker of its own still drains (a failed canary): it ends once that worker exited.
+	 * @param worker the worker
+	 * @param message why it failed
+	 */
+	void rollingBack(WorkerHandle worker, String message) {
+		this.retiring = worker;
+		this.failure = message;
+	}
+
+	/** Why it failed while a worker of its own drains, {@code null} when it did not. */
+	String failure() {
+		return this.failure;
 	}
 
 	Duration elapsed(Instant now) {

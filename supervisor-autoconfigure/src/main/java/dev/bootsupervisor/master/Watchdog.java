@@ -96,7 +96,26 @@ final class Watchdog {
 				recycleIfDue(worker, watch, now);
 			}
 		}
+		checkCanary(now);
 		this.recycling.startNext(now);
+	}
+
+	/**
+	 * A reload's canary serves beside the old workers, its slot not yet its own: a hang ends it like any worker, and
+	 * the reload is rolled back. Recycling does not apply to it.
+	 */
+	private void checkCanary(Instant now) {
+		WorkerHandle canary = this.table.replacement();
+		WorkerSlot slot = (canary != null) ? this.table.slot(canary.workerId()) : null;
+		if (slot == null || canary.state() != WorkerState.READY || canary.condemned() || !this.settings.watchesHangs()) {
+			return;
+		}
+		WorkerWatch watch = this.watches.computeIfAbsent(canary, (w) -> new WorkerWatch(w, limit(), now));
+		watch.observe(canary.lastHeartbeat());
+		String hung = this.hangs.hung(canary, watch, now);
+		if (hung != null) {
+			condemn(slot, canary, ExitReason.KILLED_HUNG, "hung", hung, now);
+		}
 	}
 
 	/**

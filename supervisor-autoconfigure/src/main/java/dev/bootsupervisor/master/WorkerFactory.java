@@ -54,6 +54,14 @@ public interface WorkerFactory {
 	 * The class-data archive workers start with.
 	 * @return its view
 	 */
+	/**
+	 * The class path that workers started from now on run, for a reload's history.
+	 * @return a short digest of it, {@code null} when unknown
+	 */
+	default String version() {
+		return null;
+	}
+
 	default CdsView cds() {
 		return CdsView.NONE;
 	}

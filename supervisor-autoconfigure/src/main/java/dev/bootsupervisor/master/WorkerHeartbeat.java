@@ -3,6 +3,8 @@ package dev.bootsupervisor.master;
 import java.time.Instant;
 import java.util.List;
 
+import dev.bootsupervisor.protocol.RequestFigures;
+
 /**
  * What a worker last reported about itself.
  *
@@ -16,9 +18,19 @@ import java.util.List;
  * @param oldCollections collections of the old generation since the worker started
  * @param oldAfterGc the old generation's use after each of the latest (up to three) of them, percent of its
  * maximum, oldest first
+ * @param requests the HTTP requests it answered since it started, by status class and latency
  */
 public record WorkerHeartbeat(Instant at, long heapUsed, long heapMax, String health, long cpuNanos, long inFlight,
-		long completed, long oldCollections, List<Double> oldAfterGc) {
+		long completed, long oldCollections, List<Double> oldAfterGc, RequestFigures requests) {
+
+	/**
+	 * A heartbeat without request figures.
+	 */
+	public WorkerHeartbeat(Instant at, long heapUsed, long heapMax, String health, long cpuNanos, long inFlight,
+			long completed, long oldCollections, List<Double> oldAfterGc) {
+		this(at, heapUsed, heapMax, health, cpuNanos, inFlight, completed, oldCollections, oldAfterGc,
+				RequestFigures.NONE);
+	}
 
 	/**
 	 * A heartbeat with no request, CPU or collection figures, as tests of other behaviour send.

@@ -25,11 +25,23 @@ import java.util.TreeMap;
  * @param leaderEpoch the epoch of the latest leadership grant, 0 before the first
  * @param leaderChanges how often leadership was granted by this master
  * @param cds the master's class-data archive
+ * @param reloadHistory the latest rolling reloads (at most {@link ReloadRecord#KEPT}), oldest first
  */
 public record ClusterView(String name, long masterPid, Instant masterStartedAt, ClusterPhase state,
 		int configuredWorkers, int liveWorkers, int port, String sharing, Instant at, List<WorkerView> workers,
 		Map<String, Integer> restartsByReason, Map<String, Integer> reloadsByOutcome, long leaderEpoch,
-		int leaderChanges, CdsView cds) {
+		int leaderChanges, CdsView cds, List<ReloadRecord> reloadHistory) {
+
+	/**
+	 * A view of a cluster that never reloaded.
+	 */
+	public ClusterView(String name, long masterPid, Instant masterStartedAt, ClusterPhase state,
+			int configuredWorkers, int liveWorkers, int port, String sharing, Instant at, List<WorkerView> workers,
+			Map<String, Integer> restartsByReason, Map<String, Integer> reloadsByOutcome, long leaderEpoch,
+			int leaderChanges, CdsView cds) {
+		this(name, masterPid, masterStartedAt, state, configuredWorkers, liveWorkers, port, sharing, at, workers,
+				restartsByReason, reloadsByOutcome, leaderEpoch, leaderChanges, cds, List.of());
+	}
 
 	/**
 	 * A view of a cluster that keeps no class-data archive.
@@ -64,6 +76,7 @@ public record ClusterView(String name, long masterPid, Instant masterStartedAt, 
 		restartsByReason = Collections.unmodifiableMap(new TreeMap<>(restartsByReason));
 		reloadsByOutcome = Collections.unmodifiableMap(new TreeMap<>(reloadsByOutcome));
 		cds = (cds != null) ? cds : CdsView.NONE;
+		reloadHistory = (reloadHistory != null) ? List.copyOf(reloadHistory) : List.of();
 	}
 
 	public static Frame toFrame(ClusterView view) {
@@ -75,6 +88,7 @@ public record ClusterView(String name, long masterPid, Instant masterStartedAt, 
 				view.cds.detail()));
 		view.restartsByReason.forEach((reason, count) -> fields.addAll(List.of(RESTARTS + reason, count)));
 		view.reloadsByOutcome.forEach((outcome, count) -> fields.addAll(List.of(RELOADS + outcome, count)));
+		ReloadRecord.addTo(view.reloadHistory, fields);
 		for (int i = 0; i < view.workers.size(); i++) {
 			WorkerView w = view.workers.get(i);
 			String p = "w" + i + ".";
@@ -124,7 +138,8 @@ public record ClusterView(String name, long masterPid, Instant masterStartedAt, 
 					Long.parseLong(frame.get("leaderEpoch").orElse("0")),
 					Integer.parseInt(frame.get("leaderChanges").orElse("0")),
 					new CdsView(frame.get("cds.state").orElse("none"), frame.get("cds.location").orElse(""),
-							frame.get("cds.detail").orElse("")));
+							frame.get("cds.detail").orElse("")),
+					ReloadRecord.from(frame));
 		}
 		catch (RuntimeException ex) {
 			throw new ProtocolException("malformed cluster view: " + ex.getMessage());

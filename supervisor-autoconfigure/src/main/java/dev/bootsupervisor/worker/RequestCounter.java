@@ -1,7 +1,10 @@
 package dev.bootsupervisor.worker;
 
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
+
+import dev.bootsupervisor.protocol.RequestFigures;
 
 /**
  * This worker's HTTP requests in flight and completed, as its heartbeat reports them so the master can tell a busy
@@ -13,6 +16,10 @@ public final class RequestCounter {
 
 	private final LongAdder completed = new LongAdder();
 
+	private final AtomicLongArray byStatusClass = new AtomicLongArray(5);
+
+	private final AtomicLongArray byLatency = new AtomicLongArray(RequestFigures.BUCKETS);
+
 	/** A request entered the worker. */
 	public void started() {
 		this.inFlight.incrementAndGet();
@@ -22,6 +29,34 @@ public final class RequestCounter {
 	public void finished() {
 		this.inFlight.decrementAndGet();
 		this.completed.increment();
+	}
+
+	/**
+	 * A request was answered: its response is complete (for an async request, when its async work completed).
+	 * @param status the response's status
+	 * @param nanos how long the request took, negative when its length says nothing (a stream)
+	 */
+	public void answered(int status, long nanos) {
+		this.byStatusClass.incrementAndGet(RequestFigures.statusClass(status));
+		if (nanos >= 0) {
+			this.byLatency.incrementAndGet(RequestFigures.bucket(nanos));
+		}
+	}
+
+	/**
+	 * Return the requests answered since the worker started, by status class and latency.
+	 * @return the figures
+	 */
+	public RequestFigures figures() {
+		long[] statuses = new long[this.byStatusClass.length()];
+		for (int i = 0; i < statuses.length; i++) {
+			statuses[i] = this.byStatusClass.get(i);
+		}
+		long[] latencies = new long[this.byLatency.length()];
+		for (int i = 0; i < latencies.length; i++) {
+			latencies[i] = this.byLatency.get(i);
+		}
+		return new RequestFigures(statuses, latencies);
 	}
 
 	public long inFlight() {

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -352,10 +353,13 @@ public final class WorkerRuntime {
 	private void heartbeat() {
 		try {
 			Runtime runtime = Runtime.getRuntime();
-			send(Frame.of(MessageType.HEARTBEAT, "heapUsed", runtime.totalMemory() - runtime.freeMemory(),
+			Frame heartbeat = Frame.of(MessageType.HEARTBEAT, "heapUsed", runtime.totalMemory() - runtime.freeMemory(),
 					"heapMax", runtime.maxMemory(), "health", this.healthStatus, "cpu", processCpuTime(), "inFlight",
 					this.requests.inFlight(), "completed", this.requests.completed(), "oldCollections",
-					this.oldGeneration.collections(), "oldAfterGc", this.oldGeneration.afterGc()));
+					this.oldGeneration.collections(), "oldAfterGc", this.oldGeneration.afterGc());
+			Map<String, String> fields = new LinkedHashMap<>(heartbeat.fields());
+			fields.putAll(this.requests.figures().fields());
+			send(new Frame(MessageType.HEARTBEAT, fields));
 		}
 		catch (OutOfMemoryError ex) {
 			// The executor would cancel the heartbeats for good on any throwable: report and carry on

@@ -1,0 +1,155 @@
+package dev.bootsupervisor.master;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import dev.bootsupervisor.base.CanarySettings;
+import dev.bootsupervisor.base.Durations;
+import dev.bootsupervisor.protocol.CanaryResult;
+import dev.bootsupervisor.protocol.RequestFigures;
+
+/**
+ * A reload's first replacement while it serves beside the old workers, and its judge: over the canary period, its
+ * requests (from its heartbeats) against theirs over the same window, its 5xx share and its p99 latency, and its
+ * health.
+ */
+final class Canary {
+
+	private static final double QUANTILE = 0.99;
+
+	private final WorkerHandle worker;
+
+	private final Instant startedAt;
+
+	private final RequestFigures start;
+
+	private final Map<WorkerHandle, RequestFigures> oldStart = new IdentityHashMap<>();
+
+	private final CanarySettings settings;
+
+	private Canary(WorkerHandle worker, List<WorkerHandle> old, CanarySettings settings, Instant now) {
+		this.worker = worker;
+		this.startedAt = now;
+		this.start = figures(worker);
+		old.forEach((handle) -> this.oldStart.put(handle, figures(handle)));
+		this.settings = settings;
+	}
+
+	/**
+	 * Start judging a canary that just became ready.
+	 * @param worker the canary
+	 * @param old the old workers serving beside it
+	 * @param settings the thresholds
+	 * @param now the current time
+	 * @return the canary
+	 */
+	static Canary begin(WorkerHandle worker, List<WorkerHandle> old, CanarySettings settings, Instant now) {
+		return new Canary(worker, old, settings, now);
+	}
+
+	WorkerHandle worker() {
+		return this.worker;
+	}
+
+	/**
+	 * Return whether its period is over.
+	 * @param now the current time
+	 * @return whether it is time to judge
+	 */
+	boolean due(Instant now) {
+		return !now.isBefore(this.startedAt.plus(this.settings.period()));
+	}
+
+	/**
+	 * Judge the canary on its figures against the old workers' over the window so far.
+	 * @param now the current time
+	 * @return the verdict
+	 */
+	CanaryResult judge(Instant now) {
+		Duration window = Duration.between(this.startedAt, now);
+		RequestFigures mine = figures(this.worker).since(this.start);
+		RequestFigures theirs = RequestFigures.NONE;
+		for (Map.Entry<WorkerHandle, RequestFigures> old : this.oldStart.entrySet()) {
+			if (old.getKey().lastHeartbeat() != null) {
+				theirs = theirs.plus(figures(old.getKey()).since(old.getValue()));
+			}
+		}
+		String over = " over " + Durations.format(window) + " (" + mine.total() + " requests)";
+		String prefix = "canary worker " + this.worker.workerId() + ": ";
+		String health = (this.worker.lastHeartbeat() != null) ? this.worker.lastHeartbeat().health() : "UNKNOWN";
+		if (health.equals("DOWN") || health.equals("OUT_OF_SERVICE")) {
+			return result(false, window, mine, theirs, prefix + "health " + health + " while it served" + over);
+		}
+		if (mine.total() < this.settings.minRequests()) {
+			return result(true, window, mine, theirs, prefix + "passed on its health alone (" + health + "): "
+					+ mine.total() + " requests in " + Durations.format(window) + ", fewer than canary-min-requests="
+					+ this.settings.minRequests() + " to judge its errors and latency");
+		}
+		String errors = percent(mine.serverErrorPercent()) + " 5xx against " + percent(theirs.serverErrorPercent())
+				+ " on the old workers";
+		if (mine.serverErrorPercent() - theirs.serverErrorPercent() > this.settings.maxErrorIncrease()) {
+			return result(false, window, mine, theirs, prefix + errors + over + ", more than canary-max-error-increase="
+					+ number(this.settings.maxErrorIncrease()) + " percentage points");
+		}
+		if (theirs.total() < this.settings.minRequests()) {
+			return result(true, window, mine, theirs, prefix + "passed: " + errors + over + "; latency not compared, "
+					+ "the old workers answered " + theirs.total() + " requests, fewer than canary-min-requests="
+					+ this.settings.minRequests());
+		}
+		Duration p99 = mine.percentile(QUANTILE);
+		Duration oldP99 = theirs.percentile(QUANTILE);
+		String latency = "p99 " + millis(p99) + " against " + millis(oldP99) + " on the old workers";
+		boolean slower = p99.toNanos() > this.settings.maxLatencyRatio() * oldP99.toNanos()
+				&& p99.minus(oldP99).compareTo(this.settings.latencyMargin()) > 0;
+		if (slower) {
+			return result(false, window, mine, theirs, prefix + latency + over + ", more than canary-max-latency-ratio="
+					+ number(this.settings.maxLatencyRatio()) + " times theirs and "
+					+ Durations.format(this.settings.latencyMargin()) + " slower");
+		}
+		return result(true, window, mine, theirs, prefix + "passed: " + errors + ", " + latency + over);
+	}
+
+	/**
+	 * The canary failed before its period was over: it exited, or a watchdog ended it.
+	 * @param what what happened to it
+	 * @param now the current time
+	 * @return the verdict
+	 */
+	CanaryResult failed(String what, Instant now) {
+		Duration window = Duration.between(this.startedAt, now);
+		return result(false, window, figures(this.worker).since(this.start), RequestFigures.NONE,
+				"canary worker " + this.worker.workerId() + " " + what + " " + Durations.format(window)
+						+ " into its canary period");
+	}
+
+	private CanaryResult result(boolean passed, Duration window, RequestFigures mine, RequestFigures theirs,
+			String verdict) {
+		return new CanaryResult(this.worker.workerId(), passed, window, mine.total(), mine.serverErrorPercent(),
+				mine.percentile(QUANTILE), theirs.total(), theirs.serverErrorPercent(), theirs.percentile(QUANTILE),
+				verdict);
+	}
+
+	private static RequestFigures figures(WorkerHandle worker) {
+		WorkerHeartbeat heartbeat = worker.lastHeartbeat();
+		return (heartbeat != null) ? heartbeat.requests() : RequestFigures.NONE;
+	}
+
+	private static String percent(double value) {
+		return String.format(Locale.ROOT, "%.1f%%", value);
+	}
+
+	private static String number(double value) {
+		return (value == Math.rint(value)) ? String.valueOf((long) value) : String.valueOf(value);
+	}
+
+	private static String millis(Duration duration) {
+		double millis = duration.toNanos() / 1_000_000.0;
+		return (millis < 10) ? String.format(Locale.ROOT, "%.1f ms", millis)
+				: String.format(Locale.ROOT, "%.0f ms", millis);
+	}
+
+}
