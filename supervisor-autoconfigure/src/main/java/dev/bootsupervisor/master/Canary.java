@@ -31,6 +31,12 @@ final class Canary {
 
 	private final CanarySettings settings;
 
+	private RequestFigures middle;
+
+	private final Map<WorkerHandle, RequestFigures> oldMiddle = new IdentityHashMap<>();
+
+	private String endedBecause;
+
 	private Canary(WorkerHandle worker, List<WorkerHandle> old, CanarySettings settings, Instant now) {
 		this.worker = worker;
 		this.startedAt = now;
@@ -56,11 +62,32 @@ final class Canary {
 	}
 
 	/**
+	 * A watchdog is ending the canary: remember why, for the verdict its exit brings.
+	 * @param why why, as its state says
+	 */
+	void ending(String why) {
+		if (this.endedBecause == null) {
+			this.endedBecause = why;
+		}
+	}
+
+	/** Why a watchdog ended it, {@code null} when none did. */
+	String endedBecause() {
+		return this.endedBecause;
+	}
+
+	/**
 	 * Return whether its period is over.
 	 * @param now the current time
 	 * @return whether it is time to judge
 	 */
 	boolean due(Instant now) {
+		if (this.middle == null && !now.isBefore(this.startedAt.plus(this.settings.period().dividedBy(2)))) {
+			// latency is compared from here on: a JVM that just started compiles its code as it serves, and its
+			// first seconds are slower whatever the version
+			this.middle = figures(this.worker);
+			this.oldStart.keySet().forEach((old) -> this.oldMiddle.put(old, figures(old)));
+		}
 		return !now.isBefore(this.startedAt.plus(this.settings.period()));
 	}
 
@@ -72,12 +99,9 @@ final class Canary {
 	CanaryResult judge(Instant now) {
 		Duration window = Duration.between(this.startedAt, now);
 		RequestFigures mine = figures(this.worker).since(this.start);
-		RequestFigures theirs = RequestFigures.NONE;
-		for (Map.Entry<WorkerHandle, RequestFigures> old : this.oldStart.entrySet()) {
-			if (old.getKey().lastHeartbeat() != null) {
-				theirs = theirs.plus(figures(old.getKey()).since(old.getValue()));
-			}
-		}
+		RequestFigures theirs = oldSince(this.oldStart);
+		RequestFigures mineLate = (this.middle != null) ? figures(this.worker).since(this.middle) : mine;
+		RequestFigures theirsLate = (this.middle != null) ? oldSince(this.oldMiddle) : theirs;
 		String over = " over " + Durations.format(window) + " (" + mine.total() + " requests)";
 		String prefix = "canary worker " + this.worker.workerId() + ": ";
 		String health = (this.worker.lastHeartbeat() != null) ? this.worker.lastHeartbeat().health() : "UNKNOWN";
@@ -95,14 +119,15 @@ final class Canary {
 			return result(false, window, mine, theirs, prefix + errors + over + ", more than canary-max-error-increase="
 					+ number(this.settings.maxErrorIncrease()) + " percentage points");
 		}
-		if (theirs.total() < this.settings.minRequests()) {
+		if (theirsLate.total() < this.settings.minRequests() || mineLate.total() < this.settings.minRequests()) {
 			return result(true, window, mine, theirs, prefix + "passed: " + errors + over + "; latency not compared, "
-					+ "the old workers answered " + theirs.total() + " requests, fewer than canary-min-requests="
+					+ "in the second half of the period the canary answered " + mineLate.total() + " and the old "
+					+ "workers " + theirsLate.total() + " requests, fewer than canary-min-requests="
 					+ this.settings.minRequests());
 		}
-		Duration p99 = mine.percentile(QUANTILE);
-		Duration oldP99 = theirs.percentile(QUANTILE);
-		String latency = "p99 " + millis(p99) + " against " + millis(oldP99) + " on the old workers";
+		Duration p99 = mineLate.percentile(QUANTILE);
+		Duration oldP99 = theirsLate.percentile(QUANTILE);
+		String latency = "p99 " + millis(p99) + " against " + millis(oldP99) + " on the old workers in the second half";
 		boolean slower = p99.toNanos() > this.settings.maxLatencyRatio() * oldP99.toNanos()
 				&& p99.minus(oldP99).compareTo(this.settings.latencyMargin()) > 0;
 		if (slower) {
@@ -126,11 +151,24 @@ final class Canary {
 						+ " into its canary period");
 	}
 
+	private RequestFigures oldSince(Map<WorkerHandle, RequestFigures> baselines) {
+		RequestFigures theirs = RequestFigures.NONE;
+		for (Map.Entry<WorkerHandle, RequestFigures> old : baselines.entrySet()) {
+			if (old.getKey().lastHeartbeat() != null) {
+				theirs = theirs.plus(figures(old.getKey()).since(old.getValue()));
+			}
+		}
+		return theirs;
+	}
+
 	private CanaryResult result(boolean passed, Duration window, RequestFigures mine, RequestFigures theirs,
 			String verdict) {
+		// the percentiles kept are the ones judged: over the second half of the period, when it was reached
+		RequestFigures mineLate = (this.middle != null) ? figures(this.worker).since(this.middle) : mine;
+		RequestFigures theirsLate = (this.middle != null) ? oldSince(this.oldMiddle) : theirs;
 		return new CanaryResult(this.worker.workerId(), passed, window, mine.total(), mine.serverErrorPercent(),
-				mine.percentile(QUANTILE), theirs.total(), theirs.serverErrorPercent(), theirs.percentile(QUANTILE),
-				verdict);
+				mineLate.percentile(QUANTILE), theirs.total(), theirs.serverErrorPercent(),
+				theirsLate.percentile(QUANTILE), verdict);
 	}
 
 	private static RequestFigures figures(WorkerHandle worker) {

@@ -216,6 +216,11 @@ final class Reloads {
 
 	private void judgeCanary(Instant now) {
 		Canary canary = this.reload.canary();
+		if (canary != null && canary.worker().condemned()) {
+			// a canary a watchdog is ending is judged by its exit: the reload is rolled back then
+			canary.ending(canary.worker().reason());
+			return;
+		}
 		if (canary == null || !canary.due(now)) {
 			return;
 		}
@@ -240,7 +245,7 @@ final class Reloads {
 			this.reload.reportOnceStopped(now.plus(STOP_ACCEPTING_BOUND));
 		}
 		else {
-			this.reload.report(false, message);
+			tell(false, message, now);
 		}
 	}
 
@@ -259,7 +264,7 @@ final class Reloads {
 				this.reload.reportOnceStopped(now.plus(STOP_ACCEPTING_BOUND));
 			}
 			else {
-				this.reload.report(true, succeeded(now));
+				tell(true, succeeded(now), now);
 			}
 		}
 		next(now);
@@ -292,11 +297,29 @@ final class Reloads {
 
 	private void report(Instant now) {
 		String failure = this.reload.failure();
-		this.reload.report(failure == null, (failure != null) ? failure : succeeded(now));
+		tell(failure == null, (failure != null) ? failure : succeeded(now), now);
 	}
 
 	private String succeeded(Instant now) {
-		return "reloaded " + this.reload.replacedCount() + " workers in " + Durations.format(this.reload.elapsed(now));
+		CanaryResult canary = this.reload.canaryResult();
+		return "reloaded " + this.reload.replacedCount() + " workers in " + Durations.format(this.reload.elapsed(now))
+				+ ((canary != null) ? "; " + canary.verdict() : "");
+	}
+
+	/**
+	 * Tell the reload's outcome to whoever waits on it, and keep it in the history, once: the history holds what
+	 * the answer said, when it was said.
+	 */
+	private void tell(boolean success, String message, Instant now) {
+		if (this.reload.reported()) {
+			return;
+		}
+		CanaryResult canary = this.reload.canaryResult();
+		String outcome = success ? "succeeded" : (canary != null && !canary.passed()) ? "canary-failed"
+				: message.startsWith("reload interrupted") ? "interrupted" : "failed";
+		remember(new ReloadRecord(this.reload.startedAt(), this.reload.trigger(), this.reload.version(), outcome,
+				this.reload.elapsed(now), message, canary));
+		this.reload.report(success, message);
 	}
 
 	/**
@@ -309,7 +332,7 @@ final class Reloads {
 		String error = (replacement.startupError() != null) ? ": " + replacement.startupError() : "";
 		Canary canary = this.reload.canary();
 		if (canary != null && canary.worker() == replacement) {
-			String how = replacement.killed() ? "was ended (" + replacement.reason() + ")"
+			String how = (canary.endedBecause() != null) ? "was ended (" + canary.endedBecause() + ")"
 					: "exited with " + exit.describe();
 			CanaryResult result = canary.failed(how, now);
 			this.reload.judged(result);
@@ -353,15 +376,10 @@ final class Reloads {
 
 	private void finish(boolean success, String message, Instant now) {
 		this.byOutcome.merge(success ? "success" : "failure", 1, Integer::sum);
-		CanaryResult canary = this.reload.canaryResult();
-		String outcome = success ? "succeeded" : (canary != null && !canary.passed()) ? "canary-failed"
-				: message.startsWith("reload interrupted") ? "interrupted" : "failed";
-		remember(new ReloadRecord(this.reload.startedAt(), this.reload.trigger(), this.reload.version(), outcome,
-				this.reload.elapsed(now), message, canary));
 		this.factory.endReload(success);
 		log.log(success ? System.Logger.Level.INFO : System.Logger.Level.ERROR, "Rolling reload ({0}): {1}",
 				this.reload.trigger(), message);
-		this.reload.report(success, message);
+		tell(success, message, now);
 		this.reload = null;
 		this.table.dropReplacement();
 		Runnable queued = this.queued;

@@ -5,11 +5,13 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
 
 import dev.bootsupervisor.base.CanarySettings;
 import dev.bootsupervisor.base.SupervisorSettings;
+import dev.bootsupervisor.base.WatchdogSettings;
 import dev.bootsupervisor.master.MasterTests.FakeFactory;
 import dev.bootsupervisor.master.MasterTests.FakeProcess;
 import dev.bootsupervisor.master.MasterTests.MutableClock;
@@ -40,6 +42,10 @@ class CanaryReloadTests {
 
 	private Master master;
 
+	private WatchdogSettings watchdog = WatchdogSettings.OFF;
+
+	private int workers;
+
 	private final Map<Long, ChannelConnection> connections = new LinkedHashMap<>();
 
 	private final Map<Long, long[]> served = new LinkedHashMap<>();
@@ -48,9 +54,7 @@ class CanaryReloadTests {
 	void aCanaryWithMoreServerErrorsIsDrainedAndTheReloadRolledBack() {
 		RecordingConnection control = reloadWithCanary(2);
 		FakeProcess canary = this.factory.started.get(2);
-		serve(canary.pid, 60, 40, 5);
-		this.clock.advance(Duration.ofSeconds(10));
-		step();
+		period(60, 40, 5);
 		assertThat(canary.terminated).as("the canary drains").isTrue();
 		assertThat(this.factory.started.get(0).terminated).as("the old worker of its slot").isFalse();
 		assertThat(this.factory.started.get(1).terminated).isFalse();
@@ -80,8 +84,13 @@ class CanaryReloadTests {
 	void aPassingCanaryTakesItsSlotAndTheReloadGoesOn() {
 		RecordingConnection control = reloadWithCanary(2);
 		FakeProcess canary = this.factory.started.get(2);
-		serve(canary.pid, 100, 0, 6);
-		this.clock.advance(Duration.ofSeconds(9));
+		serve(canary.pid, 50, 0, 6);
+		this.clock.advance(Duration.ofSeconds(5));
+		step();
+		serve(canary.pid, 50, 0, 6);
+		serve(this.factory.started.get(0).pid, 200, 0, 5);
+		serve(this.factory.started.get(1).pid, 200, 0, 5);
+		this.clock.advance(Duration.ofSeconds(4));
 		step();
 		assertThat(this.factory.started.get(0).terminated).as("before its period is over").isFalse();
 		this.clock.advance(Duration.ofSeconds(1));
@@ -106,13 +115,11 @@ class CanaryReloadTests {
 	void aSlowerCanaryIsCaughtByTheLatencyRule() {
 		RecordingConnection control = reloadWithCanary(2);
 		FakeProcess canary = this.factory.started.get(2);
-		serve(canary.pid, 100, 0, 250);
-		this.clock.advance(Duration.ofSeconds(10));
-		step();
+		period(100, 0, 250);
 		draining(canary.pid);
 		assertThat(control.sent.get(0).get("message").orElseThrow())
 			.contains("canary worker 1: p99 ")
-			.contains("against 5.7 ms on the old workers over 10 s (100 requests), more than "
+			.contains("against 5.7 ms on the old workers in the second half over 10 s (100 requests), more than "
 					+ "canary-max-latency-ratio=2 times theirs and 20 ms slower");
 	}
 
@@ -120,9 +127,7 @@ class CanaryReloadTests {
 	void aCanaryWithTooFewRequestsPassesOnItsHealthAloneAndSaysSo() {
 		reloadWithCanary(2);
 		FakeProcess canary = this.factory.started.get(2);
-		serve(canary.pid, 3, 2, 5);
-		this.clock.advance(Duration.ofSeconds(10));
-		step();
+		period(3, 2, 5);
 		assertThat(this.factory.started.get(0).terminated).isTrue();
 		assertThat(this.master.worker(1).pid()).isEqualTo(canary.pid);
 	}
@@ -146,6 +151,30 @@ class CanaryReloadTests {
 	}
 
 	@Test
+	void aCanaryFoundHungDuringItsPeriodIsEndedAndTheReloadRolledBack() {
+		this.watchdog = new WatchdogSettings(Duration.ofSeconds(5), 0, 0, 0, Duration.ZERO);
+		RecordingConnection control = reloadWithCanary(2);
+		FakeProcess canary = this.factory.started.get(2);
+		for (int second = 0; second < 6; second++) {
+			this.clock.advance(Duration.ofSeconds(1));
+			// the old workers keep their heartbeats, the canary has gone silent
+			serve(this.factory.started.get(0).pid, 1, 0, 5);
+			serve(this.factory.started.get(1).pid, 1, 0, 5);
+		}
+		assertThat(canary.dumped).as("its threads dumped, as any hung worker's").isTrue();
+		this.clock.advance(Duration.ofSeconds(15));
+		step();
+		assertThat(canary.terminated || canary.killed).isTrue();
+		canary.exit(137);
+		step();
+		assertThat(control.sent.get(0).get("ok")).contains("false");
+		assertThat(control.sent.get(0).get("message").orElseThrow())
+			.contains("canary worker 1 was ended (hung");
+		assertThat(this.factory.started.get(0).terminated).isFalse();
+		assertThat(this.master.reloading()).isFalse();
+	}
+
+	@Test
 	void aReloadOfOneWorkerJudgesItsOnlyReplacementBeforeTheOldWorkerIsRetired() {
 		reloadWithCanary(1);
 		FakeProcess old = this.factory.started.get(0);
@@ -154,9 +183,7 @@ class CanaryReloadTests {
 		ClusterView view = this.master.view();
 		assertThat(view.workers()).extracting(WorkerView::pid).containsExactly(old.pid, canary.pid);
 		assertThat(view.worker(1).state()).isEqualTo(WorkerState.READY);
-		serve(canary.pid, 50, 50, 5);
-		this.clock.advance(Duration.ofSeconds(10));
-		step();
+		period(50, 50, 5);
 		assertThat(old.terminated).isFalse();
 		assertThat(canary.terminated).isTrue();
 	}
@@ -195,16 +222,14 @@ class CanaryReloadTests {
 		connectAndReady(canary.pid);
 		serve(canary.pid, 0, 0, 5);
 		assertThat(this.factory.started.get(0).terminated).as("the old worker serves beside the canary").isFalse();
-		// the old workers serve 200 requests each over the canary's period, all fine and fast
-		for (int i = 0; i < workers; i++) {
-			serve(this.factory.started.get(i).pid, 200, 0, 5);
-		}
+		this.workers = workers;
 		return control;
 	}
 
 	private void start(int workers, CanarySettings canary) {
-		this.master = new Master(settings(workers).withCanary(canary), this.factory, this.clock,
-				this.clock.instant(), 8080);
+		this.master = new Master(settings(workers).withCanary(canary).withWatchdog(this.watchdog), this.factory,
+				this.clock, this.clock.instant(), 8080, (pid) -> new ProcessSample('S', Duration.ZERO),
+				new SplittableRandom(7));
 		this.master.start();
 		for (int i = 0; i < workers; i++) {
 			connectAndReady(this.factory.started.get(i).pid);
@@ -225,6 +250,22 @@ class CanaryReloadTests {
 			}
 		}
 		throw new AssertionError("no worker with pid " + pid);
+	}
+
+	/**
+	 * The canary's period goes by: in each half, the canary answers half the given requests and every old worker
+	 * 100, fine and fast.
+	 */
+	private void period(long ok, long errors, long millis) {
+		for (int half = 0; half < 2; half++) {
+			serve(this.factory.started.get(this.workers).pid, ok / 2 + half * (ok % 2), errors / 2 + half * (errors % 2),
+					millis);
+			for (int i = 0; i < this.workers; i++) {
+				serve(this.factory.started.get(i).pid, 100, 0, 5);
+			}
+			this.clock.advance(Duration.ofSeconds(5));
+			step();
+		}
 	}
 
 	/** The worker answers more requests (its heartbeat carries every request since it started). */
