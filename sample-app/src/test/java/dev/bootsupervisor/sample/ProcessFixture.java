@@ -214,6 +214,7 @@ final class ProcessFixture implements BeforeAllCallback, AfterAllCallback, Befor
 			arguments.add("--supervisor.run-dir=" + tempDirectory().resolve("run"));
 		}
 		shareArchives(arguments);
+		shortenCanary(arguments);
 		SupervisedProcess process = SupervisedProcess.start(this.java, List.of(), SupervisedProcess.JVM_OPTIONS, launch,
 				directory, environment, nextLog(".log"), null, port, arguments);
 		this.processes.add(process);
@@ -225,6 +226,15 @@ final class ProcessFixture implements BeforeAllCallback, AfterAllCallback, Befor
 	 * its own: an archive is trained once per app version, JVM and options, instead of once per test, and every later
 	 * worker of every test starts with it, as a user's workers do.
 	 */
+	private static void shortenCanary(List<String> arguments) {
+		// Every reload of the suite runs a canary, judged as a user's is, but for 1 s instead of the default 10 s:
+		// about twenty reloads would add more than three minutes. CanaryIntegrationTests judges canaries on their
+		// figures, with a period of its own.
+		if (arguments.stream().noneMatch((argument) -> argument.startsWith("--supervisor.reload.canary-period="))) {
+			arguments.add("--supervisor.reload.canary-period=1s");
+		}
+	}
+
 	private static void shareArchives(List<String> arguments) {
 		String shared = System.getProperty("it.cds.dir", "");
 		if (!shared.isBlank() && arguments.stream().noneMatch((argument) -> argument.startsWith("--supervisor.cds."))) {
@@ -246,6 +256,7 @@ final class ProcessFixture implements BeforeAllCallback, AfterAllCallback, Befor
 			arguments.add("--supervisor.run-dir=" + tempDirectory().resolve("run"));
 		}
 		shareArchives(arguments);
+		shortenCanary(arguments);
 		SupervisedProcess process = SupervisedProcess.start(this.java, prefix, jvmOptions,
 				List.of("-jar", this.jar.toAbsolutePath().toString()), null, Map.of(), nextLog(".log"), null, freePort(),
 				arguments);

@@ -30,7 +30,7 @@ public record CanarySettings(Duration period, int minRequests, double maxErrorIn
 	public static final double DEFAULT_MAX_LATENCY_RATIO = 2.0;
 
 	/** The default of {@code supervisor.reload.canary-latency-margin}. */
-	public static final Duration DEFAULT_LATENCY_MARGIN = Duration.ofMillis(20);
+	public static final Duration DEFAULT_LATENCY_MARGIN = Duration.ofMillis(50);
 
 	/** No canary: every replacement takes its slot once ready. */
 	public static final CanarySettings OFF = new CanarySettings(Duration.ZERO, DEFAULT_MIN_REQUESTS,

@@ -31,7 +31,7 @@ class ViewJsonTests {
 		ViewJson.full(json, this.view);
 		assertThat(json.endObject().toString()).endsWith("\"workersLive\":2,\"at\":\"2026-01-01T12:00:00Z\","
 				+ "\"leaderEpoch\":0,\"restartsByReason\":{\"crash\":1},\"reloadsByOutcome\":{},\"cds\":{\"state\":\"none\","
-				+ "\"location\":\"\",\"detail\":\"\"},\"workers\":["
+				+ "\"location\":\"\",\"detail\":\"\"},\"reloadHistory\":[],\"workers\":["
 				+ "{\"id\":1,\"pid\":201,\"generation\":1,\"state\":\"ready\",\"ready\":true,\"alive\":true,"
 				+ "\"leader\":false,\"uptimeSeconds\":30,\"restarts\":0,\"lastExit\":null,\"restartAt\":null},"
 				+ "{\"id\":2,\"pid\":202,\"generation\":2,\"state\":\"ready\",\"ready\":true,\"alive\":true,"
