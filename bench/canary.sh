@@ -119,8 +119,8 @@ seen() { local k; for k in $(children "${PID[$1]}"); do WORKERS_SEEN+=("$k"); do
 
 # ---------------------------------------------------------------- one reload
 R_COUNT=0
-reload_once() { # reload_once KEY LABEL: sets R_RC, R_START, R_SECS, R_LINE (the command's line about the canary,
-                # else its last line) and R_FILE (its whole output)
+reload_once() { # reload_once KEY LABEL: sets R_RC, R_START, R_SECS, R_LINE (the command's answer: "Reload
+                # succeeded: ..." or "Reload failed: ...", else its last line) and R_FILE (its whole output)
   local key=$1 label=$2 end
   R_COUNT=$(( R_COUNT + 1 ))
   R_FILE=$OUT/reload-$R_COUNT-$key-$label.txt
@@ -134,7 +134,8 @@ reload_once() { # reload_once KEY LABEL: sets R_RC, R_START, R_SECS, R_LINE (the
   CMD_PID=""
   end=$(now)
   R_SECS=$(elapsed "$R_START" "$end")
-  R_LINE=$(grep -i 'canary' "$R_FILE" | tail -1)
+  # the answer, not the reload history of the status printed after it
+  R_LINE=$(grep -m1 -E '^Reload (succeeded|failed)' "$R_FILE")
   [ -n "$R_LINE" ] || R_LINE=$(grep -v '^[[:space:]]*$' "$R_FILE" | tail -1)
   [ "$R_RC" = 124 ] && R_LINE="no answer within ${RELOAD_TIMEOUT}s (killed)"
   seen "$key"
@@ -163,13 +164,15 @@ done
 sleep "$WARMUP"
 
 # ---------------------------------------------------------------- 1. a good version: what the canary period adds
-declare -A TIMES CODES
+declare -A TIMES CODES OK_TIMES GOOD_FAILURES
 T_GOOD=$(now)
 for (( i = 1; i <= RELOADS; i++ )); do
   for key in canary direct; do
     reload_once "$key" good
     TIMES[$key]="${TIMES[$key]:-} $R_SECS"
     CODES[$key]="${CODES[$key]:-} $R_RC"
+    # a reload that failed (a canary judged a good version worse) rolled back: not in the median of the others
+    if [ "$R_RC" = 0 ]; then OK_TIMES[$key]="${OK_TIMES[$key]:-} $R_SECS"; else GOOD_FAILURES[$key]="${GOOD_FAILURES[$key]:-}$R_LINE "; fi
     sleep "$GAP"
   done
 done
@@ -209,17 +212,19 @@ LAUNCHED=()
 
 # ---------------------------------------------------------------- table
 MISSED=0
-median_of() { $HELPER median $1; }
+median_of() { if [ -n "$1" ]; then $HELPER median $1; else echo n/a; fi; }
 each() { echo "$1" | sed 's/^ //; s/ /; /g'; }
 declare -A MEDIAN GOOD_COUNT
 for key in canary direct; do
-  MEDIAN[$key]=$(median_of "${TIMES[$key]}")
+  MEDIAN[$key]=$(median_of "${OK_TIMES[$key]:-}")
   GOOD_COUNT[$key]=$(count "$key" "$T_GOOD" "$T_GOOD_END")
   for code in ${CODES[$key]}; do [ "$code" = 0 ] || MISSED=1; done
   [ "$(echo "${GOOD_COUNT[$key]}" | cut -d' ' -f2)" = 0 ] || MISSED=1
 done
-RATIO=$(awk -v a="${MEDIAN[canary]}" -v b="${MEDIAN[direct]}" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "n/a" }')
-ADDED=$(awk -v a="${MEDIAN[canary]}" -v b="${MEDIAN[direct]}" 'BEGIN { printf "%+.1f", a - b }')
+RATIO=$(awk -v a="${MEDIAN[canary]}" -v b="${MEDIAN[direct]}" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2fx", a / b; else print "n/a" }')
+ADDED=$(awk -v a="${MEDIAN[canary]}" -v b="${MEDIAN[direct]}" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%+.1f", a - b; else print "n/a" }')
+# what the canary said when it passed a good version (the command's answer does not say): the master's last line
+PASSED=$(grep -o 'Canary passed, the reload goes on: .*' "$OUT/canary.log" | tail -1 | sed 's/^Canary passed, the reload goes on: /last pass: /')
 read -r c_total c_failed c_5xx _ <<< "${BAD_COUNT[canary]}"
 read -r d_total d_failed d_5xx _ <<< "${BAD_COUNT[direct]}"
 EXPOSURE=$(awk -v a="$d_5xx" -v b="$c_5xx" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else if (a > 0) print "all (none with the canary)"; else print "n/a" }')
@@ -227,17 +232,17 @@ read -r s_total s_failed s_5xx s_slow <<< "$SLOW_COUNT"
 [ "${BAD_RC[canary]}" = 1 ] || MISSED=1
 [ "$SLOW_RC" = 1 ] || MISSED=1
 
-row_good() { # row_good KEY LABEL
+row_good() { # row_good KEY LABEL OUTPUT
   local total failed server _
   read -r total failed server _ <<< "${GOOD_COUNT[$1]}"
-  echo "| 1. good version (no faults) | $2 | $(each "${CODES[$1]}") | **${MEDIAN[$1]}** (each: $(each "${TIMES[$1]}")) | **$failed** failed of $total ($server 5xx), all $RELOADS reloads | - |"
+  echo "| 1. good version (no faults) | $2 | $(each "${CODES[$1]}") | **${MEDIAN[$1]}** (each: $(each "${TIMES[$1]}"); median of those that exited 0) | **$failed** failed of $total ($server 5xx), all $RELOADS reloads | $(cell "${GOOD_FAILURES[$1]:-}${3:--}") |"
 }
 {
   echo "$HEADER"
   echo
   echo "| version | canary | reload exit code(s) | reload wall time, s (median) | requests (clients' figures) | the reload's output |"
   echo "|---|---|---|---|---|---|"
-  row_good canary "default (10 s)"
+  row_good canary "default (10 s)" "$PASSED"
   row_good direct "off (\`canary-period=0s\`)"
   echo "| 2. bad: \`error-percent=$ERROR_PERCENT\` | default (10 s) | ${BAD_RC[canary]} | ${BAD_SECS[canary]} | **$c_5xx** 5xx of $c_total in the ${WINDOW} s from the reload's launch ($c_failed failed) | $(cell "${BAD_LINE[canary]}") |"
   echo "| 2. bad: \`error-percent=$ERROR_PERCENT\` | off (\`canary-period=0s\`) | ${BAD_RC[direct]} | ${BAD_SECS[direct]} | **$d_5xx** 5xx of $d_total in the ${WINDOW} s from the reload's launch ($d_failed failed) | $(cell "${BAD_LINE[direct]}") |"
@@ -245,6 +250,10 @@ row_good() { # row_good KEY LABEL
   echo
   echo "The canary period adds $ADDED s to a good reload (median ${MEDIAN[canary]} s against ${MEDIAN[direct]} s: $RATIO)."
   echo "A bad version's 5xx in the ${WINDOW} s from the reload's launch: $d_5xx without the canary, $c_5xx with it ($EXPOSURE)."
+  for key in canary direct; do
+    awk -v s="${BAD_SECS[$key]}" -v w="$WINDOW" 'BEGIN { exit !(s > w) }' \
+      && echo "Note: the bad version's reload on the $key cluster took ${BAD_SECS[$key]} s, longer than the ${WINDOW} s window: its 5xx after the window are not counted (WINDOW=...)."
+  done
   echo "Targets: good reloads exit 0 and fail no request; the bad and the slow version's reloads exit 1 with the canary: $([ "$MISSED" = 0 ] && echo PASS || echo MISS)"
   echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$OUT/result.md"
