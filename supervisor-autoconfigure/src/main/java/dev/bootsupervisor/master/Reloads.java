@@ -124,7 +124,7 @@ final class Reloads {
 		this.reload = new RollingReload(order, now, trigger);
 		this.reload.version(this.factory.version());
 		this.reload.addWaiter(waiter);
-		log.log(System.Logger.Level.INFO, "Rolling reload of {0} workers ({1}, class path {2}): one at a time, each "
+		log.log(System.Logger.Level.INFO, "Rolling reload of {0} workers ({1}): class path {2}, one at a time, each "
 				+ "replacement must be ready before its old worker drains{3}", order.size(), trigger,
 				this.reload.version(), this.canary.enabled() ? "; the first one serves beside the old workers for a "
 						+ Durations.format(this.canary.period()) + " canary period and must do as well as they do" : "");
