@@ -344,18 +344,13 @@ class WatchdogIntegrationTests {
 	}
 
 	/**
-	 * Whether the master has begun recycling the worker: its decision or a transition logged with the reason, or a
-	 * replacement listed for its slot.
+	 * Whether the master has begun recycling the worker: its decision or a transition logged with the reason. The log
+	 * only grows, where a worker's cluster view may lag, or not come at all from a master busy on a loaded machine.
 	 */
-	private static boolean recycling(SupervisedProcess app, int mark, long pid) throws Exception {
+	private static boolean recycling(SupervisedProcess app, int mark, long pid) {
 		String output = app.output(mark);
-		if (output.contains("(pid " + pid + ") will be recycled (memory")
-				|| transitions(output, pid).stream().anyMatch((line) -> hasWords(line, "memory"))) {
-			return true;
-		}
-		DocumentContext view = app.cluster();
-		List<Number> slot = view.read("$.workers[?(@.pid == " + pid + ")].id");
-		return !slot.isEmpty() && hasOtherWorker(view, slot.get(0).intValue(), pid);
+		return output.contains("(pid " + pid + ") will be recycled (memory")
+				|| transitions(output, pid).stream().anyMatch((line) -> hasWords(line, "memory"));
 	}
 
 	private static boolean awaitRecycling(SupervisedProcess app, int mark, long pid, Duration notice) {
