@@ -1,6 +1,5 @@
 package dev.bootsupervisor.worker;
 
-import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
@@ -34,41 +33,21 @@ final class OldGenerationTracker implements NotificationListener {
 	private static final System.Logger log = System.getLogger(OldGenerationTracker.class.getName());
 
 	/** G1's young and mixed collections, all {@code end of minor GC}. */
-	private static final String G1_YOUNG = "G1 Young Generation";
+	static final String G1_YOUNG = "G1 Young Generation";
 
 	/**
 	 * G1's concurrent cycle (JDK 20 and later): it reports two pauses per cycle, Remark then Cleanup, numbered one
 	 * after the other; Cleanup ends the cycle.
 	 */
-	private static final String G1_CONCURRENT = "G1 Concurrent GC";
-
-	/** The performance counters' name of G1's Remark and Cleanup pauses, two per cycle (JDK 17 and later). */
-	private static final String G1_CYCLE_PAUSES = "G1 concurrent cycle pauses";
+	static final String G1_CONCURRENT = "G1 Concurrent GC";
 
 	/** Collectors whose every collection is a whole-heap or old-generation cycle, whatever their action says. */
 	private static final Set<String> OLD_CYCLE_COLLECTORS = Set.of("ZGC Major Cycles", "ZGC Cycles",
 			"Shenandoah Cycles");
 
-	/** What tells this tracker that G1 collected its old generation. */
-	enum Signal {
-
-		/** Every collection of the old generation counts: full collections, and ZGC's and Shenandoah's cycles. */
-		OLD_COLLECTIONS,
-
-		/** G1's full collections, and its concurrent cycles as the {@code G1 Concurrent GC} collector reports them. */
-		G1_CONCURRENT_COLLECTOR,
-
-		/** G1's full collections, and its concurrent cycles as the JVM's performance counters count them. */
-		G1_PERF_COUNTER,
-
-		/** G1's full collections only: its concurrent cycles cannot be seen. */
-		G1_FULL_ONLY
-
-	}
-
 	private final long heapMax;
 
-	private final Signal signal;
+	private final OldGenerationSignal signal;
 
 	/** G1's concurrent cycles ended so far, from the performance counters: {@code null} unless they are the signal. */
 	private final LongSupplier perfCycles;
@@ -89,20 +68,20 @@ final class OldGenerationTracker implements NotificationListener {
 	 * @param heapMax the heap's maximum, for pools that have none
 	 */
 	OldGenerationTracker(long heapMax) {
-		this(heapMax, Signal.OLD_COLLECTIONS, null);
+		this(heapMax, OldGenerationSignal.OLD_COLLECTIONS, null);
 	}
 
 	/**
 	 * A tracker.
 	 * @param heapMax the heap's maximum, for pools that have none
 	 * @param signal what tells it that G1 collected its old generation
-	 * @param perfCycles how many G1 concurrent cycles have ended, for {@link Signal#G1_PERF_COUNTER}
+	 * @param perfCycles how many G1 concurrent cycles have ended, for {@link OldGenerationSignal#G1_PERF_COUNTER}
 	 */
-	OldGenerationTracker(long heapMax, Signal signal, LongSupplier perfCycles) {
+	OldGenerationTracker(long heapMax, OldGenerationSignal signal, LongSupplier perfCycles) {
 		this.heapMax = heapMax;
 		this.oldMax = heapMax;
 		this.signal = signal;
-		this.perfCycles = (signal == Signal.G1_PERF_COUNTER) ? perfCycles : null;
+		this.perfCycles = (signal == OldGenerationSignal.G1_PERF_COUNTER) ? perfCycles : null;
 		this.mixedPhase = new MixedPhase(g1Cycles());
 	}
 
@@ -113,74 +92,31 @@ final class OldGenerationTracker implements NotificationListener {
 	 */
 	static OldGenerationTracker install() {
 		List<GarbageCollectorMXBean> collectors = ManagementFactory.getGarbageCollectorMXBeans();
-		Set<String> names = collectors.stream().map(GarbageCollectorMXBean::getName).collect(Collectors.toSet());
-		Signal signal = Signal.OLD_COLLECTIONS;
-		LongSupplier perfCycles = null;
-		String unseen = null;
-		if (names.contains(G1_CONCURRENT)) {
-			signal = Signal.G1_CONCURRENT_COLLECTOR;
-		}
-		else if (names.contains(G1_YOUNG)) {
-			try {
-				perfCycles = g1CyclesFromPerfData();
-				signal = Signal.G1_PERF_COUNTER;
-			}
-			catch (IOException | RuntimeException ex) {
-				signal = Signal.G1_FULL_ONLY;
-				unseen = ex.getMessage();
-			}
-		}
+		OldGenerationSignal.Detected detected = OldGenerationSignal
+			.detect(collectors.stream().map(GarbageCollectorMXBean::getName).collect(Collectors.toSet()));
 		OldGenerationTracker tracker = new OldGenerationTracker(
-				ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getMax(), signal, perfCycles);
+				ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getMax(), detected.signal(),
+				detected.perfCycles());
 		for (GarbageCollectorMXBean collector : collectors) {
 			if (collector instanceof NotificationEmitter emitter) {
 				emitter.addNotificationListener(tracker, null, null);
 			}
 		}
-		if (signal == Signal.G1_FULL_ONLY) {
+		if (detected.signal() == OldGenerationSignal.G1_FULL_ONLY) {
 			log.log(System.Logger.Level.WARNING, "The memory watchdog sees G1''s full collections only, which come at "
 					+ "the edge of an OutOfMemoryError: its concurrent cycles cannot be seen on this JVM without the "
 					+ "performance data file ({0}); remove -XX:-UsePerfData or -XX:+PerfDisableSharedMem, or run on "
-					+ "JDK 20 or later, for a leak to be recycled in time", unseen);
+					+ "JDK 20 or later, where G1 reports its cycles", detected.unseen());
 		}
 		else {
 			log.log(System.Logger.Level.INFO, "The memory watchdog measures the old generation after {0}",
-					tracker.describe());
+					detected.signal().description());
 		}
 		return tracker;
 	}
 
-	private static LongSupplier g1CyclesFromPerfData() throws IOException {
-		PerfData data = PerfData.ofThisJvm();
-		for (int i = 0; i < 10; i++) {
-			String collector = "sun.gc.collector." + i;
-			try {
-				if (G1_CYCLE_PAUSES.equals(data.string(collector + ".name"))) {
-					LongSupplier pauses = data.counter(collector + ".invocations");
-					return () -> pauses.getAsLong() / 2;
-				}
-			}
-			catch (IOException ex) {
-				break;
-			}
-		}
-		throw new IOException("no counter of '" + G1_CYCLE_PAUSES + "'");
-	}
-
-	Signal signal() {
+	OldGenerationSignal signal() {
 		return this.signal;
-	}
-
-	/** What the old generation's figures come after, for a person. */
-	String describe() {
-		return switch (this.signal) {
-			case OLD_COLLECTIONS -> "each of its collections (full collections; ZGC's and Shenandoah's cycles)";
-			case G1_CONCURRENT_COLLECTOR -> "G1's full collections, and each concurrent cycle's mixed collections "
-					+ "(cycles from the G1 Concurrent GC collector)";
-			case G1_PERF_COUNTER -> "G1's full collections, and each concurrent cycle's mixed collections "
-					+ "(cycles from the JVM's performance counters)";
-			case G1_FULL_ONLY -> "G1's full collections only";
-		};
 	}
 
 	static boolean collectsOldGeneration(String gcName, String gcAction) {
@@ -242,7 +178,7 @@ final class OldGenerationTracker implements NotificationListener {
 	}
 
 	private boolean followsG1Cycles() {
-		return this.signal == Signal.G1_CONCURRENT_COLLECTOR || this.signal == Signal.G1_PERF_COUNTER;
+		return this.signal.followsG1Cycles();
 	}
 
 	private long g1Cycles() {

@@ -10,7 +10,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import javax.management.ListenerNotFoundException;
 import javax.management.NotificationEmitter;
 
-import dev.bootsupervisor.worker.OldGenerationTracker.Signal;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,7 +29,7 @@ class OldGenerationTrackerTests {
 	/** G1 on JDK 17 to 19: the cycles' ends come from the performance counters. */
 	private final AtomicLong cycles = new AtomicLong(5);
 
-	private final OldGenerationTracker g1 = new OldGenerationTracker(1000 * MB, Signal.G1_PERF_COUNTER,
+	private final OldGenerationTracker g1 = new OldGenerationTracker(1000 * MB, OldGenerationSignal.G1_PERF_COUNTER,
 			this.cycles::get);
 
 	@Test
@@ -179,7 +178,7 @@ class OldGenerationTrackerTests {
 
 	@Test
 	void g1OnJdk20AndLaterGetsTheCyclesFromTheConcurrentCollectorWithTheSameRule() {
-		OldGenerationTracker jdk21 = new OldGenerationTracker(1000 * MB, Signal.G1_CONCURRENT_COLLECTOR, null);
+		OldGenerationTracker jdk21 = new OldGenerationTracker(1000 * MB, OldGenerationSignal.G1_CONCURRENT_COLLECTOR, null);
 		for (int cycle = 0; cycle < 3; cycle++) {
 			young(jdk21, 440, 452);
 			// Remark, then Cleanup: the figures at their ends still hold what the mixed phase frees
@@ -198,7 +197,7 @@ class OldGenerationTrackerTests {
 
 	@Test
 	void g1WithoutItsCyclesCountsFullCollectionsOnly() {
-		OldGenerationTracker blind = new OldGenerationTracker(1000 * MB, Signal.G1_FULL_ONLY, null);
+		OldGenerationTracker blind = new OldGenerationTracker(1000 * MB, OldGenerationSignal.G1_FULL_ONLY, null);
 		young(blind, 500, 510);
 		record(blind, "G1 Concurrent GC", "end of concurrent GC pause", 2, Map.of("G1 Old Gen", usage(520, 1000)));
 		young(blind, 520, 400);
@@ -217,7 +216,7 @@ class OldGenerationTrackerTests {
 				.stream()
 				.anyMatch((collector) -> collector.getName().equals(YOUNG));
 			if (g1 && Runtime.version().feature() < 20) {
-				assertThat(installed.signal()).as(installed.describe()).isEqualTo(Signal.G1_PERF_COUNTER);
+				assertThat(installed.signal()).as(installed.signal().description()).isEqualTo(OldGenerationSignal.G1_PERF_COUNTER);
 			}
 			System.gc();
 			await().atMost(Duration.ofSeconds(10)).until(() -> installed.collections() > 0);
