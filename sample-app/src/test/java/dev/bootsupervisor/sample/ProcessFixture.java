@@ -245,7 +245,7 @@ final class ProcessFixture implements BeforeAllCallback, AfterAllCallback, Befor
 	/**
 	 * Start {@code <prefix> java <jvmOptions> -jar sample-app.jar} on a free port, with a run directory of its own
 	 * unless the arguments name one: the sample in a PID namespace of its own, in a cgroup, under {@code nohup}.
-	 * @param prefix the command that runs java
+	 * @param prefix the command that runs java, empty for none (the JVM options alone)
 	 * @param jvmOptions the JVM options
 	 * @param args the application arguments
 	 * @return the started process, the prefix command's

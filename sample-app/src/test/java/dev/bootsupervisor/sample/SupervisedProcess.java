@@ -51,6 +51,11 @@ final class SupervisedProcess implements AutoCloseable {
 		.filter((option) -> !option.startsWith("-Xmx"))
 		.toList();
 
+	/** The options for a smaller JVM on the JVM's default collector (G1): for a test of what a collector shows. */
+	static final List<String> JVM_OPTIONS_DEFAULT_GC = JVM_OPTIONS.stream()
+		.filter((option) -> !option.equals("-XX:+UseSerialGC"))
+		.toList();
+
 	/** A deadline, not a wait: a start takes a few seconds alone, but minutes on 2 cores shared with other builds. */
 	private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
 

@@ -26,18 +26,21 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Process-level tests of the watchdogs: hung, deadlocked, broken, leaking and worn-out workers are replaced with
- * their reason, and the cluster keeps serving. The first five tests share one cluster, in this order (a GC storm
- * that must replace nothing comes first, on a cluster nothing has disturbed yet); each replaces at most one worker
- * and waits for the cluster to settle first, so none depends on how an earlier one ended. The max-requests test
- * needs settings of its own.
+ * their reason, and the cluster keeps serving. The first five tests share one cluster on the JVM's default collector
+ * (G1), in this order (a GC storm that must replace nothing comes first, on a cluster nothing has disturbed yet);
+ * each replaces at most one worker and waits for the cluster to settle first, so none depends on how an earlier one
+ * ended. The max-requests test needs settings of its own.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Order(3)
 class WatchdogIntegrationTests {
 
-	/** Chaos endpoints on, a 5 s hang timeout, and recycling at half of the old generation (about 85 MB of 170). */
+	/**
+	 * Chaos endpoints on, a 5 s hang timeout, and recycling at 70% of the heap (G1's old generation may take all of
+	 * it): issue 26's trial.
+	 */
 	private static final String[] WATCHED = { "--supervisor.workers=2", "--sample.chaos=true",
-			"--supervisor.watchdog.timeout=5s", "--supervisor.recycle.heap-after-gc=50" };
+			"--supervisor.watchdog.timeout=5s", "--supervisor.recycle.heap-after-gc=70" };
 
 	/** What the issue promises for a stopped worker with a 5 s timeout: gone, and its slot refilled, within 8 s. */
 	private static final Duration HANG_DEADLINE = Duration.ofSeconds(8);
@@ -45,13 +48,16 @@ class WatchdogIntegrationTests {
 	/** A deadline, not a wait: detection takes seconds, a replacement's start longer on a shared machine. */
 	private static final Duration REPLACE_TIMEOUT = Duration.ofSeconds(90);
 
-	/** How long a leak step may take to show its effect: a heartbeat a second, and three collections. */
-	private static final Duration RECYCLE_NOTICE = Duration.ofSeconds(5);
+	/** The leak's pace: 5 MB retained every half second, as in issue 26's trial. */
+	private static final Duration LEAK_PACE = Duration.ofMillis(500);
 
-	private static final int LEAK_STEP_MB = 20;
+	private static final int LEAK_STEP_MB = 5;
 
-	/** At most 140 MB leaked: above the threshold from any plausible baseline, below the old generation's 170. */
-	private static final int MAX_LEAK_STEPS = 7;
+	/**
+	 * At most 400 MB leaked, more than the 256 MB heap: the leak goes on until the worker is recycled, or fails with
+	 * an OutOfMemoryError (in G1, each 1 MB block takes two 1 MB regions of that heap).
+	 */
+	private static final int MAX_LEAK_STEPS = 80;
 
 	private static final Pattern RESTARTS_METER = Pattern
 		.compile("(?m)^supervisor_worker_restarts_total\\{[^}]*reason=\"([\\w-]+)\"[^}]*} ([0-9.]+)$");
@@ -173,40 +179,51 @@ class WatchdogIntegrationTests {
 	@Test
 	@Order(5)
 	void aLeakingWorkerIsRecycledBeforeAnyOutOfMemoryErrorWithoutAFailedRequest() throws Exception {
+		// Issue 26: on G1, with no full collection forced, the old generation's use after collections is seen in
+		// time only when the watchdog follows G1's concurrent cycles and mixed collections.
 		SupervisedProcess app = watchedCluster();
 		DocumentContext before = app.awaitSettled(2);
 		long victim = workerPid(before, 2);
 		int mark = app.output().length();
 		int leaked = 0;
+		RawResponse failed = null;
 		ClientLoad.Result load;
+		Instant started = Instant.now();
 		try (ClientLoad running = ClientLoad.start(app, 2, 2)) {
 			awaitAnswered(running, 50);
 			try (RawConnection connection = RawConnection.to(app.port(), victim, 50)) {
 				connection.timeout(Duration.ofSeconds(60));
-				while (!recycling(app, mark, victim) && leaked < MAX_LEAK_STEPS * LEAK_STEP_MB) {
+				for (int step = 0; step < MAX_LEAK_STEPS && !recycling(app, mark, victim); step++) {
 					RawResponse leak = connection.post("/leak?mb=" + LEAK_STEP_MB);
-					assertThat(leak.status()).as("POST /leak: %s", leak).isEqualTo(200);
+					if (leak.status() != 200) {
+						failed = leak;
+						break;
+					}
 					leaked += LEAK_STEP_MB;
-					// Full collections, so that the old generation's use after a collection is measured at once.
-					RawResponse storm = connection.post("/gc-storm?seconds=1");
-					assertThat(storm.status()).as("POST /gc-storm: %s", storm).isEqualTo(200);
-					if (storm.closing() || awaitRecycling(app, mark, victim)) {
+					if (leak.closing() || awaitRecycling(app, mark, victim, LEAK_PACE)) {
 						break;
 					}
 				}
 			}
-			assertThat(recycling(app, mark, victim)).as("worker %d recycled after %d MB leaked\n%s", victim, leaked,
-					app.describe())
+			assertThat(recycling(app, mark, victim))
+				.as("worker %d recycled after %d MB leaked in %d s (last leak answer: %s)\n%s", victim, leaked,
+						Duration.between(started, Instant.now()).toSeconds(), failed, app.describe())
 				.isTrue();
 			awaitReplacement(app, 2, victim);
 			load = running.stop();
 		}
-		System.out.println("Leak: worker " + victim + " recycled after " + leaked + " MB");
+		System.out.println("Leak: worker " + victim + " recycled after " + leaked + " MB in "
+				+ Duration.between(started, Instant.now()).toMillis() + " ms");
+		assertThat(failed).as("a leak request that failed").isNull();
 		load.assertNoFailedRequest(app);
 		assertThat(app.output()).doesNotContain("OutOfMemoryError");
 		awaitTransition(app, mark, victim, "memory");
 		long replacement = workerPid(app.awaitSettled(2), 2);
 		assertReadyBeforeDrain(app.output(mark), replacement, victim);
+		try (RawConnection connection = RawConnection.to(app.port(), replacement, 50)) {
+			RawResponse served = connection.get("/");
+			assertThat(served.status()).as("GET / on the replacement %d: %s", replacement, served).isEqualTo(200);
+		}
 		awaitRestartCounted(app, before, "memory");
 	}
 
@@ -255,7 +272,8 @@ class WatchdogIntegrationTests {
 			}
 			shared.kill(cluster);
 		}
-		cluster = shared.start(WATCHED);
+		// The JVM's default collector, G1, as most users run it: the harness's small JVM without -XX:+UseSerialGC
+		cluster = shared.startUnder(List.of(), SupervisedProcess.JVM_OPTIONS_DEFAULT_GC, WATCHED);
 		cluster.awaitReady(2);
 		return cluster;
 	}
@@ -325,19 +343,19 @@ class WatchdogIntegrationTests {
 		return Long.parseLong(field.group(1));
 	}
 
-	/** Whether the master has begun recycling the worker: a replacement listed for its slot, or a logged reason. */
-	private static boolean recycling(SupervisedProcess app, int mark, long pid) throws Exception {
-		if (transitions(app.output(mark), pid).stream().anyMatch((line) -> hasWords(line, "memory"))) {
-			return true;
-		}
-		DocumentContext view = app.cluster();
-		List<Number> slot = view.read("$.workers[?(@.pid == " + pid + ")].id");
-		return !slot.isEmpty() && hasOtherWorker(view, slot.get(0).intValue(), pid);
+	/**
+	 * Whether the master has begun recycling the worker: its decision or a transition logged with the reason. The log
+	 * only grows, where a worker's cluster view may lag, or not come at all from a master busy on a loaded machine.
+	 */
+	private static boolean recycling(SupervisedProcess app, int mark, long pid) {
+		String output = app.output(mark);
+		return output.contains("(pid " + pid + ") will be recycled (memory")
+				|| transitions(output, pid).stream().anyMatch((line) -> hasWords(line, "memory"));
 	}
 
-	private static boolean awaitRecycling(SupervisedProcess app, int mark, long pid) {
+	private static boolean awaitRecycling(SupervisedProcess app, int mark, long pid, Duration notice) {
 		try {
-			await("recycling of worker " + pid).atMost(RECYCLE_NOTICE)
+			await("recycling of worker " + pid).atMost(notice)
 				.pollInterval(Duration.ofMillis(200))
 				.until(() -> recycling(app, mark, pid));
 			return true;

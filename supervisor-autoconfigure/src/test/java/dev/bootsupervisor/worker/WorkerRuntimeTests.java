@@ -93,7 +93,7 @@ class WorkerRuntimeTests {
 		this.runtime.requests().started();
 		this.runtime.requests().started();
 		this.runtime.requests().finished();
-		this.oldGeneration.record("MarkSweepCompact", "end of major GC", 1,
+		this.oldGeneration.record("MarkSweepCompact", "end of major GC", 1, Map.of(),
 				Map.of("Tenured Gen", new MemoryUsage(0, 100 * MB, 100 * MB, 200 * MB)));
 		this.runtime.healthSource(() -> "UP");
 		this.runtime.watch(Duration.ofSeconds(5));
