@@ -73,7 +73,7 @@ class CanaryIntegrationTests {
 		CommandResult slow = reloadUnderTraffic(app, runDir);
 		assertThat(slow.exitCode()).as("exit code of %s", slow).isEqualTo(1);
 		assertThat(slow.output()).containsPattern("canary worker \\d: p99 \\d+ ms against \\d+(\\.\\d)? ms on the old "
-				+ "workers over \\d+(\\.\\d)? s \\(\\d+ requests\\), more than canary-max-latency-ratio=2");
+				+ "workers in the second half over \\d+(\\.\\d)? s \\(\\d+ requests\\), more than canary-max-latency-ratio=2");
 		assertOldVersionServes(app, second);
 
 		// what an operator sees at 3 a.m.

@@ -3,8 +3,12 @@ package dev.bootsupervisor.master;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -25,6 +29,12 @@ import dev.bootsupervisor.base.WorkerCommand;
  * references between them, such as {@code Class-Path: lib/a.jar}, then still hold).
  */
 final class LaunchClassPath {
+
+	/** The signature of a zip's end-of-central-directory record. */
+	private static final int END_SIGNATURE = 0x06054b50;
+
+	/** The length of that record without its comment. */
+	private static final int END_RECORD = 22;
 
 	static final String LOADER_PATH = "-Dloader.path=";
 
@@ -117,6 +127,10 @@ final class LaunchClassPath {
 		Path jar = Path.of(target.get(1)).toAbsolutePath();
 		Manifest manifest;
 		try (JarFile file = new JarFile(jar.toFile())) {
+			if (!endsWithItsDirectory(jar)) {
+				// a fat jar cut short can still open: the zip reader finds the directory of a nested jar instead
+				throw new IOException("its end of central directory is not at its end; it is cut short");
+			}
 			manifest = file.getManifest();
 		}
 		catch (IOException | SecurityException ex) {
@@ -129,6 +143,31 @@ final class LaunchClassPath {
 		if (mainClass == null || mainClass.isBlank()) {
 			throw new IOException("the app's jar " + jar + " has no Main-Class in its manifest: java -jar would not "
 					+ "start it. Build it with the Spring Boot plugin (repackage), then reload");
+		}
+	}
+
+	/**
+	 * Whether a zip file ends with its end-of-central-directory record: the last such record in its tail, comment
+	 * included, reaches exactly the file's end. A copy cut short ends in the middle of an entry instead.
+	 * @param zip the file
+	 * @return whether it does
+	 * @throws IOException when it cannot be read
+	 */
+	static boolean endsWithItsDirectory(Path zip) throws IOException {
+		try (FileChannel channel = FileChannel.open(zip, StandardOpenOption.READ)) {
+			long size = channel.size();
+			int tail = (int) Math.min(size, END_RECORD + 0xFFFF);
+			ByteBuffer buffer = ByteBuffer.allocate(tail).order(ByteOrder.LITTLE_ENDIAN);
+			while (buffer.hasRemaining() && channel.read(buffer, size - tail + buffer.position()) > 0) {
+				// read the whole tail
+			}
+			for (int at = tail - END_RECORD; at >= 0; at--) {
+				if (buffer.getInt(at) == END_SIGNATURE) {
+					int comment = Short.toUnsignedInt(buffer.getShort(at + 20));
+					return at + END_RECORD + comment == tail;
+				}
+			}
+			return false;
 		}
 	}
 

@@ -99,6 +99,58 @@ class ClassPathSnapshotsTests {
 	}
 
 	@Test
+	void aFatJarCutShortAfterANestedJarIsRefusedAsCutShortNotAsLackingItsMainClass() throws IOException {
+		Path jar = this.temp.resolve("app.jar");
+		jar(jar, "app", "1", null);
+		ClassPathSnapshots snapshots = snapshots(List.of("-jar", jar.toString()), List.of());
+		snapshots.current();
+		// a nested library, stored as Spring Boot stores them, then more entries: cut right after the library, the
+		// file's last end-of-directory record is the library's, and a zip reader opens the library instead
+		java.io.ByteArrayOutputStream library = new java.io.ByteArrayOutputStream();
+		try (JarOutputStream out = new JarOutputStream(library)) {
+			out.putNextEntry(new JarEntry("lib.txt"));
+			out.write("library".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+			out.closeEntry();
+		}
+		byte[] nested = library.toByteArray();
+		java.util.jar.Manifest manifest = new java.util.jar.Manifest();
+		manifest.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+		manifest.getMainAttributes().put(java.util.jar.Attributes.Name.MAIN_CLASS, "com.example.Main");
+		try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file, manifest)) {
+			JarEntry entry = new JarEntry("BOOT-INF/lib/lib.jar");
+			entry.setMethod(JarEntry.STORED);
+			entry.setSize(nested.length);
+			entry.setCompressedSize(nested.length);
+			java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+			crc.update(nested);
+			entry.setCrc(crc.getValue());
+			out.putNextEntry(entry);
+			out.write(nested);
+			out.closeEntry();
+			out.putNextEntry(new JarEntry("BOOT-INF/classes/app.txt"));
+			out.write("2".repeat(10_000).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+			out.closeEntry();
+		}
+		byte[] whole = Files.readAllBytes(jar);
+		int end = indexOf(whole, nested) + nested.length;
+		Files.write(jar, Arrays.copyOf(whole, end + 10));
+		assertThat(LaunchClassPath.endsWithItsDirectory(jar)).isFalse();
+		assertThatIOException().isThrownBy(snapshots::beginReload)
+			.withMessageContaining("the app's jar " + jar + " is an invalid or corrupt jarfile");
+		Files.write(jar, whole);
+		assertThat(LaunchClassPath.endsWithItsDirectory(jar)).isTrue();
+	}
+
+	private static int indexOf(byte[] data, byte[] part) {
+		for (int i = 0; i + part.length <= data.length; i++) {
+			if (Arrays.equals(data, i, i + part.length, part, 0, part.length)) {
+				return i;
+			}
+		}
+		throw new AssertionError("not found");
+	}
+
+	@Test
 	void aReloadOntoAJarWithoutMainClassIsRefused() throws IOException {
 		Path jar = this.temp.resolve("app.jar");
 		jar(jar, "app", "1", null);
