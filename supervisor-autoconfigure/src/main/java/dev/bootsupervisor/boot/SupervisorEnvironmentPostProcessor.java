@@ -10,7 +10,8 @@ import org.springframework.core.env.MapPropertySource;
 
 /**
  * Tags every log line of a worker with {@code [worker-N]} and of the master with {@code [master]}, through the
- * correlation part of Spring Boot's default log pattern. Added last, so a user's own setting wins.
+ * correlation part of Spring Boot's default log pattern, and gives a worker a shutdown phase timeout that fits in
+ * the master's shutdown timeout (see {@link ShutdownTimeouts}). Added last, so a user's own setting wins.
  */
 public class SupervisorEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordered {
 
@@ -29,6 +30,13 @@ public class SupervisorEnvironmentPostProcessor implements EnvironmentPostProces
 		if (tag != null) {
 			environment.getPropertySources()
 				.addLast(new MapPropertySource("supervisorLogging", Map.of("logging.pattern.correlation", tag)));
+		}
+		if (tag != null && tag.startsWith("[worker-")) {
+			// a worker's stop must fit in the master's shutdown timeout: drain, then Boot's graceful shutdown phase
+			ShutdownTimeouts.workerPhaseTimeout(environment)
+				.ifPresent((phase) -> environment.getPropertySources()
+					.addLast(new MapPropertySource("supervisorShutdown",
+							Map.of(ShutdownTimeouts.PHASE_TIMEOUT, phase.toMillis() + "ms"))));
 		}
 	}
 

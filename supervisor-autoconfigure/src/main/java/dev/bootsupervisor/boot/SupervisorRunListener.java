@@ -149,6 +149,8 @@ public class SupervisorRunListener implements SpringApplicationRunListener, Orde
 			SupervisorProperties properties = MasterSettingsResolver.bind(environment);
 			SupervisorSettings settings = MasterSettingsResolver.resolve(environment, properties,
 					this.application.getMainApplicationClass());
+			ShutdownTimeouts.warning(environment)
+				.ifPresent((warning) -> System.err.println("Boot Supervisor: " + warning));
 			WorkerCommand command = WorkerCommand.ofCurrentJvm(this.args, settings.name());
 			boolean daemonized = Boolean.getBoolean(WorkerCommand.DAEMONIZED);
 			if (properties.isDaemon() && !daemonized) {

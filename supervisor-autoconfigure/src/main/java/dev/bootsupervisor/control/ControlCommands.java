@@ -269,14 +269,14 @@ public final class ControlCommands {
 		}
 		try {
 			Instant deadline = Instant.now().plus(shutdownTimeout).plus(STOP_MARGIN);
+			Instant killAt = Instant.now().plus(shutdownTimeout);
+			StopProgress progress = new StopProgress(this.out, System.console() != null);
 			while (master.map(ProcessHandle::isAlive).orElse(false) && Instant.now().isBefore(deadline)
 					&& outcome(outcome) == null) {
-				view().ifPresent((view) -> this.out.println("Waiting for " + view.workers()
-					.stream()
-					.filter(WorkerView::alive)
-					.count() + " worker(s) to finish their requests..."));
+				view().ifPresent((view) -> progress.show(view, killAt));
 				sleep(outcome);
 			}
+			progress.end();
 			Frame last = outcome(outcome);
 			if (last != null && master.isPresent()) {
 				// the master sends the outcome as its last act; let it exit before saying it stopped

@@ -108,7 +108,7 @@ final class ChannelMessages {
 		return new WorkerHeartbeat(now, frame.requireLong("heapUsed"), frame.requireLong("heapMax"),
 				frame.get("health").orElse("UNKNOWN"), optionalLong(frame, "cpu", -1), optionalLong(frame, "inFlight", 0),
 				optionalLong(frame, "completed", 0), optionalLong(frame, "oldCollections", 0), oldAfterGc,
-				RequestFigures.from(frame));
+				RequestFigures.from(frame), Math.max(-1, optionalLong(frame, "connections", -1)));
 	}
 
 	private static long optionalLong(Frame frame, String name, long fallback) throws ProtocolException {

@@ -55,7 +55,9 @@ final class ClusterViews {
 				worker.reason(), worker.startedAt(), (slot != null) ? slot.restarts() : 0,
 				(exit != null) ? new WorkerView.LastExit(exit.code(), exit.signal(), exit.at(), exit.reason()) : null,
 				(heartbeat != null) ? new WorkerView.Heap(heartbeat.heapUsed(), heartbeat.heapMax()) : null,
-				(heartbeat != null) ? heartbeat.health() : "UNKNOWN", !slotFailed && worker.leads(), restartAt);
+				(heartbeat != null) ? heartbeat.health() : "UNKNOWN", !slotFailed && worker.leads(), restartAt,
+				(heartbeat != null && worker.state().isLive()) ? (int) Math.min(Integer.MAX_VALUE, heartbeat.connections())
+						: -1);
 	}
 
 }

@@ -257,6 +257,7 @@ public final class Master {
 		this.table.checkCondemned(now);
 		if (this.phase == ClusterPhase.RUNNING) {
 			this.table.checkBoots(now);
+			this.table.checkRetiring(now);
 			this.restarts.startDue(now);
 			this.scaling.check(now);
 			this.watchdog.check(now);

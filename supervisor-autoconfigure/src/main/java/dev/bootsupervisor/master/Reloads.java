@@ -303,7 +303,24 @@ final class Reloads {
 	private String succeeded(Instant now) {
 		CanaryResult canary = this.reload.canaryResult();
 		return "reloaded " + this.reload.replacedCount() + " workers in " + Durations.format(this.reload.elapsed(now))
-				+ ((canary != null) ? "; " + canary.verdict() : "");
+				+ stillDraining(this.reload.retiring(), now) + ((canary != null) ? "; " + canary.verdict() : "");
+	}
+
+	/** What the last old worker still has open when the answer is told, so the answer does not hide it. */
+	private static String stillDraining(WorkerHandle old, Instant now) {
+		if (old == null || !old.state().isLive()) {
+			return "";
+		}
+		WorkerHeartbeat heartbeat = old.lastHeartbeat();
+		long open = (heartbeat != null) ? heartbeat.connections() : -1;
+		Duration left = old.timeLeftToStop(now);
+		String bound = (left != null && !left.isNegative()) ? ", for at most " + Durations.format(left) : "";
+		String prefix = "; the last old worker (pid " + old.pid() + ") takes no new connection";
+		if (open == 0) {
+			return prefix + " and has none open: it exits";
+		}
+		return prefix + " and still drains " + ((open > 0) ? open + " open connection(s)" : "what it has open")
+				+ bound;
 	}
 
 	/**

@@ -147,6 +147,15 @@ public final class WorkerHandle {
 	 * @param now the current time
 	 * @return whether it was killed now
 	 */
+	/**
+	 * How long the worker has left before {@link #escalate(Instant)} kills it.
+	 * @param now the current time
+	 * @return the time left, {@code null} without a deadline
+	 */
+	Duration timeLeftToStop(Instant now) {
+		return (this.stopDeadline != null) ? Duration.between(now, this.stopDeadline) : null;
+	}
+
 	boolean escalate(Instant now) {
 		if (this.stopDeadline == null || !now.isAfter(this.stopDeadline) || killed()) {
 			return false;

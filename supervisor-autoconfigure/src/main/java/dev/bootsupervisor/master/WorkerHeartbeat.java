@@ -19,9 +19,18 @@ import dev.bootsupervisor.protocol.RequestFigures;
  * @param oldAfterGc the old generation's use after each of the latest (up to three) of them, percent of its
  * maximum, oldest first
  * @param requests the HTTP requests it answered since it started, by status class and latency
+ * @param connections the HTTP connections it has open, -1 when unknown
  */
 public record WorkerHeartbeat(Instant at, long heapUsed, long heapMax, String health, long cpuNanos, long inFlight,
-		long completed, long oldCollections, List<Double> oldAfterGc, RequestFigures requests) {
+		long completed, long oldCollections, List<Double> oldAfterGc, RequestFigures requests, long connections) {
+
+	/**
+	 * A heartbeat without a count of open connections.
+	 */
+	public WorkerHeartbeat(Instant at, long heapUsed, long heapMax, String health, long cpuNanos, long inFlight,
+			long completed, long oldCollections, List<Double> oldAfterGc, RequestFigures requests) {
+		this(at, heapUsed, heapMax, health, cpuNanos, inFlight, completed, oldCollections, oldAfterGc, requests, -1);
+	}
 
 	/**
 	 * A heartbeat without request figures.

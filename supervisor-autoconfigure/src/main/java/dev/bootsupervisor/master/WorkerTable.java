@@ -163,6 +163,18 @@ final class WorkerTable {
 	void retire(WorkerHandle worker, String why, Instant now) {
 		this.retiring.add(worker);
 		worker.terminate(why, now);
+		// as in a stop: a worker not gone after the shutdown timeout is killed
+		worker.stopWithin(this.settings.shutdownTimeout(), now);
+	}
+
+	/**
+	 * Kill every retiring worker that outlived its shutdown timeout.
+	 * @param now the current time
+	 */
+	void checkRetiring(Instant now) {
+		for (WorkerHandle worker : List.copyOf(this.retiring)) {
+			worker.escalate(now);
+		}
 	}
 
 	boolean isRetiring(WorkerHandle worker) {

@@ -100,6 +100,9 @@ public record ClusterView(String name, long masterPid, Instant masterStartedAt, 
 			if (w.restartAt() != null) {
 				fields.addAll(List.of(p + "restartAt", w.restartAt()));
 			}
+			if (w.connections() >= 0) {
+				fields.addAll(List.of(p + "connections", w.connections()));
+			}
 			WorkerView.LastExit exit = w.lastExit();
 			if (exit != null) {
 				fields.addAll(List.of(p + "lastExitCode", exit.code(), p + "lastExitAt", exit.at(),
@@ -127,7 +130,8 @@ public record ClusterView(String name, long masterPid, Instant masterStartedAt, 
 						instant(frame.require(p + "startedAt")), frame.requireInt(p + "restarts"), lastExit(frame, p),
 						heap(frame, p), frame.require(p + "health"),
 						Boolean.parseBoolean(frame.get(p + "leader").orElse("false")),
-						frame.get(p + "restartAt").map(ClusterView::instant).orElse(null)));
+						frame.get(p + "restartAt").map(ClusterView::instant).orElse(null),
+						Integer.parseInt(frame.get(p + "connections").orElse("-1"))));
 			}
 			Map<String, Integer> restarts = counts(frame, RESTARTS);
 			Map<String, Integer> reloads = counts(frame, RELOADS);

@@ -19,10 +19,21 @@ import java.time.Instant;
  * @param leader whether it leads the cluster now
  * @param restartAt when the slot's next worker starts, {@code null} unless {@link WorkerState#RESTARTING restarting}
  * (and then {@code null} too when a replacement is already starting)
+ * @param connections the HTTP connections it has open, as its last heartbeat said, -1 when unknown
  */
 public record WorkerView(int id, long pid, int generation, WorkerState state, Instant stateSince, String reason,
 		Instant startedAt, int restarts, LastExit lastExit, Heap heap, String health, boolean leader,
-		Instant restartAt) {
+		Instant restartAt, int connections) {
+
+	/**
+	 * A worker whose open connections are unknown.
+	 */
+	public WorkerView(int id, long pid, int generation, WorkerState state, Instant stateSince, String reason,
+			Instant startedAt, int restarts, LastExit lastExit, Heap heap, String health, boolean leader,
+			Instant restartAt) {
+		this(id, pid, generation, state, stateSince, reason, startedAt, restarts, lastExit, heap, health, leader,
+				restartAt, -1);
+	}
 
 	public WorkerView {
 		if (restartAt != null && state != WorkerState.RESTARTING) {
