@@ -26,7 +26,7 @@
 #   JAR [sample-app/target/sample-app.jar]  JAVA [java]  JAVA_OPTS [none] for the apps,
 #   CMD_OPTS [-XX:TieredStopAtLevel=1 -XX:+UseSerialGC] for the short-lived reload command JVMs,
 #   RELOADS [3] good reloads per cluster, GAP [5] seconds of load between reloads, WARMUP [10] seconds of load
-#   before the first, WINDOW [30] seconds counted from a bad reload's launch, ERROR_PERCENT [30], LATENCY [200ms],
+#   before the first, WINDOW [40] seconds counted from a bad reload's launch, ERROR_PERCENT [30], LATENCY [200ms],
 #   NEW [2] and KEEPALIVE [2] load clients per cluster, PAUSE [0.01] seconds between a client's requests,
 #   READY_TIMEOUT [120] and RELOAD_TIMEOUT [300] seconds, OUT [bench/out/canary],
 #   STRICT [0]: 1 makes the script exit 1 when a target is missed
@@ -41,7 +41,7 @@ CMD_OPTS=${CMD_OPTS:--XX:TieredStopAtLevel=1 -XX:+UseSerialGC}
 RELOADS=${RELOADS:-3}
 GAP=${GAP:-5}
 WARMUP=${WARMUP:-10}
-WINDOW=${WINDOW:-30}
+WINDOW=${WINDOW:-40}
 ERROR_PERCENT=${ERROR_PERCENT:-30}
 LATENCY=${LATENCY:-200ms}
 NEW=${NEW:-2}
