@@ -21,6 +21,12 @@ final class Canary {
 
 	private static final double QUANTILE = 0.99;
 
+	/**
+	 * How long a canary serves before its latency counts: at least this, and at least half its period. A JVM that
+	 * has just started compiles its code as it serves; its first second or two are slower whatever the version.
+	 */
+	static final Duration WARM_UP = Duration.ofSeconds(2);
+
 	private final WorkerHandle worker;
 
 	private final Instant startedAt;
@@ -82,13 +88,16 @@ final class Canary {
 	 * @return whether it is time to judge
 	 */
 	boolean due(Instant now) {
-		if (this.middle == null && !now.isBefore(this.startedAt.plus(this.settings.period().dividedBy(2)))) {
+		Duration half = this.settings.period().dividedBy(2);
+		Duration latencyFrom = (half.compareTo(WARM_UP) > 0) ? half : WARM_UP;
+		boolean due = !now.isBefore(this.startedAt.plus(this.settings.period()));
+		if (this.middle == null && !due && !now.isBefore(this.startedAt.plus(latencyFrom))) {
 			// latency is compared from here on: a JVM that just started compiles its code as it serves, and its
 			// first seconds are slower whatever the version
 			this.middle = figures(this.worker);
 			this.oldStart.keySet().forEach((old) -> this.oldMiddle.put(old, figures(old)));
 		}
-		return !now.isBefore(this.startedAt.plus(this.settings.period()));
+		return due;
 	}
 
 	/**
@@ -118,6 +127,11 @@ final class Canary {
 		if (mine.serverErrorPercent() - theirs.serverErrorPercent() > this.settings.maxErrorIncrease()) {
 			return result(false, window, mine, theirs, prefix + errors + over + ", more than canary-max-error-increase="
 					+ number(this.settings.maxErrorIncrease()) + " percentage points");
+		}
+		if (this.middle == null) {
+			return result(true, window, mine, theirs, prefix + "passed: " + errors + over + "; latency not compared, "
+					+ "a canary period of " + Durations.format(this.settings.period()) + " leaves no time after the "
+					+ "first " + Durations.format(WARM_UP) + " of a JVM that just started");
 		}
 		if (theirsLate.total() < this.settings.minRequests() || mineLate.total() < this.settings.minRequests()) {
 			return result(true, window, mine, theirs, prefix + "passed: " + errors + over + "; latency not compared, "

@@ -46,6 +46,8 @@ class CanaryReloadTests {
 
 	private int workers;
 
+	private CanarySettings canary = CANARY;
+
 	private final Map<Long, ChannelConnection> connections = new LinkedHashMap<>();
 
 	private final Map<Long, long[]> served = new LinkedHashMap<>();
@@ -133,6 +135,25 @@ class CanaryReloadTests {
 	}
 
 	@Test
+	void aPeriodTooShortForAJvmToWarmUpJudgesNoLatency() {
+		this.canary = new CanarySettings(Duration.ofSeconds(1), 50, 1.0, 2.0, Duration.ofMillis(20));
+		RecordingConnection control = reloadWithCanary(2);
+		FakeProcess canary = this.factory.started.get(2);
+		serve(canary.pid, 100, 0, 250);
+		serve(this.factory.started.get(0).pid, 100, 0, 5);
+		this.clock.advance(Duration.ofSeconds(1));
+		step();
+		assertThat(this.master.worker(1).pid()).isEqualTo(canary.pid);
+		draining(this.factory.started.get(0).pid);
+		this.factory.started.get(0).exit(0);
+		step();
+		connectAndReady(this.factory.started.get(3).pid);
+		draining(this.factory.started.get(1).pid);
+		assertThat(control.sent.get(0).get("message").orElseThrow()).contains("latency not compared, a canary period "
+				+ "of 1 s leaves no time after the first 2 s of a JVM that just started");
+	}
+
+	@Test
 	void aCanaryThatCrashesDuringItsPeriodRollsTheReloadBack() {
 		RecordingConnection control = reloadWithCanary(2);
 		FakeProcess canary = this.factory.started.get(2);
@@ -210,7 +231,7 @@ class CanaryReloadTests {
 	}
 
 	private RecordingConnection reloadWithCanary(int workers) {
-		start(workers, CANARY);
+		start(workers, this.canary);
 		for (int i = 0; i < workers; i++) {
 			serve(this.factory.started.get(i).pid, 0, 0, 5);
 		}
