@@ -130,21 +130,39 @@ final class CollectionRequests {
 		return since >= this.interval || rose;
 	}
 
+	/** What follows a requested collection. */
+	enum Next {
+
+		/** Nothing: the next heartbeat checks again. */
+		NOTHING,
+
+		/** Check again in {@link #CONFIRM_GAP_MILLIS}, to confirm a figure above the threshold. */
+		CONFIRM,
+
+		/** Send the figures now: the master has the figures in a row that it recycles on. */
+		REPORT
+
+	}
+
 	/**
 	 * Take what a requested collection found.
 	 * @param now the clock's time, in milliseconds
 	 * @param collections how many figures the tracker has produced now
 	 * @param latestTenths the latest figure, in tenths of a percent
-	 * @return whether to check again in {@link #CONFIRM_GAP_MILLIS}, to confirm a figure above the threshold
+	 * @return what follows
 	 */
-	synchronized boolean measured(long now, long collections, int latestTenths) {
+	synchronized Next measured(long now, long collections, int latestTenths) {
 		this.inFlight = false;
 		if (collections == this.collections) {
 			// no figure (a concurrent cycle, whose figure follows its mixed collections): the interval holds
-			return false;
+			return Next.NOTHING;
 		}
+		int before = this.above;
 		figure(now, collections, latestTenths, true);
-		return this.above > 0 && this.above < IN_A_ROW;
+		if (this.above > 0 && this.above < IN_A_ROW) {
+			return Next.CONFIRM;
+		}
+		return (this.above == IN_A_ROW && before < IN_A_ROW) ? Next.REPORT : Next.NOTHING;
 	}
 
 	private void figure(long now, long collections, int latestTenths, boolean requested) {

@@ -34,6 +34,10 @@ final class OnDemandCollections {
 
 	private final LongSupplier clock;
 
+	/** Sends a heartbeat now, so that the master has the figures a second sooner. */
+	private volatile Runnable report = () -> {
+	};
+
 	private final ScheduledExecutorService thread = Executors
 		.newSingleThreadScheduledExecutor(Threads.daemon("supervisor-collection-request"));
 
@@ -72,6 +76,15 @@ final class OnDemandCollections {
 				tracker, () -> tenths(oldPool.getUsage(), heapMax), System::gc, clock);
 	}
 
+	/**
+	 * Set what sends the figures to the master at once, when the requested collections found the old generation
+	 * above the threshold as many times in a row as the master recycles on.
+	 * @param report sends a heartbeat
+	 */
+	void onFigures(Runnable report) {
+		this.report = report;
+	}
+
 	/** At each heartbeat: request a collection if one is due. Returns at once. */
 	void heartbeat() {
 		if (this.policy.due(this.clock.getAsLong(), this.oldUseTenths.getAsInt(), this.tracker.collections(),
@@ -98,11 +111,15 @@ final class OnDemandCollections {
 			Thread.currentThread().interrupt();
 		}
 		long now = this.clock.getAsLong();
-		boolean confirm = this.policy.measured(now, this.tracker.collections(), this.tracker.latestTenths());
+		CollectionRequests.Next next = this.policy.measured(now, this.tracker.collections(),
+				this.tracker.latestTenths());
 		log.log(System.Logger.Level.DEBUG, "Requested collection {0} took {1} ms; the latest figure is {2} tenths of "
 				+ "a percent", this.policy.requests(), now - started, this.tracker.latestTenths());
-		if (confirm && !this.thread.isShutdown()) {
+		if (next == CollectionRequests.Next.CONFIRM && !this.thread.isShutdown()) {
 			this.thread.schedule(this::heartbeat, CollectionRequests.CONFIRM_GAP_MILLIS, TimeUnit.MILLISECONDS);
+		}
+		else if (next == CollectionRequests.Next.REPORT) {
+			this.report.run();
 		}
 	}
 

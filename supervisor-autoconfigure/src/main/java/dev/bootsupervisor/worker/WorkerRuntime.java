@@ -145,6 +145,9 @@ public final class WorkerRuntime {
 		OldGenerationTracker oldGeneration = OldGenerationTracker.install();
 		WorkerRuntime runtime = new WorkerRuntime(id, generation, channel, oldGeneration);
 		runtime.collectionRequests = OnDemandCollections.install(heapAfterGc(environment), oldGeneration);
+		if (runtime.collectionRequests != null) {
+			runtime.collectionRequests.onFigures(runtime::heartbeat);
+		}
 		runtime.send(Frame.of(MessageType.HELLO, "role", "worker", "token", token, "worker", id, "generation",
 				generation, "pid", ProcessHandle.current().pid()));
 		SignalRouter.route(List.of("TERM", "INT"), runtime::onSignal);

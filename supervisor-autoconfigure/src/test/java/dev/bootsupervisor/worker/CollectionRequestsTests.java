@@ -60,12 +60,13 @@ class CollectionRequestsTests {
 		assertThat(after(100, 760)).isTrue();
 		assertThat(measured(740)).as("confirm 74.0%").isTrue();
 		assertThat(after(500, 780)).isTrue();
-		assertThat(measured(760)).as("three above in a row: the master's").isFalse();
+		assertThat(measuredThen(760)).as("three above in a row: the master's, sent at once")
+			.isEqualTo(CollectionRequests.Next.REPORT);
 		assertThat(this.requests.requests()).isEqualTo(3);
 		// a leaking worker the master has not recycled yet: one request every five seconds
 		assertThat(after(4_900, 800)).isFalse();
 		assertThat(after(100, 800)).isTrue();
-		assertThat(measured(790)).isFalse();
+		assertThat(measuredThen(790)).as("sent with the next heartbeat").isEqualTo(CollectionRequests.Next.NOTHING);
 		assertThat(this.requests.interval()).isEqualTo(CollectionRequests.FIRST_INTERVAL_MILLIS);
 	}
 
@@ -135,7 +136,8 @@ class CollectionRequestsTests {
 	@Test
 	void aRequestThatBringsNoFigureKeepsTheInterval() {
 		assertThat(heartbeat(750)).isTrue();
-		assertThat(this.requests.measured(this.now, this.collections, this.latest)).isFalse();
+		assertThat(this.requests.measured(this.now, this.collections, this.latest))
+			.isEqualTo(CollectionRequests.Next.NOTHING);
 		assertThat(after(4_000, 750)).isFalse();
 		assertThat(after(1_000, 750)).isTrue();
 	}
@@ -168,6 +170,10 @@ class CollectionRequestsTests {
 
 	/** A requested collection's figure, on the clock's same millisecond. */
 	private boolean measured(int figureTenths) {
+		return measuredThen(figureTenths) == CollectionRequests.Next.CONFIRM;
+	}
+
+	private CollectionRequests.Next measuredThen(int figureTenths) {
 		this.collections++;
 		this.latest = figureTenths;
 		return this.requests.measured(this.now, this.collections, this.latest);
