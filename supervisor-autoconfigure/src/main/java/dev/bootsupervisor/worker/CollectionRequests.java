@@ -86,6 +86,13 @@ final class CollectionRequests {
 		if (useTenths <= this.thresholdTenths || this.inFlight) {
 			return false;
 		}
+		boolean confirming = this.above > 0 && this.above < IN_A_ROW;
+		if (!confirming && now - this.lastFigureAt < STALE_MILLIS) {
+			return false;
+		}
+		if (this.requested && !waited(now, useTenths, confirming)) {
+			return false;
+		}
 		if (this.explicitGcDisabled) {
 			if (!this.warned) {
 				this.warned = true;
@@ -97,17 +104,11 @@ final class CollectionRequests {
 			}
 			return false;
 		}
-		boolean confirming = this.above > 0 && this.above < IN_A_ROW;
-		if (!confirming && now - this.lastFigureAt < STALE_MILLIS) {
-			return false;
-		}
-		if (this.requested && !waited(now, useTenths, confirming)) {
-			return false;
-		}
 		if (this.requests == 0) {
 			log.log(System.Logger.Level.INFO, "The old generation is at {0} of its maximum, above heap-after-gc={1}%, "
 					+ "and no collection has measured it for {2}: the memory watchdog asks the JVM for a collection "
-					+ "(System.gc()) to measure it, at most one every {3} s, less often while they find it below",
+					+ "(System.gc()) to measure it, at most one every {3} s, less often while they find it below; three "
+					+ "figures in a row above recycle this worker",
 					percent(useTenths), this.thresholdTenths / 10, seconds(now - this.lastFigureAt),
 					FIRST_INTERVAL_MILLIS / 1000);
 		}

@@ -153,9 +153,12 @@ class CollectionRequestsTests {
 	}
 
 	@Test
-	void withExplicitGcDisabledNoWarningWhileBelowTheThreshold() {
+	void withExplicitGcDisabledNoWarningWhileNoRequestWouldBeMade() {
 		CollectionRequests disabled = new CollectionRequests(70, true, this.now);
-		assertThat(disabled.due(this.now + 10_000, 500, 0, -1)).isFalse();
+		assertThat(disabled.due(this.now + 10_000, 500, 0, -1)).as("below the threshold").isFalse();
+		for (int second = 11; second <= 30; second++) {
+			assertThat(disabled.due(this.now + second * 1_000L, 950, second, 650)).as("figures every second").isFalse();
+		}
 		assertThat(disabled.warnedExplicitGcDisabled()).isFalse();
 	}
 
