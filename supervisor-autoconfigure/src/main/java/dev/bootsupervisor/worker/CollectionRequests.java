@@ -98,8 +98,8 @@ final class CollectionRequests {
 				this.warned = true;
 				log.log(System.Logger.Level.WARNING, "The old generation is at {0} of its maximum, above heap-after-gc="
 						+ "{1}%, and no collection has measured it for {2}; -XX:+DisableExplicitGC keeps the memory "
-						+ "watchdog from asking for one, so it waits for the collector's own, which may come only at "
-						+ "an OutOfMemoryError: remove -XX:+DisableExplicitGC", percent(useTenths),
+						+ "watchdog from asking for one, so it waits for the collector''s own, which may come only "
+						+ "when the heap is full: remove -XX:+DisableExplicitGC", percent(useTenths),
 						this.thresholdTenths / 10, seconds(now - this.lastFigureAt));
 			}
 			return false;
