@@ -7,9 +7,9 @@ import java.util.Locale;
  * generation's current use is above {@code heap-after-gc} and the collector's own collections have not measured it
  * for two heartbeats (JDK 20+'s G1 can wait for a young collection that a leak of large objects never brings).
  * Bounded: one request at a time, at most one per interval; a request that finds the old generation below the
- * threshold doubles the interval, up to five minutes, and a figure above it resets it. Within the interval, only a
- * rise of the current use by 5 points of the maximum since the last request brings the next one sooner, so a leak
- * is measured again before it fills the heap. A request that finds it above is followed by two more, half a second
+ * threshold doubles the interval, up to five minutes, and a figure above it resets it. Within the interval, when the
+ * last request found the old generation less than 5 points below the threshold, a rise of the current use by 5
+ * points since that request brings the next one sooner, so a leak is measured again before it fills the heap. A request that finds it above is followed by two more, half a second
  * apart, so that the master's three figures in a row come in time.
  */
 final class CollectionRequests {
@@ -23,7 +23,10 @@ final class CollectionRequests {
 
 	static final long MAX_INTERVAL_MILLIS = 300_000;
 
-	/** A rise of the current use since the last request, in tenths of a percent, that brings the next one sooner. */
+	/**
+	 * A rise of the current use since the last request that brings the next one sooner, in tenths of a percent, when
+	 * that request found the old generation within as much below the threshold.
+	 */
 	static final int GROWTH_TENTHS = 50;
 
 	/** The gap between the requests that confirm a figure above the threshold. */
@@ -51,6 +54,9 @@ final class CollectionRequests {
 	private boolean inFlight;
 
 	private long interval = FIRST_INTERVAL_MILLIS;
+
+	/** The latest requested figure, in tenths of a percent. */
+	private int requestedFigure = -1;
 
 	/** Requested figures above the threshold in a row, up to {@link #IN_A_ROW}. */
 	private int above;
@@ -126,8 +132,10 @@ final class CollectionRequests {
 		if (confirming) {
 			return since >= CONFIRM_GAP_MILLIS;
 		}
-		// a leak confirmed above the threshold waits for the master, not for a rise
-		boolean rose = this.above == 0 && useTenths >= this.useAtRequest + GROWTH_TENTHS;
+		// a live set just below the threshold, as a leak's before it crosses, is measured again when the use rises;
+		// one far below (a healthy app's garbage) waits the interval, and so does a leak confirmed above
+		boolean near = this.above == 0 && this.requestedFigure > this.thresholdTenths - GROWTH_TENTHS;
+		boolean rose = near && useTenths >= this.useAtRequest + GROWTH_TENTHS;
 		return since >= this.interval || rose;
 	}
 
@@ -170,6 +178,9 @@ final class CollectionRequests {
 		this.collections = collections;
 		if (!requested) {
 			this.lastFigureAt = now;
+		}
+		if (requested) {
+			this.requestedFigure = latestTenths;
 		}
 		if (latestTenths > this.thresholdTenths) {
 			this.interval = FIRST_INTERVAL_MILLIS;

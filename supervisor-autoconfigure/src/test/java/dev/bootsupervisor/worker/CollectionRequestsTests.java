@@ -87,12 +87,22 @@ class CollectionRequestsTests {
 	}
 
 	@Test
-	void aRiseOfFivePointsSinceTheLastRequestBringsTheNextOneSooner() {
+	void aRiseOfFivePointsAfterAFigureJustBelowTheThresholdBringsTheNextRequestSooner() {
 		assertThat(heartbeat(703)).isTrue();
-		assertThat(measured(660)).as("66.0%: below").isFalse();
+		assertThat(measured(660)).as("66.0%: less than 5 points below").isFalse();
 		assertThat(heartbeat(740)).as("a rise of 3.7 points").isFalse();
 		assertThat(heartbeat(753)).as("a rise of 5 points, within the interval of 10 s").isTrue();
 		assertThat(measured(715)).as("71.5%: confirm").isTrue();
+	}
+
+	@Test
+	void aFigureFarBelowTheThresholdWaitsTheIntervalHoweverFastTheUseRises() {
+		assertThat(heartbeat(750)).isTrue();
+		assertThat(measured(300)).as("30.0%: a healthy app's garbage").isFalse();
+		for (int second = 1; second < 10; second++) {
+			assertThat(heartbeat(750 + second * 25)).as("%d s later", second).isFalse();
+		}
+		assertThat(heartbeat(990)).as("the interval of 10 s").isTrue();
 	}
 
 	@Test
