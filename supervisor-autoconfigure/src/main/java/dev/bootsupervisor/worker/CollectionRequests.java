@@ -9,8 +9,9 @@ import java.util.Locale;
  * Bounded: one request at a time, at most one per interval; a request that finds the old generation below the
  * threshold doubles the interval, up to five minutes, and a figure above it resets it. Within the interval, when the
  * last request found the old generation less than 5 points below the threshold, a rise of the current use by 5
- * points since that request brings the next one sooner, so a leak is measured again before it fills the heap. A request that finds it above is followed by two more, half a second
- * apart, so that the master's three figures in a row come in time.
+ * points since that request brings the next one sooner, so a leak is measured again before it fills the heap. A
+ * request that finds it above is followed by two more, half a second apart, so that the master's three figures in a
+ * row come in time.
  */
 final class CollectionRequests {
 
