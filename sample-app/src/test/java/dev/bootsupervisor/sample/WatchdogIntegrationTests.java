@@ -39,7 +39,7 @@ class WatchdogIntegrationTests {
 	 * Chaos endpoints on, a 5 s hang timeout, and recycling at 70% of the heap (G1's old generation may take all of
 	 * it): issue 26's trial.
 	 */
-	private static final String[] WATCHED = { "--supervisor.workers=2", "--sample.chaos=true",
+	static final String[] WATCHED = { "--supervisor.workers=2", "--sample.chaos=true",
 			"--supervisor.watchdog.timeout=5s", "--supervisor.recycle.heap-after-gc=70" };
 
 	/** What the issue promises for a stopped worker with a 5 s timeout: gone, and its slot refilled, within 8 s. */
@@ -179,9 +179,18 @@ class WatchdogIntegrationTests {
 	@Test
 	@Order(5)
 	void aLeakingWorkerIsRecycledBeforeAnyOutOfMemoryErrorWithoutAFailedRequest() throws Exception {
-		// Issue 26: on G1, with no full collection forced, the old generation's use after collections is seen in
-		// time only when the watchdog follows G1's concurrent cycles and mixed collections.
-		SupervisedProcess app = watchedCluster();
+		// Issue 26: on G1, the old generation's use after collections is seen in time only when the watchdog follows
+		// G1's concurrent cycles and mixed collections (JDK 17 to 19 take young pauses through the leak).
+		leakTrial(watchedCluster());
+	}
+
+	/**
+	 * Issue 26's leak trial on a watched cluster of two: worker 2 leaks 5 MB every half second under light load,
+	 * until the master decides to recycle it. It is recycled for {@code memory} with no OutOfMemoryError and no
+	 * failed request, and its replacement serves.
+	 * @param app the cluster, started with {@link #WATCHED}
+	 */
+	static void leakTrial(SupervisedProcess app) throws Exception {
 		DocumentContext before = app.awaitSettled(2);
 		long victim = workerPid(before, 2);
 		int mark = app.output().length();

@@ -38,6 +38,11 @@ enum OldGenerationSignal {
 		return this.description;
 	}
 
+	/** Whether the collector is G1, whose old generation may wait long for a collection that measures it. */
+	boolean isG1() {
+		return this != OLD_COLLECTIONS;
+	}
+
 	/** Whether G1's concurrent cycles are seen, each counting with what its mixed phase leaves. */
 	boolean followsG1Cycles() {
 		return this == G1_CONCURRENT_COLLECTOR || this == G1_PERF_COUNTER;

@@ -215,6 +215,15 @@ final class OldGenerationTracker implements NotificationListener {
 	}
 
 	/**
+	 * Return the old generation's use after the latest collection of it.
+	 * @return tenths of a percent of its maximum, {@code -1} before the first
+	 */
+	synchronized int latestTenths() {
+		pollCycles();
+		return (this.collections == 0) ? -1 : this.tenths[(int) ((this.collections - 1) % KEPT)];
+	}
+
+	/**
 	 * Return the old generation's use after the latest collections of it, in percent of its maximum, one decimal,
 	 * oldest first: {@code 61.2,63.0,64.8}, or {@code -} before the first.
 	 * @return the heartbeat's {@code oldAfterGc} field

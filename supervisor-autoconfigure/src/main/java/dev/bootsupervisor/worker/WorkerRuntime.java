@@ -83,6 +83,9 @@ public final class WorkerRuntime {
 
 	private final OldGenerationTracker oldGeneration;
 
+	/** Collections requested to measure the old generation when G1 leaves it unmeasured, {@code null} when off. */
+	private volatile OnDemandCollections collectionRequests;
+
 	private final DeadlockDetector deadlocks = new DeadlockDetector(
 			(detail) -> reportBroken(BrokenCause.DEADLOCK, detail));
 
@@ -139,7 +142,12 @@ public final class WorkerRuntime {
 			throw new LaunchException("Worker " + id + " cannot reach its master at " + path + ": " + ex.getMessage(),
 					ExitCodes.FAILURE);
 		}
-		WorkerRuntime runtime = new WorkerRuntime(id, generation, channel, OldGenerationTracker.install());
+		OldGenerationTracker oldGeneration = OldGenerationTracker.install();
+		WorkerRuntime runtime = new WorkerRuntime(id, generation, channel, oldGeneration);
+		runtime.collectionRequests = OnDemandCollections.install(heapAfterGc(environment), oldGeneration);
+		if (runtime.collectionRequests != null) {
+			runtime.collectionRequests.onFigures(runtime::heartbeat);
+		}
 		runtime.send(Frame.of(MessageType.HELLO, "role", "worker", "token", token, "worker", id, "generation",
 				generation, "pid", ProcessHandle.current().pid()));
 		SignalRouter.route(List.of("TERM", "INT"), runtime::onSignal);
@@ -168,6 +176,10 @@ public final class WorkerRuntime {
 	/** Stop the heartbeats and checks, for tests: in a worker they end with its JVM. */
 	void stopWatching() {
 		this.heartbeats.shutdownNow();
+		OnDemandCollections requests = this.collectionRequests;
+		if (requests != null) {
+			requests.stop();
+		}
 		this.healthChecks.shutdownNow();
 		this.deadlocks.stop();
 	}
@@ -360,6 +372,10 @@ public final class WorkerRuntime {
 			Map<String, String> fields = new LinkedHashMap<>(heartbeat.fields());
 			fields.putAll(this.requests.figures().fields());
 			send(new Frame(MessageType.HEARTBEAT, fields));
+			OnDemandCollections requests = this.collectionRequests;
+			if (requests != null) {
+				requests.heartbeat();
+			}
 		}
 		catch (OutOfMemoryError ex) {
 			// The executor would cancel the heartbeats for good on any throwable: report and carry on
@@ -367,6 +383,17 @@ public final class WorkerRuntime {
 		}
 		catch (RuntimeException ex) {
 			log.log(System.Logger.Level.WARNING, "Cannot build a heartbeat: {0}", ex.toString());
+		}
+	}
+
+	/** The master's heap threshold: workers get the app's arguments and environment, so they read the same. */
+	private static Integer heapAfterGc(Environment environment) {
+		try {
+			return environment.getProperty("supervisor.recycle.heap-after-gc", Integer.class);
+		}
+		catch (RuntimeException ex) {
+			// the master refuses to start with an invalid value
+			return null;
 		}
 	}
 
