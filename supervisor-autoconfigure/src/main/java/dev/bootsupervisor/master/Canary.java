@@ -114,7 +114,9 @@ final class Canary {
 		String over = " over " + Durations.format(window) + " (" + mine.total() + " requests)";
 		String prefix = "canary worker " + this.worker.workerId() + ": ";
 		String health = (this.worker.lastHeartbeat() != null) ? this.worker.lastHeartbeat().health() : "UNKNOWN";
-		if (health.equals("DOWN") || health.equals("OUT_OF_SERVICE")) {
+		// DOWN only: a worker's readiness can read OUT_OF_SERVICE for a moment after it became ready, before its
+		// availability state caught up, and its health is then cached for seconds
+		if (health.equals("DOWN")) {
 			return result(false, window, mine, theirs, prefix + "health " + health + " while it served" + over);
 		}
 		if (mine.total() < this.settings.minRequests()) {
