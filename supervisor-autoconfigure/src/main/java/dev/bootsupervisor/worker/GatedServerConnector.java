@@ -15,11 +15,14 @@ import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.IdleTimeout;
 import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.internal.HttpConnection;
+import org.eclipse.jetty.util.component.Graceful;
 import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
@@ -241,6 +244,46 @@ public class GatedServerConnector extends ServerConnector {
 		public void drained() {
 			GatedServerConnector.super.setAccepting(false);
 			closeCopy();
+			goAway();
+		}
+
+		/**
+		 * Shut down the connection factories gracefully, as Jetty's graceful stop does later: an HTTP/2 factory
+		 * sends {@code GOAWAY} on each of its sessions, so their clients open their next streams elsewhere, while
+		 * the streams in flight finish. The connector's own graceful shutdown is not called: it would cut every
+		 * connection quiet for a second, streams and WebSocket sessions included, before the app's grace ends.
+		 */
+		private void goAway() {
+			for (ConnectionFactory factory : getConnectionFactories()) {
+				if (factory instanceof Graceful graceful) {
+					try {
+						graceful.shutdown();
+					}
+					catch (RuntimeException ex) {
+						logger.warn("Could not send GOAWAY to the HTTP/2 connections of this worker; they close "
+								+ "when the web server stops", ex);
+					}
+				}
+			}
+		}
+
+		/**
+		 * Close the HTTP/1 connections with no request in them, quiet long enough that a client that just
+		 * connected has sent its request.
+		 */
+		@Override
+		public void closeIdle() {
+			for (EndPoint endpoint : getConnectedEndPoints()) {
+				if (endpoint.getConnection() instanceof HttpConnection http && endpoint.isOpen()
+						&& http.getHttpChannel().getRequest() == null && http.isRequestBufferEmpty()
+						&& idleFor(endpoint) >= GatedNioEndpoint.IDLE_MILLIS) {
+					endpoint.close();
+				}
+			}
+		}
+
+		private static long idleFor(EndPoint endpoint) {
+			return (endpoint instanceof IdleTimeout idle) ? idle.getIdleFor() : 0;
 		}
 
 		@Override
