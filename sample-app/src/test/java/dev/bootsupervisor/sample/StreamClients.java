@@ -187,6 +187,8 @@ final class StreamClients {
 
 		private final AtomicLong overHttp2 = new AtomicLong();
 
+		private final AtomicLong retriedAfterGoAway = new AtomicLong();
+
 		final List<String> failures = Collections.synchronizedList(new ArrayList<>());
 
 		final Set<Long> pids = ConcurrentHashMap.newKeySet();
@@ -201,7 +203,7 @@ final class StreamClients {
 				Instant deadline = Instant.now().plus(Duration.ofMinutes(4));
 				while (!this.stop.get() && Instant.now().isBefore(deadline)) {
 					try {
-						HttpResponse<String> response = this.client.send(request, BodyHandlers.ofString());
+						HttpResponse<String> response = send(request);
 						if (response.statusCode() != 200) {
 							this.failures.add("status " + response.statusCode() + ": " + response.body());
 						}
@@ -226,8 +228,30 @@ final class StreamClients {
 			this.thread.start();
 		}
 
+		/**
+		 * Send a request, and once more when the server's {@code GOAWAY} failed it. RFC 9113 (6.8) lets a client retry
+		 * the streams a {@code GOAWAY} did not process, and the JDK's client does since JDK 24; the JDK 17 client of
+		 * this suite fails every stream in flight on its connection on any {@code GOAWAY}, even a graceful one.
+		 */
+		private HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
+			try {
+				return this.client.send(request, BodyHandlers.ofString());
+			}
+			catch (IOException ex) {
+				if (ex.getMessage() == null || !ex.getMessage().endsWith("GOAWAY received")) {
+					throw ex;
+				}
+				this.retriedAfterGoAway.incrementAndGet();
+				return this.client.send(request, BodyHandlers.ofString());
+			}
+		}
+
 		long answered() {
 			return this.answered.get();
+		}
+
+		long retriedAfterGoAway() {
+			return this.retriedAfterGoAway.get();
 		}
 
 		long overHttp2() {

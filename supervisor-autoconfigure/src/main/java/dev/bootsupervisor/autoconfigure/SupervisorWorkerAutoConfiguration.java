@@ -6,6 +6,7 @@ import java.util.function.BiConsumer;
 import dev.bootsupervisor.cluster.WorkerDrainingEvent;
 import dev.bootsupervisor.worker.AcceptGate;
 import dev.bootsupervisor.worker.AsyncStreams;
+import dev.bootsupervisor.worker.JettyApiWebSocketSessions;
 import dev.bootsupervisor.worker.JettyWebSocketSessions;
 import dev.bootsupervisor.worker.LongLivedExchanges;
 import dev.bootsupervisor.worker.RequestCounter;
@@ -158,6 +159,13 @@ public final class SupervisorWorkerAutoConfiguration {
 		@ConditionalOnClass(name = "org.eclipse.jetty.ee11.websocket.jakarta.common.JakartaWebSocketContainer")
 		JettyWebSocketSessions supervisorJettyWebSocketSessions(WebApplicationContext context) {
 			return new JettyWebSocketSessions(context::getServletContext);
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		@ConditionalOnClass(name = "org.eclipse.jetty.ee11.websocket.server.JettyWebSocketServerContainer")
+		JettyApiWebSocketSessions supervisorJettyApiWebSocketSessions(WebApplicationContext context) {
+			return new JettyApiWebSocketSessions(context::getServletContext);
 		}
 
 	}

@@ -1,18 +1,20 @@
 package dev.bootsupervisor.worker;
 
-import java.io.IOException;
 import java.util.function.Supplier;
 
 import jakarta.servlet.ServletContext;
 import jakarta.websocket.Session;
 import org.eclipse.jetty.ee11.websocket.jakarta.common.JakartaWebSocketContainer;
+import org.eclipse.jetty.ee11.websocket.jakarta.common.JakartaWebSocketSession;
+import org.eclipse.jetty.util.Callback;
 
 /**
- * Closes the WebSocket sessions of this worker's Jetty with 1001 Going Away: every open session of its Jakarta
- * WebSocket container, whether a {@code @ServerEndpoint}, a Spring {@code WebSocketHandler} or STOMP (Spring's
- * default handshake upgrades through the same container).
+ * Closes the Jakarta WebSocket sessions of this worker's Jetty with 1001 Going Away: every open session of its
+ * Jakarta container, the {@code @ServerEndpoint}s. Spring's {@code WebSocketHandler}s (and STOMP) upgrade through
+ * Jetty's own API on Jetty: {@link JettyApiWebSocketSessions} closes those.
  */
 public final class JettyWebSocketSessions implements LongLivedExchanges {
+
 
 	private final Supplier<ServletContext> servletContext;
 
@@ -33,12 +35,13 @@ public final class JettyWebSocketSessions implements LongLivedExchanges {
 		}
 		int closed = 0;
 		for (Session session : jetty.getOpenSessions()) {
-			try {
-				session.close(WebSocketContainers.GOING_AWAY);
+			if (session instanceof JakartaWebSocketSession jakarta) {
+				// the core session, not Session.close(CloseReason): Jetty reports a close of its own with a code
+				// other than 1000 to the endpoint's @OnError as an "Abnormal Close"
+				jakarta.getCoreSession()
+					.close(WebSocketContainers.GOING_AWAY.getCloseCode().getCode(),
+							WebSocketContainers.GOING_AWAY.getReasonPhrase(), Callback.NOOP);
 				closed++;
-			}
-			catch (IOException | IllegalStateException ex) {
-				// closed meanwhile, or its connection failed: nothing left to tell
 			}
 		}
 		return closed;
@@ -46,7 +49,7 @@ public final class JettyWebSocketSessions implements LongLivedExchanges {
 
 	@Override
 	public String description() {
-		return "WebSocket session(s)";
+		return "Jakarta WebSocket session(s)";
 	}
 
 }
