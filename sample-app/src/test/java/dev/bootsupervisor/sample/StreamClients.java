@@ -196,8 +196,9 @@ final class StreamClients {
 		private final Thread thread;
 
 		Http2Load(int port) {
+			// a request of this client takes milliseconds: one that hangs is lost
 			HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
-				.timeout(Duration.ofSeconds(60))
+				.timeout(Duration.ofSeconds(10))
 				.build();
 			this.thread = new Thread(() -> {
 				Instant deadline = Instant.now().plus(Duration.ofMinutes(4));
