@@ -101,12 +101,9 @@ public class WorkerDrainLifecycle implements SmartLifecycle {
 			// Never served (stopping during startup): nothing to wait for, nothing to tell the master
 			case CLOSED -> this.gate.drain();
 			case OPEN -> drain();
-			// The master's watchdog closed the gate: its long-lived exchanges were not told yet
-			case DRAINED -> {
-				if (!this.toldToGo.get()) {
-					awaitConnections(tellToGo("the master's watchdog closed this worker's accept gate"));
-				}
-			}
+			// The master's watchdog closed the gate of a worker it replaces, likely hung or broken: its long-lived
+			// exchanges are told to go, but nothing waits for its connections, as before
+			case DRAINED -> tellToGo("the master's watchdog closed this worker's accept gate");
 		}
 	}
 
