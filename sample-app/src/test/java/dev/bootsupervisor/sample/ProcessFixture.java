@@ -221,11 +221,6 @@ final class ProcessFixture implements BeforeAllCallback, AfterAllCallback, Befor
 		return process;
 	}
 
-	/**
-	 * Let the clusters of the whole suite share their class-data archives ({@code it.cds.dir}), unless a test chooses
-	 * its own: an archive is trained once per app version, JVM and options, instead of once per test, and every later
-	 * worker of every test starts with it, as a user's workers do.
-	 */
 	private static void shortenCanary(List<String> arguments) {
 		// Every reload of the suite runs a canary, for 1 s instead of the default 10 s (about twenty reloads would
 		// add more than three minutes), and passes it on its health alone: a test of something else must not fail
@@ -237,10 +232,17 @@ final class ProcessFixture implements BeforeAllCallback, AfterAllCallback, Befor
 		}
 	}
 
-	private static void shareArchives(List<String> arguments) {
+	/**
+	 * Let the clusters of the whole suite share their class-data archives ({@code it.cds.dir}), unless a test chooses
+	 * its own: an archive is trained once per app version, JVM and options, instead of once per test, and every later
+	 * worker of every test starts with it, as a user's workers do. One
+	 * directory per jar: the Tomcat and the Jetty sample are both app {@code sample-app}, and a master that trains a
+	 * new archive removes its app's other versions, which the other server's clusters may be starting workers from.
+	 */
+	private void shareArchives(List<String> arguments) {
 		String shared = System.getProperty("it.cds.dir", "");
 		if (!shared.isBlank() && arguments.stream().noneMatch((argument) -> argument.startsWith("--supervisor.cds."))) {
-			arguments.add("--supervisor.cds.dir=" + shared);
+			arguments.add("--supervisor.cds.dir=" + Path.of(shared).resolve(this.jar.getFileName().toString()));
 		}
 	}
 

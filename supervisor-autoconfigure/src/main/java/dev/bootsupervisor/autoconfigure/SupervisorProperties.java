@@ -61,6 +61,14 @@ public class SupervisorProperties {
 	private Duration drainTimeout = Duration.ofSeconds(10);
 
 	/**
+	 * How long a draining worker leaves its long-lived exchanges open after it published WorkerDrainingEvent, so
+	 * that the app can say goodbye its own way, before it closes the WebSocket sessions (1001 Going Away) and
+	 * completes the streamed responses (server-sent events) still open. Part of the drain timeout. 0 closes them
+	 * at once.
+	 */
+	private Duration drainGrace = Duration.ofMillis(500);
+
+	/**
 	 * Whether "java -jar" starts the app in the background: the command returns once every worker is ready,
 	 * the master's output goes to log files. Refused as PID 1 and inside Kubernetes.
 	 */
@@ -176,6 +184,14 @@ public class SupervisorProperties {
 
 	public void setShutdownDelay(Duration shutdownDelay) {
 		this.shutdownDelay = shutdownDelay;
+	}
+
+	public Duration getDrainGrace() {
+		return this.drainGrace;
+	}
+
+	public void setDrainGrace(Duration drainGrace) {
+		this.drainGrace = drainGrace;
 	}
 
 	public Duration getDrainTimeout() {

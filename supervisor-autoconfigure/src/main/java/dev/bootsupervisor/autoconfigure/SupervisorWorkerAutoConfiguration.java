@@ -1,8 +1,17 @@
 package dev.bootsupervisor.autoconfigure;
 
+import java.time.Duration;
+import java.util.function.BiConsumer;
+
+import dev.bootsupervisor.cluster.WorkerDrainingEvent;
 import dev.bootsupervisor.worker.AcceptGate;
+import dev.bootsupervisor.worker.AsyncStreams;
+import dev.bootsupervisor.worker.JettyApiWebSocketSessions;
+import dev.bootsupervisor.worker.JettyWebSocketSessions;
+import dev.bootsupervisor.worker.LongLivedExchanges;
 import dev.bootsupervisor.worker.RequestCounter;
 import dev.bootsupervisor.worker.RequestCountingFilter;
+import dev.bootsupervisor.worker.TomcatWebSocketSessions;
 import dev.bootsupervisor.worker.WatchdogGateCloser;
 import dev.bootsupervisor.worker.WorkerDrainLifecycle;
 import dev.bootsupervisor.worker.WorkerJettyCustomizer;
@@ -21,6 +30,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.jetty.servlet.JettyServletWebServerFactory;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -29,6 +39,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
+import org.springframework.web.context.WebApplicationContext;
 
 /**
  * Auto-configuration of the web server of a supervised worker: its Tomcat connector or Jetty connector serves the
@@ -58,9 +69,34 @@ public final class SupervisorWorkerAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	WorkerDrainLifecycle supervisorWorkerDrainLifecycle(AcceptGate gate, ApplicationEventPublisher eventPublisher,
-			SupervisorProperties properties, ObjectProvider<WorkerRuntime> runtime) {
-		return new WorkerDrainLifecycle(gate, eventPublisher, properties.getDrainTimeout(),
-				WorkerRuntimes.of(runtime));
+			SupervisorProperties properties, ObjectProvider<WorkerRuntime> runtime,
+			ObjectProvider<LongLivedExchanges> exchanges) {
+		Duration grace = drainGrace(properties);
+		BiConsumer<String, Duration> draining = (reason, duration) -> eventPublisher
+			.publishEvent(new WorkerDrainingEvent(eventPublisher, reason, duration));
+		return new WorkerDrainLifecycle(gate, eventPublisher, properties.getDrainTimeout(), WorkerRuntimes.of(runtime),
+				grace, draining, exchanges.orderedStream().toList());
+	}
+
+	private static Duration drainGrace(SupervisorProperties properties) {
+		Duration grace = properties.getDrainGrace();
+		if (grace == null || grace.isNegative()) {
+			throw new InvalidConfigurationPropertyValueException("supervisor.drain-grace", grace,
+					"The grace must be 0 or more");
+		}
+		Duration timeout = properties.getDrainTimeout();
+		if (timeout != null && grace.compareTo(timeout) >= 0) {
+			throw new InvalidConfigurationPropertyValueException("supervisor.drain-grace", grace,
+					"The grace is part of supervisor.drain-timeout (" + timeout.toMillis()
+							+ " ms) and must be shorter, leaving the closed exchanges time to end");
+		}
+		return grace;
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	AsyncStreams supervisorAsyncStreams() {
+		return new AsyncStreams();
 	}
 
 	@Bean
@@ -72,14 +108,14 @@ public final class SupervisorWorkerAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean(name = "supervisorRequestCountingFilter")
 	FilterRegistrationBean<RequestCountingFilter> supervisorRequestCountingFilter(
-			ObjectProvider<WorkerRuntime> runtime) {
+			ObjectProvider<WorkerRuntime> runtime, AsyncStreams asyncStreams) {
 		WorkerRuntime worker = runtime.getIfAvailable();
 		RequestCounter counter = (worker != null) ? worker.requests() : new RequestCounter();
 		RequestCountingFilter filter = new RequestCountingFilter(counter, (error) -> {
 			if (worker != null) {
 				worker.reportOutOfMemory(error);
 			}
-		});
+		}, asyncStreams);
 		FilterRegistrationBean<RequestCountingFilter> registration = new FilterRegistrationBean<>(filter);
 		registration.setName("supervisorRequestCountingFilter");
 		// Outside every other filter, so that what they do counts as part of the request, and on the first
@@ -99,6 +135,13 @@ public final class SupervisorWorkerAutoConfiguration {
 			return new WorkerTomcatCustomizer(gate);
 		}
 
+		@Bean
+		@ConditionalOnMissingBean
+		@ConditionalOnClass(name = "org.apache.tomcat.websocket.WsWebSocketContainer")
+		TomcatWebSocketSessions supervisorTomcatWebSocketSessions(WebApplicationContext context) {
+			return new TomcatWebSocketSessions(context::getServletContext);
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -109,6 +152,20 @@ public final class SupervisorWorkerAutoConfiguration {
 		@ConditionalOnMissingBean
 		WorkerJettyCustomizer supervisorWorkerJettyCustomizer(AcceptGate gate) {
 			return new WorkerJettyCustomizer(gate);
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		@ConditionalOnClass(name = "org.eclipse.jetty.ee11.websocket.jakarta.common.JakartaWebSocketContainer")
+		JettyWebSocketSessions supervisorJettyWebSocketSessions(WebApplicationContext context) {
+			return new JettyWebSocketSessions(context::getServletContext);
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		@ConditionalOnClass(name = "org.eclipse.jetty.ee11.websocket.server.JettyWebSocketServerContainer")
+		JettyApiWebSocketSessions supervisorJettyApiWebSocketSessions(WebApplicationContext context) {
+			return new JettyApiWebSocketSessions(context::getServletContext);
 		}
 
 	}

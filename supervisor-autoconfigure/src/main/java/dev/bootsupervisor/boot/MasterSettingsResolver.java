@@ -10,6 +10,7 @@ import dev.bootsupervisor.base.CanarySettings;
 import dev.bootsupervisor.base.CdsSettings;
 import dev.bootsupervisor.base.ContainerLimits;
 import dev.bootsupervisor.base.ContainerSizing;
+import dev.bootsupervisor.base.Durations;
 import dev.bootsupervisor.base.ExitCodes;
 import dev.bootsupervisor.base.LaunchException;
 import dev.bootsupervisor.base.RunDirectory;
@@ -79,6 +80,12 @@ final class MasterSettingsResolver {
 		positive(environment, "supervisor.startup-timeout", properties.getStartupTimeout());
 		positive(environment, "supervisor.shutdown-timeout", properties.getShutdownTimeout());
 		positive(environment, "supervisor.drain-timeout", properties.getDrainTimeout());
+		Duration grace = notNegative(environment, "supervisor.drain-grace", properties.getDrainGrace());
+		if (grace.compareTo(properties.getDrainTimeout()) >= 0) {
+			throw new LaunchException("Invalid value '" + typed(environment, "supervisor.drain-grace", grace)
+					+ "' for supervisor.drain-grace: expected less than supervisor.drain-timeout ("
+					+ Durations.format(properties.getDrainTimeout()) + "), such as 500ms", ExitCodes.CONFIG);
+		}
 		SupervisorProperties.Restart restart = properties.getRestart();
 		positive(environment, "supervisor.restart.backoff-initial", restart.getBackoffInitial());
 		positive(environment, "supervisor.restart.backoff-max", restart.getBackoffMax());
@@ -121,17 +128,22 @@ final class MasterSettingsResolver {
 			throws LaunchException {
 		Duration period = notNegative(environment, "supervisor.reload.canary-period", reload.getCanaryPeriod());
 		if (reload.getCanaryMinRequests() < 1) {
-			throw new LaunchException("Invalid value '" + reload.getCanaryMinRequests()
-					+ "' for supervisor.reload.canary-min-requests: expected 1 or more", ExitCodes.CONFIG);
+			throw new LaunchException("Invalid value '" + typed(environment, "supervisor.reload.canary-min-requests",
+					reload.getCanaryMinRequests()) + "' for supervisor.reload.canary-min-requests: expected 1 or more",
+					ExitCodes.CONFIG);
 		}
 		double errors = reload.getCanaryMaxErrorIncrease();
 		if (!(errors >= 0 && errors <= 100)) {
-			throw new LaunchException("Invalid value '" + errors + "' for supervisor.reload.canary-max-error-increase: "
+			throw new LaunchException("Invalid value '"
+					+ typed(environment, "supervisor.reload.canary-max-error-increase", errors)
+					+ "' for supervisor.reload.canary-max-error-increase: "
 					+ "expected percentage points from 0 to 100, such as 1 or 0.5", ExitCodes.CONFIG);
 		}
 		double ratio = reload.getCanaryMaxLatencyRatio();
 		if (!(ratio >= 1 && ratio <= 1000)) {
-			throw new LaunchException("Invalid value '" + ratio + "' for supervisor.reload.canary-max-latency-ratio: "
+			throw new LaunchException("Invalid value '"
+					+ typed(environment, "supervisor.reload.canary-max-latency-ratio", ratio)
+					+ "' for supervisor.reload.canary-max-latency-ratio: "
 					+ "expected a multiple of the old workers' p99 from 1 to 1000, such as 2 or 1.5", ExitCodes.CONFIG);
 		}
 		Duration margin = notNegative(environment, "supervisor.reload.canary-latency-margin",

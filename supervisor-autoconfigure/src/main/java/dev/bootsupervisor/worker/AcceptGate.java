@@ -45,6 +45,13 @@ public final class AcceptGate {
 		 */
 		int openConnections();
 
+		/**
+		 * Close the connections that sit idle between requests (HTTP/1 keep-alive), once the gate drained. Called
+		 * again and again while a drain waits, so it must be cheap and idempotent.
+		 */
+		default void closeIdle() {
+		}
+
 	}
 
 	private final Object monitor = new Object();
@@ -117,6 +124,15 @@ public final class AcceptGate {
 		this.listeners.add(listener);
 		if (state() == State.DRAINED) {
 			listener.drained();
+		}
+	}
+
+	/**
+	 * Close the idle keep-alive connections of the connectors behind the gate; nothing unless it drained.
+	 */
+	public void closeIdleConnections() {
+		if (state() == State.DRAINED) {
+			this.listeners.forEach(Listener::closeIdle);
 		}
 	}
 

@@ -10,7 +10,9 @@ import java.nio.channels.SocketChannel;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.apache.tomcat.util.net.NioChannel;
 import org.apache.tomcat.util.net.NioEndpoint;
+import org.apache.tomcat.util.net.SocketWrapperBase;
 
 /**
  * A Tomcat NIO endpoint that serves the listening socket this worker inherited from the master (its standard
@@ -31,6 +33,12 @@ public class GatedNioEndpoint extends NioEndpoint {
 	 * {@code 100 ms + 2 * unlockTimeout} for its acceptor, so this must stay well below 100 ms.
 	 */
 	private static final long STOP_POLL_MILLIS = 50;
+
+	/**
+	 * How long a connection must have been quiet, with no request in it, to count as idle once the gate drained:
+	 * long enough that a client that just connected has sent its request.
+	 */
+	static final long IDLE_MILLIS = 250;
 
 	private final ChannelSource channelSource;
 
@@ -259,6 +267,42 @@ public class GatedNioEndpoint extends NioEndpoint {
 				catch (IOException ex) {
 					logger.warn("Could not close this worker's copy of the listening socket; "
 							+ "connections may still be accepted until the worker stops", ex);
+				}
+			}
+			goAway();
+		}
+
+		/**
+		 * Tell every connection's processor that the endpoint is going away, as Tomcat does when it pauses the
+		 * endpoint, without pausing it (a paused endpoint answers 503 to the next request of a kept-alive
+		 * connection): an HTTP/2 connection sends {@code GOAWAY}, so its client opens its next stream elsewhere,
+		 * while its streams in flight finish; HTTP/1 and WebSocket processors ignore it.
+		 */
+		private void goAway() {
+			Handler<NioChannel> handler = getHandler();
+			if (handler != null) {
+				try {
+					handler.pause();
+				}
+				catch (RuntimeException ex) {
+					logger.warn("Could not send GOAWAY to this worker's HTTP/2 connections; they close when the "
+							+ "web server stops", ex);
+				}
+			}
+		}
+
+		/**
+		 * Bring Tomcat's own keep-alive timeout forward for the connections with no request in them: its poller
+		 * closes each within a second, unless a request arrives first (reading one resets the timeout).
+		 */
+		@Override
+		public void closeIdle() {
+			long now = System.currentTimeMillis();
+			for (SocketWrapperBase<NioChannel> wrapper : getConnections()) {
+				if (wrapper instanceof NioSocketWrapper nio && nio.getCurrentProcessor() == null
+						&& !nio.isClosed() && nio.getReadTimeout() != 1
+						&& now - Math.max(nio.getLastRead(), nio.getLastWrite()) >= IDLE_MILLIS) {
+					nio.setReadTimeout(1);
 				}
 			}
 		}

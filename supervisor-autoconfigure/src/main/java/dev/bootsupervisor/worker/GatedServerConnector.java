@@ -3,7 +3,9 @@ package dev.bootsupervisor.worker;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
+import java.util.ArrayList;
 import java.util.EventListener;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -15,11 +17,16 @@ import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.IdleTimeout;
 import org.eclipse.jetty.server.ConnectionFactory;
+import org.eclipse.jetty.server.ConnectionMetaData;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.internal.HttpConnection;
+import org.eclipse.jetty.util.component.ContainerLifeCycle;
+import org.eclipse.jetty.util.component.Graceful;
 import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
@@ -241,6 +248,64 @@ public class GatedServerConnector extends ServerConnector {
 		public void drained() {
 			GatedServerConnector.super.setAccepting(false);
 			closeCopy();
+			goAway();
+		}
+
+		/**
+		 * Shut down what the connection factories hold gracefully, as Jetty's graceful stop does later: the session
+		 * container of an HTTP/2 factory sends {@code GOAWAY} on each of its sessions, so their clients open their
+		 * next streams elsewhere, and closes each session once its streams in flight finished. The connector's
+		 * own graceful shutdown is not called: it would cut every connection quiet for a second, streams and
+		 * WebSocket sessions included, before the app's grace ends.
+		 */
+		private void goAway() {
+			for (ConnectionFactory factory : getConnectionFactories()) {
+				List<Graceful> graceful = new ArrayList<>();
+				if (factory instanceof Graceful itself) {
+					graceful.add(itself);
+				}
+				if (factory instanceof ContainerLifeCycle container) {
+					graceful.addAll(container.getContainedBeans(Graceful.class));
+				}
+				for (Graceful each : graceful) {
+					try {
+						each.shutdown();
+					}
+					catch (RuntimeException ex) {
+						logger.warn("Could not send GOAWAY to the HTTP/2 connections of this worker; they close "
+								+ "when the web server stops", ex);
+					}
+				}
+			}
+		}
+
+		/**
+		 * Close the HTTP/1 connections with no request in them, quiet long enough that a client that just
+		 * connected has sent its request.
+		 */
+		@Override
+		public void closeIdle() {
+			long shutdownIdleTimeout = Math.max(1, getShutdownIdleTimeout());
+			for (EndPoint endpoint : getConnectedEndPoints()) {
+				if (!endpoint.isOpen()) {
+					continue;
+				}
+				if (endpoint.getConnection() instanceof HttpConnection http && http.getHttpChannel().getRequest() == null
+						&& http.isRequestBufferEmpty() && idleFor(endpoint) >= GatedNioEndpoint.IDLE_MILLIS) {
+					endpoint.close();
+				}
+				else if (endpoint.getConnection() instanceof ConnectionMetaData meta
+						&& meta.getHttpVersion() == HttpVersion.HTTP_2
+						&& endpoint.getIdleTimeout() > shutdownIdleTimeout) {
+					// What Jetty's graceful shutdown does: once quiet, a session that sent its graceful GOAWAY sends
+					// the last one and closes as soon as its streams in flight finished
+					endpoint.setIdleTimeout(shutdownIdleTimeout);
+				}
+			}
+		}
+
+		private static long idleFor(EndPoint endpoint) {
+			return (endpoint instanceof IdleTimeout idle) ? idle.getIdleFor() : 0;
 		}
 
 		@Override

@@ -3,6 +3,7 @@ package dev.bootsupervisor.worker;
 import java.io.IOException;
 import java.util.function.Consumer;
 
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.Filter;
@@ -24,14 +25,28 @@ public class RequestCountingFilter implements Filter {
 
 	private final Consumer<OutOfMemoryError> outOfMemory;
 
+	private final AsyncStreams asyncStreams;
+
 	/**
 	 * Create a filter.
 	 * @param counter where requests are counted
 	 * @param outOfMemory told of an {@link OutOfMemoryError} thrown by a request, before it is rethrown
 	 */
 	public RequestCountingFilter(RequestCounter counter, Consumer<OutOfMemoryError> outOfMemory) {
+		this(counter, outOfMemory, new AsyncStreams());
+	}
+
+	/**
+	 * Create a filter that also keeps the async requests open, for a drain to end.
+	 * @param counter where requests are counted
+	 * @param outOfMemory told of an {@link OutOfMemoryError} thrown by a request, before it is rethrown
+	 * @param asyncStreams where open async requests are kept
+	 */
+	public RequestCountingFilter(RequestCounter counter, Consumer<OutOfMemoryError> outOfMemory,
+			AsyncStreams asyncStreams) {
 		this.counter = counter;
 		this.outOfMemory = outOfMemory;
+		this.asyncStreams = asyncStreams;
 	}
 
 	@Override
@@ -58,7 +73,9 @@ public class RequestCountingFilter implements Filter {
 				this.counter.answered(500, System.nanoTime() - start);
 			}
 			else if (request.isAsyncStarted()) {
-				request.getAsyncContext().addListener(new AnsweredListener(this.counter, start));
+				AsyncContext context = request.getAsyncContext();
+				context.addListener(new AnsweredListener(this.counter, this.asyncStreams, context, start));
+				this.asyncStreams.started(context);
 			}
 			else {
 				this.counter.answered(status(response), System.nanoTime() - start);
@@ -70,11 +87,16 @@ public class RequestCountingFilter implements Filter {
 		return (response instanceof HttpServletResponse http) ? http.getStatus() : 200;
 	}
 
-	/** Counts an async request as answered when its async work ends, with the status it ended with. */
-	private record AnsweredListener(RequestCounter counter, long start) implements AsyncListener {
+	/**
+	 * Counts an async request as answered when its async work ends, with the status it ended with, and forgets it
+	 * as open.
+	 */
+	private record AnsweredListener(RequestCounter counter, AsyncStreams streams, AsyncContext context,
+			long start) implements AsyncListener {
 
 		@Override
 		public void onComplete(AsyncEvent event) {
+			this.streams.completed(this.context);
 			ServletResponse response = event.getSuppliedResponse();
 			String type = response.getContentType();
 			// a stream (server-sent events) lasts as long as it is open: its length says nothing of the app's speed

@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 import dev.bootsupervisor.base.ExitCodes;
@@ -92,6 +93,8 @@ public final class WorkerRuntime {
 	private final BrokenReports broken;
 
 	private volatile Runnable stopAccepting;
+
+	private volatile IntSupplier connections = () -> -1;
 
 	private volatile Runnable refuseTraffic = () -> {
 	};
@@ -220,6 +223,14 @@ public final class WorkerRuntime {
 	 */
 	public RequestCounter requests() {
 		return this.requests;
+	}
+
+	/**
+	 * Set where the open connection count sent with each heartbeat comes from; -1 (unknown) until set.
+	 * @param connections the count of this worker's open connections
+	 */
+	public void connectionSource(IntSupplier connections) {
+		this.connections = connections;
 	}
 
 	/**
@@ -368,7 +379,8 @@ public final class WorkerRuntime {
 			Frame heartbeat = Frame.of(MessageType.HEARTBEAT, "heapUsed", runtime.totalMemory() - runtime.freeMemory(),
 					"heapMax", runtime.maxMemory(), "health", this.healthStatus, "cpu", processCpuTime(), "inFlight",
 					this.requests.inFlight(), "completed", this.requests.completed(), "oldCollections",
-					this.oldGeneration.collections(), "oldAfterGc", this.oldGeneration.afterGc());
+					this.oldGeneration.collections(), "oldAfterGc", this.oldGeneration.afterGc(), "connections",
+					openConnections());
 			Map<String, String> fields = new LinkedHashMap<>(heartbeat.fields());
 			fields.putAll(this.requests.figures().fields());
 			send(new Frame(MessageType.HEARTBEAT, fields));
@@ -394,6 +406,15 @@ public final class WorkerRuntime {
 		catch (RuntimeException ex) {
 			// the master refuses to start with an invalid value
 			return null;
+		}
+	}
+
+	private int openConnections() {
+		try {
+			return this.connections.getAsInt();
+		}
+		catch (RuntimeException ex) {
+			return -1;
 		}
 	}
 

@@ -3,13 +3,18 @@ package dev.bootsupervisor.autoconfigure;
 import java.time.Duration;
 
 import dev.bootsupervisor.worker.AcceptGate;
+import dev.bootsupervisor.worker.AsyncStreams;
+import dev.bootsupervisor.worker.JettyApiWebSocketSessions;
+import dev.bootsupervisor.worker.JettyWebSocketSessions;
 import dev.bootsupervisor.worker.RequestCountingFilter;
+import dev.bootsupervisor.worker.TomcatWebSocketSessions;
 import dev.bootsupervisor.worker.WatchdogGateCloser;
 import dev.bootsupervisor.worker.WorkerDrainLifecycle;
 import dev.bootsupervisor.worker.WorkerJettyCustomizer;
 import dev.bootsupervisor.worker.WorkerReadinessListener;
 import dev.bootsupervisor.worker.WorkerTomcatCustomizer;
 import org.apache.catalina.startup.Tomcat;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.eclipse.jetty.server.Server;
 import org.junit.jupiter.api.Test;
 
@@ -60,6 +65,57 @@ class SupervisorWorkerAutoConfigurationTests {
 		this.contextRunner.withPropertyValues("supervisor.worker.id=1", "supervisor.drain-timeout=3s")
 			.run((context) -> assertThat(context.getBean(WorkerDrainLifecycle.class))
 				.hasFieldOrPropertyWithValue("timeout", Duration.ofSeconds(3)));
+	}
+
+	@Test
+	void endsWebSocketSessionsAndAsyncStreamsWithTheDrainGrace() {
+		this.contextRunner.withPropertyValues("supervisor.worker.id=1", "supervisor.drain-grace=200ms")
+			.run((context) -> {
+				assertThat(context).hasSingleBean(AsyncStreams.class).hasSingleBean(TomcatWebSocketSessions.class);
+				WorkerDrainLifecycle lifecycle = context.getBean(WorkerDrainLifecycle.class);
+				assertThat(lifecycle).hasFieldOrPropertyWithValue("grace", Duration.ofMillis(200));
+				assertThat(lifecycle).extracting("exchanges")
+					.asInstanceOf(InstanceOfAssertFactories.LIST)
+					.hasAtLeastOneElementOfType(AsyncStreams.class)
+					.hasAtLeastOneElementOfType(TomcatWebSocketSessions.class);
+			});
+	}
+
+	@Test
+	void endsJettyWebSocketSessionsOfBothApisOnJetty() {
+		this.contextRunner.withPropertyValues("supervisor.worker.id=1")
+			.withClassLoader(new FilteredClassLoader(Tomcat.class))
+			.run((context) -> assertThat(context).hasSingleBean(JettyWebSocketSessions.class)
+				.hasSingleBean(JettyApiWebSocketSessions.class)
+				.doesNotHaveBean(TomcatWebSocketSessions.class));
+	}
+
+	@Test
+	void worksWithoutWebSocketOnTheClassPath() {
+		this.contextRunner.withPropertyValues("supervisor.worker.id=1")
+			.withClassLoader(new FilteredClassLoader("org.apache.tomcat.websocket", "jakarta.websocket"))
+			.run((context) -> assertThat(context).hasNotFailed()
+				.hasSingleBean(WorkerDrainLifecycle.class)
+				.hasSingleBean(AsyncStreams.class)
+				.doesNotHaveBean(TomcatWebSocketSessions.class));
+	}
+
+	@Test
+	void refusesANegativeDrainGrace() {
+		this.contextRunner.withPropertyValues("supervisor.worker.id=1", "supervisor.drain-grace=-1s")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("supervisor.drain-grace")
+				.hasMessageContaining("The grace must be 0 or more"));
+	}
+
+	@Test
+	void refusesADrainGraceThatDoesNotFitInTheDrainTimeout() {
+		this.contextRunner
+			.withPropertyValues("supervisor.worker.id=1", "supervisor.drain-grace=5s", "supervisor.drain-timeout=5s")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("part of supervisor.drain-timeout (5000 ms) and must be shorter"));
 	}
 
 	@Test

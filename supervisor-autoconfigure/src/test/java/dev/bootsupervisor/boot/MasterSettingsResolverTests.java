@@ -8,6 +8,7 @@ import java.util.function.Predicate;
 import dev.bootsupervisor.autoconfigure.SupervisorProperties;
 import dev.bootsupervisor.base.LaunchException;
 import dev.bootsupervisor.base.RunDirectory;
+import dev.bootsupervisor.base.CanarySettings;
 import dev.bootsupervisor.base.SupervisorSettings;
 import dev.bootsupervisor.control.DaemonStarter;
 import org.junit.jupiter.api.Test;
@@ -157,6 +158,54 @@ class MasterSettingsResolverTests {
 		this.environment.setProperty("supervisor.metrics.scrape-timeout", "-500ms");
 		assertThatExceptionOfType(LaunchException.class).isThrownBy(this::resolve)
 			.withMessageStartingWith("Invalid value '-500ms' for supervisor.metrics.scrape-timeout: ");
+	}
+
+	@Test
+	void theCanaryDefaultsAndItsSettings() throws LaunchException {
+		assertThat(resolve().canary()).isEqualTo(new CanarySettings(Duration.ofSeconds(10), 50, 1.0, 2.0,
+				Duration.ofMillis(50)));
+		this.environment.setProperty("supervisor.reload.canary-period", "0s");
+		assertThat(resolve().canary().enabled()).isFalse();
+		this.environment.setProperty("supervisor.reload.canary-period", "30s");
+		this.environment.setProperty("supervisor.reload.canary-max-error-increase", "0.5");
+		this.environment.setProperty("supervisor.reload.canary-max-latency-ratio", "1.5");
+		this.environment.setProperty("supervisor.reload.canary-min-requests", "200");
+		this.environment.setProperty("supervisor.reload.canary-latency-margin", "10ms");
+		assertThat(resolve().canary()).isEqualTo(new CanarySettings(Duration.ofSeconds(30), 200, 0.5, 1.5,
+				Duration.ofMillis(10)));
+	}
+
+	@Test
+	void badCanarySettingsAreRefusedAsTyped() {
+		this.environment.setProperty("supervisor.reload.canary-period", "-1s");
+		assertThatExceptionOfType(LaunchException.class).isThrownBy(this::resolve)
+			.withMessageStartingWith("Invalid value '-1s' for supervisor.reload.canary-period: ")
+			.satisfies((ex) -> assertThat(ex.exitCode()).isEqualTo(78));
+		this.environment.setProperty("supervisor.reload.canary-period", "10s");
+		this.environment.setProperty("supervisor.reload.canary-max-error-increase", "150");
+		assertThatExceptionOfType(LaunchException.class).isThrownBy(this::resolve)
+			.withMessage("Invalid value '150' for supervisor.reload.canary-max-error-increase: expected percentage "
+					+ "points from 0 to 100, such as 1 or 0.5");
+		this.environment.setProperty("supervisor.reload.canary-max-error-increase", "1");
+		this.environment.setProperty("supervisor.reload.canary-max-latency-ratio", "0.5");
+		assertThatExceptionOfType(LaunchException.class).isThrownBy(this::resolve)
+			.withMessageStartingWith("Invalid value '0.5' for supervisor.reload.canary-max-latency-ratio: ");
+		this.environment.setProperty("supervisor.reload.canary-max-latency-ratio", "2");
+		this.environment.setProperty("supervisor.reload.canary-min-requests", "0");
+		assertThatExceptionOfType(LaunchException.class).isThrownBy(this::resolve)
+			.withMessage("Invalid value '0' for supervisor.reload.canary-min-requests: expected 1 or more");
+	}
+
+	@Test
+	void aDrainGraceMustBeShorterThanTheDrainTimeout() {
+		this.environment.setProperty("supervisor.drain-grace", "10s");
+		assertThatExceptionOfType(LaunchException.class).isThrownBy(this::resolve)
+			.withMessage("Invalid value '10s' for supervisor.drain-grace: expected less than supervisor.drain-timeout "
+					+ "(10 s), such as 500ms")
+			.satisfies((ex) -> assertThat(ex.exitCode()).isEqualTo(78));
+		this.environment.setProperty("supervisor.drain-grace", "-1ms");
+		assertThatExceptionOfType(LaunchException.class).isThrownBy(this::resolve)
+			.withMessageStartingWith("Invalid value '-1ms' for supervisor.drain-grace: ");
 	}
 
 	@Test
