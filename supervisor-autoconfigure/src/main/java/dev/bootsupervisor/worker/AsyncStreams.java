@@ -16,8 +16,15 @@ public final class AsyncStreams implements LongLivedExchanges {
 
 	private final Set<AsyncContext> open = ConcurrentHashMap.newKeySet();
 
+	private volatile boolean ending;
+
 	void started(AsyncContext context) {
 		this.open.add(context);
+		if (this.ending) {
+			// a client reconnected on a connection this draining worker kept alive: end its stream at once, and
+			// its next reconnect, on a new connection (this worker answers Connection: close), reaches another
+			endLateStarters();
+		}
 	}
 
 	void completed(AsyncContext context) {
@@ -33,7 +40,17 @@ public final class AsyncStreams implements LongLivedExchanges {
 	}
 
 	@Override
+	public int endLateStarters() {
+		return this.ending ? endCommitted() : 0;
+	}
+
+	@Override
 	public int endAll() {
+		this.ending = true;
+		return endCommitted();
+	}
+
+	private int endCommitted() {
 		int ended = 0;
 		for (AsyncContext context : this.open) {
 			try {

@@ -13,6 +13,15 @@ public interface LongLivedExchanges {
 	int endAll();
 
 	/**
+	 * Once {@link #endAll()} ran, end the exchanges that started since: a client that reconnects at once on a
+	 * connection its worker kept alive reaches the draining worker again. Called on each poll of the drain.
+	 * @return how many were told to go
+	 */
+	default int endLateStarters() {
+		return 0;
+	}
+
+	/**
 	 * Name what this ends, for the log: {@code "WebSocket session(s)"}.
 	 * @return the plural name
 	 */

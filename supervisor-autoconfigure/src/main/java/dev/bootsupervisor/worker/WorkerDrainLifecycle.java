@@ -172,6 +172,9 @@ public class WorkerDrainLifecycle implements SmartLifecycle {
 		int open = this.gate.openConnections();
 		while (open > 0 && System.nanoTime() - deadline < 0 && pause()) {
 			this.gate.closeIdleConnections();
+			for (LongLivedExchanges exchange : this.exchanges) {
+				exchange.endLateStarters();
+			}
 			open = this.gate.openConnections();
 		}
 		if (open == 0) {

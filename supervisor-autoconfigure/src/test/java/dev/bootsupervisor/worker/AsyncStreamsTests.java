@@ -48,6 +48,25 @@ class AsyncStreamsTests {
 		assertThat(this.streams.openCount()).isZero();
 	}
 
+	@Test
+	void aStreamStartedAfterTheStreamsWereToldToGoIsEndedToo() {
+		AsyncContext early = context(true);
+		assertThat(this.streams.endLateStarters()).as("before the grace ended").isZero();
+		this.streams.started(early);
+		this.streams.endAll();
+		verify(early).complete();
+		// a client that reconnected at once on the connection the draining worker kept alive
+		AsyncContext late = context(true);
+		this.streams.started(late);
+		verify(late).complete();
+		AsyncContext lateUncommitted = context(false);
+		this.streams.started(lateUncommitted);
+		verify(lateUncommitted, never()).complete();
+		given(lateUncommitted.getResponse().isCommitted()).willReturn(true);
+		assertThat(this.streams.endLateStarters()).isOne();
+		verify(lateUncommitted).complete();
+	}
+
 	private static AsyncContext context(boolean committed) {
 		AsyncContext context = mock(AsyncContext.class);
 		ServletResponse response = mock(ServletResponse.class);
