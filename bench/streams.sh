@@ -28,7 +28,8 @@
 #   RELOADS [3] reloads of each kind, SSE [100] and WS [100] stream clients, RETRY [100] ms before a reconnect,
 #   SSE_CONNECTION [reuse]: `reuse` lets an SSE reconnect take an idle keep-alive connection from the client's pool
 #   (as browsers and the JDK's HttpClient do), `new` gives every stream a connection of its own (Connection: close),
-#   THREADS [2] and CONNECTIONS [16] of wrk, WARMUP [5] seconds of wrk before the first reload, FIRST_AT [3] seconds
+#   THREADS [2] and CONNECTIONS [16] of wrk, WRK_TIMEOUT [10] seconds before wrk counts a request as a timeout
+#   (its default, 2 s, counts the odd slow answer of a loaded 2-core machine as a failure), WARMUP [5] seconds of wrk before the first reload, FIRST_AT [3] seconds
 #   of wrk before each reload, TAIL [3] seconds after its old workers exited, DRAIN_TIMEOUT [10] seconds (the
 #   app's supervisor.drain-timeout, for the stop target), READY_TIMEOUT [120], RELOAD_TIMEOUT [300] seconds,
 #   OUT [bench/out/streams], STRICT [0]: 1 makes the script exit 1 when a target is missed
@@ -47,6 +48,7 @@ WS=${WS:-100}
 RETRY=${RETRY:-100}
 SSE_CONNECTION=${SSE_CONNECTION:-reuse}
 THREADS=${THREADS:-2}
+WRK_TIMEOUT=${WRK_TIMEOUT:-10}
 CONNECTIONS=${CONNECTIONS:-16}
 WARMUP=${WARMUP:-5}
 FIRST_AT=${FIRST_AT:-3}
@@ -122,7 +124,7 @@ stop_clients() { # stop_clients NAME: the clients write their records and exit
 measure() { # measure NAME STREAMS(0|1): appends a line to $OUT/runs.txt
   local name=$1 streams=$2 before t_start t_cmd t_end rc deadline p master_says
   [ "$streams" = 1 ] && start_clients "$name"
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$(( FIRST_AT + RELOAD_TIMEOUT + TAIL + 60 ))s" -s "$BENCH_DIR/count.lua" \
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$(( FIRST_AT + RELOAD_TIMEOUT + TAIL + 60 ))s" --timeout "${WRK_TIMEOUT}s" -s "$BENCH_DIR/count.lua" \
       "http://127.0.0.1:$PORT/" > "$OUT/$name-wrk.txt" 2>&1 &
   WRK_PID=$!
   sleep "$FIRST_AT"
@@ -156,7 +158,7 @@ measure() { # measure NAME STREAMS(0|1): appends a line to $OUT/runs.txt
 }
 
 # ---------------------------------------------------------------- the run
-HEADER="$(machine); sample app, 2 workers, --supervisor.reload.canary-period=0s (no canary, so that its 10 s wait does not blur the reload time), class-data training off; GET / under wrk -t$THREADS -c$CONNECTIONS; $RELOADS reloads without and $RELOADS with stream clients, alternating; stream clients: $SSE SSE (GET /events) + $WS WebSocket (half /ws/echo, half /ws/plain), reconnect after ${RETRY} ms (SSE: the server's retry when it sent one), SSE reconnects on a $([ "$SSE_CONNECTION" = reuse ] && echo "pooled keep-alive connection when one is idle (as browsers do)" || echo "new connection each (Connection: close)"); JAVA_OPTS='$JAVA_OPTS'"
+HEADER="$(machine); sample app, 2 workers, --supervisor.reload.canary-period=0s (no canary, so that its 10 s wait does not blur the reload time), class-data training off; GET / under wrk -t$THREADS -c$CONNECTIONS --timeout ${WRK_TIMEOUT}s; $RELOADS reloads without and $RELOADS with stream clients, alternating; stream clients: $SSE SSE (GET /events) + $WS WebSocket (half /ws/echo, half /ws/plain), reconnect after ${RETRY} ms (SSE: the server's retry when it sent one), SSE reconnects on a $([ "$SSE_CONNECTION" = reuse ] && echo "pooled keep-alive connection when one is idle (as browsers do)" || echo "new connection each (Connection: close)"); JAVA_OPTS='$JAVA_OPTS'"
 log "$HEADER"
 : > "$OUT/runs.txt"
 start_cluster app 2 --supervisor.reload.canary-period=0s --supervisor.cds.enabled=false
@@ -182,7 +184,7 @@ grep -E 'Worker [0-9]+ \(pid|Rolling reload|drain' "$OUT/app.log" > "$OUT/transi
 
 # ---------------------------------------------------------------- tables
 python3 - "$OUT" "$RELOADS" "$STOP_CODE" "$STOP_S" "$DRAIN_TIMEOUT" "$HEADER" "$STRICT" <<'PY' | tee "$OUT/result.md"
-import os, re, statistics, sys
+import os, re, statistics, sys, time
 
 out, reloads, stop_code, stop_s, drain_timeout, header, strict = sys.argv[1:8]
 stop_code, stop_s, drain_timeout = int(stop_code), float(stop_s), float(drain_timeout)
@@ -217,6 +219,9 @@ def tally(closes):
         counts[c["how"]] = counts.get(c["how"], 0) + 1
     return ", ".join("%s %d" % (k, v) for k, v in sorted(counts.items())) or "none"
 
+def clock(ms): # epoch ms as the app's log shows it
+    return time.strftime("%H:%M:%S", time.gmtime(ms / 1000)) + ".%03dZ" % (ms % 1000)
+
 def p99(values):
     if not values:
         return None
@@ -230,7 +235,7 @@ for name, streams_on, rc, cmd_s, gone_s, master_s, old, new in runs:
     failed[streams_on] += fail
     if rc == "0":
         times[streams_on].append(float(cmd_s))
-    cells = ["—"] * 5
+    cells = ["—"] * 6
     if streams_on == "1":
         closes, clients, never = streams(name, set(new.split(",")))
         all_closes += closes
@@ -239,7 +244,9 @@ for name, streams_on, rc, cmd_s, gone_s, master_s, old, new in runs:
         slow = [c for c in closes if c["ms"] is None or c["ms"] > 1000]
         late += [(name, c) for c in slow]
         same = sum(1 for c in closes if c["same"] > 0)
-        cells = [tally(closes), "%s / %s" % (max(delays) if delays else "—", p99(delays) if delays else "—"),
+        ready = [l for l in open(os.path.join(out, name + "-clients.out")) if l.startswith("READY")]
+        spread = "/".join(kv.split("=")[1] for kv in ready[0].split()[2:]) if ready else "?"
+        cells = [spread, tally(closes), "%s / %s" % (max(delays) if delays else "—", p99(delays) if delays else "—"),
                  str(len(slow)), str(same), str(len(never))]
     rows.append("| %s | %s | %s | %s | %s | %s | %d | **%d** (%s) | %s |" % (
         name, "yes" if streams_on == "1" else "no", "exit %s" % rc if rc != "0" else "ok", cmd_s, gone_s, master_s,
@@ -248,8 +255,8 @@ for name, streams_on, rc, cmd_s, gone_s, master_s, old, new in runs:
 stop_closes, stop_clients, _ = streams("stop", set())
 print(header)
 print()
-print("| run | streams open | reload | command s | old workers gone s | master's figure s | wrk requests | failed requests (socket errors + non-2xx) | stream closes (how: count) | delay to an event from another worker, ms: max / p99 | closes not followed by one within 1 s | closes whose reconnect landed on the closing worker again | clients without events at the end |")
-print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+print("| run | streams open | reload | command s | old workers gone s | master's figure s | wrk requests | failed requests (socket errors + non-2xx) | stream clients per old worker | stream closes (how: count) | delay to an event from another worker, ms: max / p99 | closes not followed by one within 1 s | closes whose reconnect landed on the closing worker again | clients without events at the end |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 print("\n".join(rows))
 print()
 
@@ -282,7 +289,7 @@ if late or all_never:
     print()
     for name, c in late[:20]:
         print("- %s: %s client %d (%s) closed at %s by %s (pid %s), %s" % (
-            name, c["kind"], c["client"], c["endpoint"], c["at"], c["how"], c["before"],
+            name, c["kind"], c["client"], c["endpoint"], clock(c["at"]), c["how"], c["before"],
             "no event from another worker by the end" if c["ms"] is None else "event from pid %s after %d ms" % (c["after"], c["ms"]))
             + (" (%d reconnect(s) to pid %s first)" % (c["same"], c["before"]) if c["same"] else ""))
     if len(late) > 20:
