@@ -106,6 +106,11 @@ final class RawConnection implements AutoCloseable {
 		else if (CHUNKED.matcher(head).find()) {
 			body = readChunked();
 		}
+		else if (CLOSE.matcher(head).find()) {
+			// HTTP/1.1 lets a response the server ends with the connection carry its body to the end of the stream:
+			// Jetty answers so once a draining worker says Connection: close and the body was flushed before its end
+			body = this.in.readAllBytes();
+		}
 		else {
 			throw new IOException("Neither a content length nor chunks in " + head);
 		}

@@ -101,12 +101,9 @@ public class WorkerDrainLifecycle implements SmartLifecycle {
 			// Never served (stopping during startup): nothing to wait for, nothing to tell the master
 			case CLOSED -> this.gate.drain();
 			case OPEN -> drain();
-			// The master's watchdog closed the gate: its long-lived exchanges were not told yet
-			case DRAINED -> {
-				if (!this.toldToGo.get()) {
-					awaitConnections(tellToGo("the master's watchdog closed this worker's accept gate"));
-				}
-			}
+			// The master's watchdog closed the gate of a worker it replaces, likely hung or broken: its long-lived
+			// exchanges are told to go, but nothing waits for its connections, as before
+			case DRAINED -> tellToGo("the master's watchdog closed this worker's accept gate");
 		}
 	}
 
@@ -139,21 +136,23 @@ public class WorkerDrainLifecycle implements SmartLifecycle {
 			logger.warn(WorkerLabel.describe(this.runtime.get()) + ": a listener of the draining event failed; "
 					+ "the drain goes on", ex);
 		}
-		long graceEnd = System.nanoTime() + Math.min(this.grace.toNanos(), this.timeout.toNanos());
+		long told = System.nanoTime();
+		long graceEnd = told + Math.min(this.grace.toNanos(), this.timeout.toNanos());
 		while (this.gate.openConnections() > 0 && System.nanoTime() - graceEnd < 0 && pause()) {
 			this.gate.closeIdleConnections();
 		}
-		StringBuilder told = new StringBuilder();
+		long graceMillis = (System.nanoTime() - told) / 1_000_000;
+		StringBuilder ended = new StringBuilder();
 		for (LongLivedExchanges exchange : this.exchanges) {
-			int ended = endAll(exchange);
-			if (ended != 0) {
-				told.append((told.length() > 0) ? ", " : "").append((ended > 0) ? ended + " " : "all ")
+			int count = endAll(exchange);
+			if (count != 0) {
+				ended.append((ended.length() > 0) ? ", " : "").append((count > 0) ? count + " " : "all ")
 					.append(exchange.description());
 			}
 		}
-		if (told.length() > 0) {
+		if (ended.length() > 0) {
 			logger.info(WorkerLabel.describe(this.runtime.get()) + " told its long-lived exchanges to go after a "
-					+ this.grace.toMillis() + " ms grace: " + told);
+					+ graceMillis + " ms grace (" + this.grace.toMillis() + " ms at most): " + ended);
 		}
 		return deadline;
 	}

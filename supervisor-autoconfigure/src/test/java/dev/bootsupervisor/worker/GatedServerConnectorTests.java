@@ -96,6 +96,26 @@ class GatedServerConnectorTests {
 	}
 
 	@Test
+	void afterDrainClosesIdleKeptAliveConnectionsOnceQuiet() throws Exception {
+		startJetty(workerCopy());
+		this.gate.open();
+		try (HttpConnection idle = HttpConnection.open(this.address)) {
+			assertThat(idle.get("/").closesConnection()).isFalse();
+			// not drained yet: idle connections stay
+			this.gate.closeIdleConnections();
+			assertThat(this.gate.openConnections()).isEqualTo(1);
+			this.gate.drain();
+			await().atMost(Duration.ofSeconds(5)).until(() -> {
+				this.gate.closeIdleConnections();
+				return this.gate.openConnections() == 0;
+			});
+			assertThat(idle.closedByServer()).isTrue();
+		}
+		assertThat(this.connector.getOpenConnectionCount()).isZero();
+		assertThat(warningsAndErrors()).isEmpty();
+	}
+
+	@Test
 	void afterDrainClosesKeptAliveConnectionsAndLeavesNewConnectionsInTheSharedQueue() throws Exception {
 		startJetty(workerCopy());
 		this.gate.open();

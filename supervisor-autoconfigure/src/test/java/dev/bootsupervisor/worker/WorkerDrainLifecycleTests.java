@@ -161,7 +161,7 @@ class WorkerDrainLifecycleTests {
 		assertThat(told).hasSize(2);
 		assertThat(told.get(0)).isEqualTo("the application is shutting down PT0.3S");
 		assertThat(Long.parseLong(told.get(1).replaceAll("\\D", ""))).isBetween(300L, 5000L);
-		assertThat(output).contains("told its long-lived exchanges to go after a 300 ms grace: 3 test exchange(s)")
+		assertThat(output).contains("ms grace (300 ms at most): 3 test exchange(s)")
 			.contains("drained: 0 open connections left");
 	}
 

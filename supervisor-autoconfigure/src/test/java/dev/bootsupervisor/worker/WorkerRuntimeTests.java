@@ -96,9 +96,11 @@ class WorkerRuntimeTests {
 		this.oldGeneration.record("MarkSweepCompact", "end of major GC", 1,
 				Map.of("Tenured Gen", new MemoryUsage(0, 100 * MB, 100 * MB, 200 * MB)));
 		this.runtime.healthSource(() -> "UP");
+		this.runtime.connectionSource(() -> 7);
 		this.runtime.watch(Duration.ofSeconds(5));
 		Frame heartbeat = next(MessageType.HEARTBEAT, (frame) -> frame.fields().get("health").equals("UP"));
 		assertThat(heartbeat.fields()).containsKeys("heapUsed", "heapMax")
+			.containsEntry("connections", "7")
 			.containsEntry("inFlight", "1")
 			.containsEntry("completed", "1")
 			.containsEntry("oldCollections", "1")
@@ -111,6 +113,7 @@ class WorkerRuntimeTests {
 		this.runtime.watch(Duration.ofSeconds(5));
 		Frame heartbeat = next(MessageType.HEARTBEAT, (frame) -> true);
 		assertThat(heartbeat.fields()).containsEntry("oldCollections", "0")
+			.containsEntry("connections", "-1")
 			.containsEntry("oldAfterGc", "-")
 			.containsEntry("inFlight", "0")
 			.containsEntry("completed", "0");
