@@ -19,7 +19,8 @@
 # clients' records stay in $OUT. Targets: reload time with streams at most 1.2x without (medians); 0 failed wrk
 # requests (socket errors + non-2xx); every stream close followed by an event from another worker within 1 s
 # (reconnect included); 0 clients that never got events again; stop exits 0 within drain-timeout + 8 s (18 s).
-# Every process is stopped by pid, on exit and on Ctrl-C. About 5 minutes with the defaults.
+# Every process is stopped by pid, on exit and on Ctrl-C. About 4 to 5 minutes with the defaults on 2 cores, more
+# when the reloads with streams are slow (each old worker that keeps a stream open waits out its drain timeout).
 #
 # Settings (environment variables, defaults in brackets):
 #   JAR [sample-app/target/sample-app.jar]  JAVA [java]  JAVA_OPTS [none] for the app,
