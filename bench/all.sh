@@ -3,8 +3,8 @@
 #
 #   mvn -B install -DskipTests && bash bench/all.sh
 #
-# Runs bench/idle.sh, bench/run.sh, bench/reload.sh, bench/watchdog.sh, bench/leader.sh, bench/metrics.sh, bench/stop.sh and bench/canary.sh one after
-# the other (about 36 minutes with these settings)
+# Runs bench/idle.sh, bench/run.sh, bench/reload.sh, bench/watchdog.sh, bench/leader.sh, bench/metrics.sh, bench/stop.sh, bench/canary.sh and bench/streams.sh one after
+# the other (about 41 minutes with these settings)
 # and writes their tables, each under its script's name, to $OUT/all.md (also on stdout). Settings pass through
 # to the scripts as environment variables (see each script's header); here RELOADS defaults to 3, and SERVERS to
 # tomcat,jetty (run.sh then measures sample-app.jar and sample-app-jetty.jar, a table each).
@@ -17,7 +17,7 @@ export SERVERS=${SERVERS:-tomcat,jetty}
 status=0
 {
   echo "Recorded $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r)"
-  for script in idle.sh run.sh reload.sh watchdog.sh leader.sh metrics.sh stop.sh canary.sh; do
+  for script in idle.sh run.sh reload.sh watchdog.sh leader.sh metrics.sh stop.sh canary.sh streams.sh; do
     echo
     echo "### bench/$script"
     echo
@@ -30,6 +30,7 @@ status=0
       metrics.sh) OUT="$OUT/metrics" bash "$BENCH_DIR/$script" || status=1 ;;
       stop.sh) OUT="$OUT/stop" bash "$BENCH_DIR/$script" || status=1 ;;
       canary.sh) OUT="$OUT/canary" bash "$BENCH_DIR/$script" || status=1 ;;
+      streams.sh) OUT="$OUT/streams" bash "$BENCH_DIR/$script" || status=1 ;;
     esac
   done
 } > "$OUT/all.md.partial"
