@@ -54,7 +54,7 @@ class StreamsController {
 		this.draining = true;
 		// on the ticker's thread, so that no tick is written at the same time
 		this.ticker.execute(() -> this.emitters.forEach((emitter) -> send(emitter,
-				SseEmitter.event().name("draining").reconnectTime(100).data(this.identity.pid()))));
+				SseEmitter.event().name("draining").reconnectTime(500).data(this.identity.pid()))));
 	}
 
 	private void tick() {

@@ -40,6 +40,9 @@ public class GatedNioEndpoint extends NioEndpoint {
 	 */
 	static final long IDLE_MILLIS = 250;
 
+	/** How often the poller checks its connections' timeouts once the worker drains. */
+	static final long DRAIN_POLL_MILLIS = 50;
+
 	private final ChannelSource channelSource;
 
 	private final AcceptGate.Listener gateListener = new GateListener();
@@ -270,6 +273,11 @@ public class GatedNioEndpoint extends NioEndpoint {
 				}
 			}
 			goAway();
+			// Tomcat's poller checks its connections' timeouts once a second by default: checked every 50 ms now,
+			// an idle connection closeIdle() marks closes before a client that reconnects at once can reuse it
+			setSelectorTimeout(Math.min(getSelectorTimeout(), DRAIN_POLL_MILLIS));
+			getSocketProperties().setTimeoutInterval(Math.min(getSocketProperties().getTimeoutInterval(),
+					DRAIN_POLL_MILLIS));
 		}
 
 		/**
