@@ -42,7 +42,10 @@ class CanaryIntegrationTests {
 		Path runDir = this.temp.resolve("run");
 		SupervisedProcess app = this.processes.start("--supervisor.workers=2", "--supervisor.run-dir=" + runDir,
 				"--spring.config.additional-location=optional:file:" + config + "/",
-				"--supervisor.reload.canary-period=6s", "--supervisor.reload.canary-latency-margin=100ms");
+				"--supervisor.reload.canary-period=6s", "--supervisor.reload.canary-latency-margin=100ms",
+				// a slow canary holds each client it answers for longer, so it answers fewer requests: 20 are
+				// enough to judge a 400 ms slowdown
+				"--supervisor.reload.canary-min-requests=20");
 		app.awaitReady(2);
 		// a good version: every request of a client load answered, the canary judged on its figures
 		Set<Long> first = app.workerPids();

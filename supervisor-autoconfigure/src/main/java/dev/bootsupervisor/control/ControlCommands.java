@@ -486,8 +486,9 @@ public final class ControlCommands {
 			this.out.println("reloads (latest last):");
 			for (ReloadRecord reload : view.reloadHistory()) {
 				CanaryResult canary = reload.canary();
-				String detail = (canary != null && canary.passed()) ? reload.detail() + "; " + canary.verdict()
-						: reload.detail();
+				// the answer of a reload names its canary's verdict already
+				String detail = (canary != null && canary.passed() && !reload.detail().contains(canary.verdict()))
+						? reload.detail() + "; " + canary.verdict() : reload.detail();
 				this.out.printf(Locale.US, "  %s  %-9s %s in %s (%s, %s): %s%n",
 						reload.startedAt().truncatedTo(ChronoUnit.SECONDS).toString(),
 						reload.outcome(), reload.version(), Durations.format(reload.duration()), reload.trigger(),
