@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -213,7 +214,7 @@ final class ProcessFixture implements BeforeAllCallback, AfterAllCallback, Befor
 			// sample-app on this machine, so a cluster started elsewhere would make this one refuse to start.
 			arguments.add("--supervisor.run-dir=" + tempDirectory().resolve("run"));
 		}
-		shareArchives(arguments);
+		shareArchives(arguments, SupervisedProcess.JVM_OPTIONS);
 		shortenCanary(arguments);
 		SupervisedProcess process = SupervisedProcess.start(this.java, List.of(), SupervisedProcess.JVM_OPTIONS, launch,
 				directory, environment, nextLog(".log"), null, port, arguments);
@@ -235,14 +236,17 @@ final class ProcessFixture implements BeforeAllCallback, AfterAllCallback, Befor
 	/**
 	 * Let the clusters of the whole suite share their class-data archives ({@code it.cds.dir}), unless a test chooses
 	 * its own: an archive is trained once per app version, JVM and options, instead of once per test, and every later
-	 * worker of every test starts with it, as a user's workers do. One
-	 * directory per jar: the Tomcat and the Jetty sample are both app {@code sample-app}, and a master that trains a
-	 * new archive removes its app's other versions, which the other server's clusters may be starting workers from.
+	 * worker of every test starts with it, as a user's workers do. One directory per jar, JVM and JVM options, the
+	 * parts of an archive's key: every cluster of the suite is app {@code sample-app}, and a master that trains a new
+	 * archive removes its app's other keys, which clusters on another server, JVM or collector may be starting
+	 * workers from.
 	 */
-	private void shareArchives(List<String> arguments) {
+	private void shareArchives(List<String> arguments, List<String> jvmOptions) {
 		String shared = System.getProperty("it.cds.dir", "");
 		if (!shared.isBlank() && arguments.stream().noneMatch((argument) -> argument.startsWith("--supervisor.cds."))) {
-			arguments.add("--supervisor.cds.dir=" + Path.of(shared).resolve(this.jar.getFileName().toString()));
+			String key = this.jar.getFileName() + "-"
+					+ Integer.toHexString(Objects.hash(String.valueOf(this.java), List.copyOf(jvmOptions)));
+			arguments.add("--supervisor.cds.dir=" + Path.of(shared).resolve(key));
 		}
 	}
 
@@ -259,7 +263,7 @@ final class ProcessFixture implements BeforeAllCallback, AfterAllCallback, Befor
 		if (arguments.stream().noneMatch((argument) -> argument.startsWith("--supervisor.run-dir="))) {
 			arguments.add("--supervisor.run-dir=" + tempDirectory().resolve("run"));
 		}
-		shareArchives(arguments);
+		shareArchives(arguments, jvmOptions);
 		shortenCanary(arguments);
 		SupervisedProcess process = SupervisedProcess.start(this.java, prefix, jvmOptions,
 				List.of("-jar", this.jar.toAbsolutePath().toString()), null, Map.of(), nextLog(".log"), null, freePort(),
